@@ -1,1 +1,18 @@
-export {};
+// Internal API for sibling packages (scan-kernels, mamba-model, bench): the building blocks of
+// kernels. Users should not need these; they may change without a major version.
+
+export { defineParams, type ParamsLayout, type ParamType } from './device/params.js';
+export { BufferPool, sizeClass, STORAGE_USAGE } from './device/buffer-pool.js';
+export { getGpu } from './device/gpu-provider.js';
+export { numelOf } from './tensor/tensor.js';
+export {
+  packHalves,
+  unpackHalves,
+  roundThrough,
+  f32ToBf16Bits,
+  bf16BitsToF32,
+  f32ToF16Bits,
+  f16BitsToF32,
+} from './tensor/dtype.js';
+export { unpackWgsl } from './ops/wgsl-common.js';
+export { workgroupCount, dispatch1d } from './ops/launch.js';

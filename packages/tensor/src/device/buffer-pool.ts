@@ -1,0 +1,111 @@
+// Size-bucketed pool of GPU storage buffers. Sizes round up to a size class (2^k * (1 + j/8),
+// at most 12.5% waste), so a released buffer serves any later request of its class. Counts live
+// and allocated buffers for leak tests.
+
+/** The size class a request of `bytes` rounds up to (>= 256 bytes, multiple of 256 above 4 KiB). */
+export function sizeClass(bytes: number): number {
+  const b = Math.max(256, bytes);
+  const k = Math.floor(Math.log2(b));
+  const base = 2 ** k;
+  if (base === b) return b;
+  const step = Math.max(base / 8, 4);
+  return base + Math.ceil((b - base) / step) * step;
+}
+
+export interface BufferPoolStats {
+  /** Buffers handed out and not yet released. */
+  liveBuffers: number;
+  /** GPUBuffers currently existing (live + cached free ones). */
+  allocatedBuffers: number;
+  allocatedBytes: number;
+  /** Bytes held by live buffers. */
+  liveBytes: number;
+  /** Largest `allocatedBytes` seen. */
+  peakAllocatedBytes: number;
+}
+
+export const STORAGE_USAGE = 0x80 | 0x4 | 0x8; // STORAGE | COPY_SRC | COPY_DST
+
+export class BufferPool {
+  private readonly free = new Map<number, GPUBuffer[]>();
+  private readonly sizes = new WeakMap<GPUBuffer, number>();
+  private live = 0;
+  private liveBytes = 0;
+  private allocated = 0;
+  private allocatedBytes = 0;
+  private peak = 0;
+  private freeBytes = 0;
+
+  constructor(
+    private readonly device: GPUDevice,
+    /** Cached free bytes above which released buffers are destroyed instead of kept. */
+    private readonly maxFreeBytes = 1 << 30,
+  ) {}
+
+  /** A storage buffer of at least `bytes` bytes (contents undefined). */
+  acquire(bytes: number, label: string): GPUBuffer {
+    const size = sizeClass(bytes);
+    const list = this.free.get(size);
+    let buffer = list?.pop();
+    if (buffer) {
+      this.freeBytes -= size;
+      buffer.label = label;
+    } else {
+      buffer = this.device.createBuffer({ size, usage: STORAGE_USAGE, label });
+      this.sizes.set(buffer, size);
+      this.allocated++;
+      this.allocatedBytes += size;
+      this.peak = Math.max(this.peak, this.allocatedBytes);
+    }
+    this.live++;
+    this.liveBytes += size;
+    return buffer;
+  }
+
+  /** Returns a buffer from `acquire` to the pool. */
+  release(buffer: GPUBuffer): void {
+    const size = this.sizes.get(buffer);
+    if (size === undefined) throw new Error('BufferPool.release: buffer was not acquired from this pool');
+    this.live--;
+    this.liveBytes -= size;
+    if (this.freeBytes + size > this.maxFreeBytes) {
+      this.destroyOne(buffer, size);
+      return;
+    }
+    let list = this.free.get(size);
+    if (!list) {
+      list = [];
+      this.free.set(size, list);
+    }
+    list.push(buffer);
+    this.freeBytes += size;
+  }
+
+  /** Destroys every cached free buffer. */
+  trim(): void {
+    for (const [size, list] of this.free) for (const buffer of list) this.destroyOne(buffer, size);
+    this.free.clear();
+    this.freeBytes = 0;
+  }
+
+  stats(): BufferPoolStats {
+    return {
+      liveBuffers: this.live,
+      allocatedBuffers: this.allocated,
+      allocatedBytes: this.allocatedBytes,
+      liveBytes: this.liveBytes,
+      peakAllocatedBytes: this.peak,
+    };
+  }
+
+  /** Resets the peak counter to the current allocation. */
+  resetPeak(): void {
+    this.peak = this.allocatedBytes;
+  }
+
+  private destroyOne(buffer: GPUBuffer, size: number): void {
+    buffer.destroy();
+    this.allocated--;
+    this.allocatedBytes -= size;
+  }
+}

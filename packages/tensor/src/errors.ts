@@ -1,0 +1,65 @@
+// Typed errors of the tensor package. Every message starts with the function that threw it and
+// says what was expected, what came, and where possible the fix.
+
+/** Base class of every error thrown by mamba-webgpu's GPU packages. */
+export class MambaWebGpuError extends Error {
+  override name = 'MambaWebGpuError';
+}
+
+/** No WebGPU adapter could be obtained (no driver, or the requested one is absent). */
+export class NoAdapterError extends MambaWebGpuError {
+  override name = 'NoAdapterError';
+}
+
+/** A WebGPU validation / out-of-memory / internal error reported by the device. */
+export class GpuValidationError extends MambaWebGpuError {
+  override name = 'GpuValidationError';
+  constructor(
+    message: string,
+    /** `validation`, `out-of-memory` or `internal`. */
+    readonly kind: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The GPU device was lost (driver reset, destroy(), out of memory...). */
+export class DeviceLostError extends MambaWebGpuError {
+  override name = 'DeviceLostError';
+}
+
+/** A tensor had the wrong shape for the operation. */
+export class ShapeError extends MambaWebGpuError {
+  override name = 'ShapeError';
+}
+
+/** A tensor had a dtype the operation does not accept. */
+export class DTypeError extends MambaWebGpuError {
+  override name = 'DTypeError';
+}
+
+/** A size exceeded a device limit (binding size, buffer size, workgroup count...). */
+export class LimitError extends MambaWebGpuError {
+  override name = 'LimitError';
+}
+
+/** A tensor (or context) was used after `dispose()`. */
+export class DisposedError extends MambaWebGpuError {
+  override name = 'DisposedError';
+}
+
+/** An argument was invalid (not a shape, dtype or limit problem). */
+export class InvalidArgumentError extends MambaWebGpuError {
+  override name = 'InvalidArgumentError';
+  constructor(
+    message: string,
+    readonly argument: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Formats a shape for error messages: `(2, 16, 37)`. */
+export function formatShape(shape: readonly number[]): string {
+  return `(${shape.join(', ')})`;
+}

@@ -1,0 +1,36 @@
+// WGSL snippets shared by kernels: element loaders for packed 16-bit storage, so one kernel
+// source serves f32, f16 and bf16 weights without `shader-f16`.
+
+import type { DType } from '../tensor/dtype.js';
+
+/** The WGSL array element type a dtype is bound as. */
+export function wgslStorageType(dtype: DType): 'f32' | 'i32' | 'u32' {
+  if (dtype === 'f32') return 'f32';
+  if (dtype === 'i32') return 'i32';
+  return 'u32';
+}
+
+/**
+ * A WGSL function `fn load_<name>(i: u32) -> f32` reading element i of binding `<name>`
+ * (declared `array<f32>` for f32, `array<u32>` for packed f16/bf16), and
+ * `fn load4_<name>(i: u32) -> vec4<f32>` reading elements i..i+3 (i a multiple of 4).
+ */
+export function unpackWgsl(name: string, dtype: DType): string {
+  if (dtype === 'f32') {
+    return `fn load_${name}(i: u32) -> f32 { return ${name}[i]; }
+fn load4_${name}(i: u32) -> vec4<f32> { return vec4<f32>(${name}[i], ${name}[i + 1u], ${name}[i + 2u], ${name}[i + 3u]); }
+`;
+  }
+  if (dtype === 'f16') {
+    return `fn load_${name}(i: u32) -> f32 { return unpack2x16float(${name}[i >> 1u])[i & 1u]; }
+fn load4_${name}(i: u32) -> vec4<f32> { let w = i >> 1u; return vec4<f32>(unpack2x16float(${name}[w]), unpack2x16float(${name}[w + 1u])); }
+`;
+  }
+  if (dtype === 'bf16') {
+    return `fn load_${name}(i: u32) -> f32 { let word = ${name}[i >> 1u]; return bitcast<f32>(select(word << 16u, word & 0xffff0000u, (i & 1u) == 1u)); }
+fn load4_${name}(i: u32) -> vec4<f32> { let w = i >> 1u; let a = ${name}[w]; let b = ${name}[w + 1u];
+  return vec4<f32>(bitcast<f32>(a << 16u), bitcast<f32>(a & 0xffff0000u), bitcast<f32>(b << 16u), bitcast<f32>(b & 0xffff0000u)); }
+`;
+  }
+  throw new Error(`unpackWgsl: ${dtype} is not a float dtype`);
+}
