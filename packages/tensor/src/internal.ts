@@ -16,3 +16,4 @@ export {
 } from './tensor/dtype.js';
 export { unpackWgsl } from './ops/wgsl-common.js';
 export { workgroupCount, dispatch1d } from './ops/launch.js';
+export { copyVec4 } from './ops/copy/copy.js';
