@@ -1,1 +1,2 @@
-export {};
+// loading
+export * from './loading/node.js';

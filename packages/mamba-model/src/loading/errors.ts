@@ -1,0 +1,93 @@
+// Typed errors of the checkpoint-loading layer. Every message starts with the function that threw
+// it, says what was expected and what came, and where possible the fix.
+
+/** Base class of every error thrown by `@mamba-webgpu/mamba-model`. */
+export class MambaModelError extends Error {
+  override name = 'MambaModelError';
+}
+
+/** What went wrong in a `.safetensors` file, its index, or the match against the weight spec. */
+export type SafetensorsErrorReason =
+  | 'truncated'
+  | 'header-too-large'
+  | 'bad-header'
+  | 'bad-entry'
+  | 'unknown-dtype'
+  | 'byte-length'
+  | 'offset-out-of-file'
+  | 'overlap'
+  | 'duplicate-tensor'
+  | 'bad-index'
+  | 'missing-file'
+  | 'missing-tensor'
+  | 'wrong-shape'
+  | 'unsupported-dtype'
+  | 'unknown-naming'
+  | 'io';
+
+/** A checkpoint weights file (or its index) is malformed or does not match the config. */
+export class SafetensorsError extends MambaModelError {
+  override name = 'SafetensorsError';
+  constructor(
+    message: string,
+    /** Machine-readable kind of failure. */
+    readonly reason: SafetensorsErrorReason,
+    /** The file at fault (a path, URL or file name). */
+    readonly file: string,
+    /** The tensor at fault, when one is. */
+    readonly tensor?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A `config.json` is malformed, inconsistent or describes an unsupported model. */
+export class ConfigError extends MambaModelError {
+  override name = 'ConfigError';
+  constructor(
+    message: string,
+    /** The config file at fault. */
+    readonly file: string,
+    /** The config key at fault (as spelled in the file), when one is. */
+    readonly key?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** What went wrong while resolving or downloading a checkpoint. */
+export type HubErrorReason =
+  | 'bad-id'
+  | 'not-found'
+  | 'unauthorized'
+  | 'http'
+  | 'network'
+  | 'interrupted'
+  | 'size-mismatch'
+  | 'checksum-mismatch'
+  | 'too-many-redirects'
+  | 'io';
+
+/** A checkpoint could not be resolved or downloaded (local folder or Hugging Face hub). */
+export class HubError extends MambaModelError {
+  override name = 'HubError';
+  constructor(
+    message: string,
+    /** Machine-readable kind of failure. */
+    readonly reason: HubErrorReason,
+    /** The file (URL or path) at fault. */
+    readonly file: string,
+    /** HTTP status, when a response came. */
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Formats a shape as `(2, 37, 512)` for messages. */
+export function formatShape(shape: readonly number[]): string {
+  return `(${shape.join(', ')})`;
+}

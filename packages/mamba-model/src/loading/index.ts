@@ -1,0 +1,60 @@
+// Browser-safe public API of the checkpoint-loading layer: byte sources, the safetensors reader,
+// the typed config, the weight spec, checkpoint stores and `openCheckpoint`.
+
+export {
+  type ByteSource,
+  blobSource,
+  bytesSource,
+  type HttpSourceOptions,
+  openHttpSource,
+} from './byte-source.js';
+export {
+  type Checkpoint,
+  type CheckpointTensor,
+  CONFIG_FILE,
+  type LoadedTensor,
+  type LoadProgress,
+  MAX_VOCAB_PADDING_ROWS,
+  type OpenCheckpointOptions,
+  openCheckpoint,
+  parseSafetensorsIndex,
+  TOKENIZER_FILE,
+  WEIGHTS_FILE,
+  WEIGHTS_INDEX_FILE,
+  type WeightDtype,
+} from './checkpoint.js';
+export { type ConfigDtype, type MambaConfig, parseMambaConfig } from './config.js';
+export {
+  ConfigError,
+  HubError,
+  type HubErrorReason,
+  MambaModelError,
+  SafetensorsError,
+  type SafetensorsErrorReason,
+} from './errors.js';
+export { DEFAULT_HUB_ENDPOINT, type HubId, hubBaseUrl, hubFileUrl, isHubId, parseHubId } from './hub-id.js';
+export {
+  DEFAULT_MAX_HEADER_BYTES,
+  decodeToFloat32,
+  decodeToInt32,
+  f16ToF32,
+  parseSafetensorsHeader,
+  type ReadHeaderOptions,
+  readAllTensors,
+  readSafetensorsHeader,
+  readTensorBytes,
+  SAFETENSORS_DTYPE_BYTES,
+  type SafetensorsDtype,
+  type SafetensorsEntry,
+  type SafetensorsHeader,
+  type TensorBytes,
+  toU32Words,
+} from './safetensors.js';
+export { type CheckpointStore, memoryStore, type UrlStoreOptions, urlStore } from './store.js';
+export {
+  detectNaming,
+  type WeightNaming,
+  type WeightRole,
+  type WeightSpecEntry,
+  weightSpec,
+} from './weight-spec.js';

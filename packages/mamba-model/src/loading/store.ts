@@ -1,0 +1,102 @@
+// Where a checkpoint's files come from: a CheckpointStore opens `config.json`,
+// `model.safetensors`, shards and `tokenizer.json` by name. Browser-safe implementations here
+// (in-memory / Blob files, a URL base); the Node folder store is in `node-folder-store.ts`.
+
+import { blobSource, bytesSource, type ByteSource, openHttpSource } from './byte-source.js';
+import { SafetensorsError } from './errors.js';
+
+/** A folder-like set of checkpoint files. */
+export interface CheckpointStore {
+  /** The folder, URL base or label, for messages. */
+  readonly location: string;
+  /** Opens a file for random access; resolves to undefined when it does not exist. */
+  open(file: string): Promise<ByteSource | undefined>;
+  /** Reads a small text file (config, index, tokenizer); resolves to undefined when it does not exist. */
+  readText(file: string): Promise<string | undefined>;
+}
+
+/** Joins a store location and a file name for messages and URLs. */
+export function joinLocation(location: string, file: string): string {
+  return location.endsWith('/') ? location + file : `${location}/${file}`;
+}
+
+/**
+ * A store over files already in memory or picked in a browser (`File` objects are Blobs and are
+ * read slice by slice, never whole).
+ */
+export function memoryStore(
+  files: ReadonlyMap<string, Uint8Array | Blob> | Readonly<Record<string, Uint8Array | Blob>>,
+  location = 'memory',
+): CheckpointStore {
+  const map = files instanceof Map ? files : new Map(Object.entries(files));
+  return {
+    location,
+    open(file) {
+      const content = map.get(file);
+      const name = joinLocation(location, file);
+      if (content === undefined) return Promise.resolve(undefined);
+      return Promise.resolve(
+        content instanceof Uint8Array ? bytesSource(content, name) : blobSource(content, name),
+      );
+    },
+    async readText(file) {
+      const content = map.get(file);
+      if (content === undefined) return undefined;
+      return content instanceof Uint8Array ? new TextDecoder().decode(content) : await content.text();
+    },
+  };
+}
+
+/** Options of `urlStore`. */
+export interface UrlStoreOptions {
+  /** Extra request headers, e.g. `{ authorization: 'Bearer hf_...' }`. */
+  headers?: Record<string, string>;
+  fetch?: typeof fetch;
+}
+
+/**
+ * A store over a URL base (`https://huggingface.co/owner/name/resolve/main/`, or any static
+ * server with Range support): weights are read with Range requests, tensor by tensor.
+ */
+export function urlStore(baseUrl: string, options: UrlStoreOptions = {}): CheckpointStore {
+  const fetchFn = options.fetch ?? globalThis.fetch;
+  return {
+    location: baseUrl,
+    async open(file) {
+      try {
+        return await openHttpSource(joinLocation(baseUrl, file), options);
+      } catch (error) {
+        if (error instanceof SafetensorsError && error.reason === 'missing-file') return undefined;
+        throw error;
+      }
+    },
+    async readText(file) {
+      const url = joinLocation(baseUrl, file);
+      let response: Response;
+      try {
+        response = await fetchFn(url, { headers: options.headers });
+      } catch (cause) {
+        throw new SafetensorsError(
+          `urlStore.readText: GET ${url} failed: ${String(cause)}`,
+          'io',
+          url,
+          undefined,
+          { cause },
+        );
+      }
+      if (response.status === 404) {
+        await response.body?.cancel();
+        return undefined;
+      }
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new SafetensorsError(
+          `urlStore.readText: GET ${url} answered HTTP ${response.status}`,
+          'io',
+          url,
+        );
+      }
+      return await response.text();
+    },
+  };
+}
