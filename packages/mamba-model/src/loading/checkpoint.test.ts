@@ -364,3 +364,38 @@ describe('vocab padding', () => {
     });
   });
 });
+
+describe('fuzzing openCheckpoint', () => {
+  it('random corruption of the weights file gives only typed errors', async () => {
+    const fc = (await import('fast-check')).default;
+    const { MambaModelError } = await import('./errors.js');
+    const valid = fixtureBytes('mamba-tiny/model.safetensors');
+    const headerEnd = 8 + 2208;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ index: fc.nat(headerEnd + 64), value: fc.nat(255) }), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.option(fc.nat(valid.byteLength), { nil: undefined }),
+        async (mutations, cut) => {
+          const bytes = valid.slice(0, cut ?? valid.byteLength);
+          for (const { index, value } of mutations) if (index < bytes.byteLength) bytes[index] = value;
+          const store = memoryStore({
+            'config.json': fixtureBytes('mamba-tiny/config.json'),
+            'model.safetensors': bytes,
+          });
+          try {
+            const checkpoint = await openCheckpoint(store);
+            for await (const _tensor of checkpoint.readTensors()) {
+              // read everything
+            }
+          } catch (error) {
+            if (!(error instanceof MambaModelError)) throw error;
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
