@@ -1,0 +1,92 @@
+// Runs the selected suites one after another: gives each a context (GPU, sizing, budget,
+// progress), catches a suite's failure so the others still run, and collects rows + statuses.
+import type { GpuContext } from '@mamba-webgpu/tensor';
+import type { ProgressReporter } from './progress.js';
+import type { SuiteStatus } from './result.js';
+import type { BenchRow, BenchSizing, BenchSuite } from './types.js';
+
+export interface RunOptions {
+  gpu: GpuContext | undefined;
+  sizing: BenchSizing;
+  /** Soft budget per suite, ms. */
+  budgetMs: number;
+  progress: ProgressReporter;
+  /** Why GPU suites are skipped when `gpu` is undefined. */
+  noGpuReason?: string;
+}
+
+export interface RunOutcome {
+  suites: SuiteStatus[];
+  rows: BenchRow[];
+}
+
+/** One line for an error: `Name: message` (stack kept out of the table; printed by the CLI). */
+export function errorLine(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/** Checks a suite's rows and fills in the suite name where missing. */
+export function checkRows(suite: string, rows: unknown): BenchRow[] {
+  if (!Array.isArray(rows))
+    throw new Error(`${suite}: run() must return an array of rows, got ${typeof rows}`);
+  return rows.map((row: Partial<BenchRow>, i) => {
+    if (typeof row?.name !== 'string' || typeof row.shape !== 'string' || typeof row.unit !== 'string') {
+      throw new Error(`${suite}: row ${i} needs string name, shape and unit`);
+    }
+    if (typeof row.value !== 'number') {
+      throw new Error(
+        `${suite}: row ${i} (${row.name} ${row.shape}) has value ${String(row.value)}, expected a number`,
+      );
+    }
+    return { ...row, suite: row.suite || suite } as BenchRow;
+  });
+}
+
+/** Runs `suites` in order; never throws for a suite's failure (its status says `ok: false`). */
+export async function runSuites(suites: readonly BenchSuite[], options: RunOptions): Promise<RunOutcome> {
+  const statuses: SuiteStatus[] = [];
+  const rows: BenchRow[] = [];
+  for (const suite of suites) {
+    if (suite.needsGpu && !options.gpu) {
+      const skipped = options.noGpuReason ?? 'no GPU adapter';
+      statuses.push({ name: suite.name, ok: false, skipped, seconds: 0, rows: 0 });
+      options.progress.finish(`- ${suite.name}: skipped (${skipped})`);
+      continue;
+    }
+    const start = performance.now();
+    options.progress.start(suite.name);
+    try {
+      const suiteRows = checkRows(
+        suite.name,
+        await suite.run({
+          gpu: options.gpu,
+          sizing: options.sizing,
+          timeBudgetMs: options.budgetMs,
+          progress: (done, total, label) => options.progress.update(done, total, label),
+        }),
+      );
+      // Errors the suite left uncaptured on the device are its own.
+      await options.gpu?.checkErrors(suite.name);
+      const seconds = (performance.now() - start) / 1000;
+      rows.push(...suiteRows);
+      statuses.push({ name: suite.name, ok: true, seconds, rows: suiteRows.length });
+      options.progress.finish(`ok ${suite.name}: ${suiteRows.length} rows in ${seconds.toFixed(1)} s`);
+    } catch (error) {
+      const seconds = (performance.now() - start) / 1000;
+      const line = errorLine(error);
+      statuses.push({ name: suite.name, ok: false, error: line, seconds, rows: 0 });
+      const stack = error instanceof Error && error.stack ? `\n${indent(error.stack)}` : '';
+      options.progress.finish(`FAILED ${suite.name} after ${seconds.toFixed(1)} s: ${line}${stack}`);
+    }
+  }
+  return { suites: statuses, rows };
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .slice(1, 8)
+    .map((l) => `    ${l.trim()}`)
+    .join('\n');
+}

@@ -1,0 +1,16 @@
+// The suite registry: every suite the bench runs, in this order (ops, scan, tokenizer, model).
+// Each suite file is written against ../types.ts; add its import and entry here when it lands.
+import type { BenchSuite } from '../types.js';
+
+// import { opsSuite } from './ops.js';
+// import { scanSuite } from './scan.js';
+// import { tokenizerSuite } from './tokenizer.js';
+// import { modelSuite } from './model.js';
+
+/** Registered suites in run order. TODO(as suites land): opsSuite, scanSuite, tokenizerSuite, modelSuite. */
+export const SUITES: BenchSuite[] = [
+  // opsSuite,
+  // scanSuite,
+  // tokenizerSuite,
+  // modelSuite,
+];
