@@ -18,3 +18,11 @@ export { type DType, type HostArray, DTYPES, byteLength, isPacked16 } from './te
 // ops
 export { unary, silu, softplus, exp, type UnaryOp } from './ops/unary/unary.js';
 export { unaryRef, siluRef, softplusRef } from './ops/unary/unary-ref.js';
+export {
+  matmul,
+  type MatmulOptions,
+  type MatmulKernel,
+  MATMUL_KERNELS,
+  GEMV_MAX_M,
+} from './ops/matmul/matmul.js';
+export { matmulRef } from './ops/matmul/matmul-ref.js';

@@ -17,3 +17,13 @@ export {
 export { unpackWgsl } from './ops/wgsl-common.js';
 export { workgroupCount, dispatch1d } from './ops/launch.js';
 export { copyVec4 } from './ops/copy/copy.js';
+export {
+  type BindingWindow,
+  type ChunkingOptions,
+  bindingWindow,
+  wholeBinding,
+  bindingBudget,
+  itemsPerWindow,
+  elementBytes,
+  dummyBinding,
+} from './ops/binding-window.js';

@@ -441,23 +441,30 @@ export class GpuContext {
   async withErrorScope<T>(label: string, fn: () => T | Promise<T>): Promise<T> {
     this.device.pushErrorScope('out-of-memory');
     this.device.pushErrorScope('validation');
-    let result: T;
+    // The scopes must be popped whatever `fn` does; a GPU error then wins over fn's own error,
+    // which it usually caused. (No throw inside `finally`: it would swallow fn's error silently.)
+    let outcome: { ok: true; value: T } | { ok: false; error: unknown };
     try {
-      result = await fn();
-      this.flush();
-    } finally {
-      const validation = await this.device.popErrorScope();
-      const oom = await this.device.popErrorScope();
-      const error = validation ?? oom;
-      if (error) {
-        // eslint-disable-next-line no-unsafe-finally
-        throw new GpuValidationError(
-          `${label}: ${error.message}`,
-          validation ? 'validation' : 'out-of-memory',
-        );
-      }
+      outcome = { ok: true, value: await fn() };
+    } catch (error) {
+      outcome = { ok: false, error };
     }
-    return result;
+    try {
+      this.flush();
+    } catch (error) {
+      if (outcome.ok) outcome = { ok: false, error };
+    }
+    const validation = await this.device.popErrorScope();
+    const oom = await this.device.popErrorScope();
+    const gpuError = validation ?? oom;
+    if (gpuError) {
+      throw new GpuValidationError(
+        `${label}: ${gpuError.message}`,
+        validation ? 'validation' : 'out-of-memory',
+      );
+    }
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
   }
 
   // ----- lifetime ------------------------------------------------------------------------

@@ -23,12 +23,12 @@ fn load4_${name}(i: u32) -> vec4<f32> { return vec4<f32>(${name}[i], ${name}[i +
   }
   if (dtype === 'f16') {
     return `fn load_${name}(i: u32) -> f32 { return unpack2x16float(${name}[i >> 1u])[i & 1u]; }
-fn load4_${name}(i: u32) -> vec4<f32> { let w = i >> 1u; return vec4<f32>(unpack2x16float(${name}[w]), unpack2x16float(${name}[w + 1u])); }
+fn load4_${name}(i: u32) -> vec4<f32> { let word = i >> 1u; return vec4<f32>(unpack2x16float(${name}[word]), unpack2x16float(${name}[word + 1u])); }
 `;
   }
   if (dtype === 'bf16') {
     return `fn load_${name}(i: u32) -> f32 { let word = ${name}[i >> 1u]; return bitcast<f32>(select(word << 16u, word & 0xffff0000u, (i & 1u) == 1u)); }
-fn load4_${name}(i: u32) -> vec4<f32> { let w = i >> 1u; let a = ${name}[w]; let b = ${name}[w + 1u];
+fn load4_${name}(i: u32) -> vec4<f32> { let word = i >> 1u; let a = ${name}[word]; let b = ${name}[word + 1u];
   return vec4<f32>(bitcast<f32>(a << 16u), bitcast<f32>(a & 0xffff0000u), bitcast<f32>(b << 16u), bitcast<f32>(b & 0xffff0000u)); }
 `;
   }

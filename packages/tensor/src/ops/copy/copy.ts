@@ -12,8 +12,15 @@ const code = Params.wgsl + source;
  * Records a copy of `bytes` bytes (a multiple of 16, within one binding) from `src` to `dst`
  * with a grid-stride vec4 kernel. `workgroups` defaults to 4 per 1 MiB, capped at 65535.
  */
-export function copyVec4(ctx: GpuContext, src: GPUBuffer, dst: GPUBuffer, bytes: number, workgroups?: number): void {
-  if (bytes % 16 !== 0) throw new InvalidArgumentError(`copyVec4: bytes must be a multiple of 16, got ${bytes}`, 'bytes');
+export function copyVec4(
+  ctx: GpuContext,
+  src: GPUBuffer,
+  dst: GPUBuffer,
+  bytes: number,
+  workgroups?: number,
+): void {
+  if (bytes % 16 !== 0)
+    throw new InvalidArgumentError(`copyVec4: bytes must be a multiple of 16, got ${bytes}`, 'bytes');
   ctx.checkBindingSize('copyVec4', 'src', bytes);
   const groups = workgroups ?? Math.min(65535, Math.max(1, Math.ceil(bytes / 16 / 256 / 8)));
   ctx.dispatch({

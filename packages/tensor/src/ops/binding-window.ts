@@ -1,0 +1,101 @@
+// Binding windows: a storage binding over a range of a tensor's elements, with its offset aligned
+// down to minStorageBufferOffsetAlignment and the range's start passed to the kernel as an element
+// offset. Ops use them to split tensors larger than maxStorageBufferBindingSize into chunks.
+
+import type { GpuContext } from '../device/context.js';
+import { LimitError } from '../errors.js';
+import { isPacked16 } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** A binding over some elements of a tensor; `elemOffset` is the first element's index in it. */
+export interface BindingWindow {
+  binding: { buffer: GPUBuffer; offset: number; size: number };
+  elemOffset: number;
+}
+
+/** Options every chunking op accepts. */
+export interface ChunkingOptions {
+  /**
+   * @internal Caps the bytes of one binding below the adapter's maxStorageBufferBindingSize, so
+   * tests can exercise the split paths with small tensors.
+   */
+  maxBindingBytes?: number;
+}
+
+/** Bytes per element of a dtype as stored (packed 16-bit types: 2). */
+export function elementBytes(tensor: Tensor): number {
+  return isPacked16(tensor.dtype) ? 2 : 4;
+}
+
+/** The binding budget: the adapter limit, or a smaller test override. */
+export function bindingBudget(ctx: GpuContext, override?: number): number {
+  return Math.min(override ?? Number.POSITIVE_INFINITY, ctx.limits.maxStorageBufferBindingSize);
+}
+
+/**
+ * Bytes a window may span for its elements, leaving room for the alignment slack at its start
+ * and the rounding of its size up to 16 bytes.
+ */
+export function usableBytes(ctx: GpuContext, budget: number): number {
+  return budget - ctx.limits.minStorageBufferOffsetAlignment - 16;
+}
+
+/**
+ * How many items of `itemBytes` bytes one window holds under `budget` (at least 1).
+ * @throws LimitError when not even one item fits.
+ */
+export function itemsPerWindow(
+  ctx: GpuContext,
+  caller: string,
+  what: string,
+  itemBytes: number,
+  budget: number,
+): number {
+  const n = Math.floor(usableBytes(ctx, budget) / Math.max(itemBytes, 1));
+  if (n < 1) {
+    throw new LimitError(
+      `${caller}: one ${what} of ${itemBytes} bytes does not fit a binding of ${budget} bytes (maxStorageBufferBindingSize ${ctx.limits.maxStorageBufferBindingSize})`,
+    );
+  }
+  return n;
+}
+
+/** A binding covering elements [start, start + count) of `tensor` (count > 0). */
+export function bindingWindow(tensor: Tensor, start: number, count: number): BindingWindow {
+  const ctx = tensor.ctx;
+  const buffer = tensor.buffer;
+  const align = ctx.limits.minStorageBufferOffsetAlignment;
+  const bytes = elementBytes(tensor);
+  const begin = start * bytes;
+  const end = (start + count) * bytes;
+  const offset = Math.floor(begin / align) * align;
+  const size = Math.min(Math.ceil((end - offset) / 16) * 16, buffer.size - offset);
+  return { binding: { buffer, offset, size }, elemOffset: (begin - offset) / bytes };
+}
+
+/** A binding over the whole tensor (throws LimitError when it exceeds `budget`). */
+export function wholeBinding(tensor: Tensor, caller: string, what: string, budget: number): BindingWindow {
+  const size = Math.min(Math.ceil(Math.max(tensor.byteLength, 4) / 16) * 16, tensor.buffer.size);
+  if (size > budget) {
+    throw new LimitError(
+      `${caller}: ${what} needs a binding of ${size} bytes, over the binding budget ${budget} (maxStorageBufferBindingSize ${tensor.ctx.limits.maxStorageBufferBindingSize})`,
+    );
+  }
+  return { binding: { buffer: tensor.buffer, offset: 0, size }, elemOffset: 0 };
+}
+
+const dummies = new WeakMap<GpuContext, GPUBuffer>();
+
+/** A small per-context buffer bound where a kernel declares an optional input that is absent. */
+export function dummyBinding(ctx: GpuContext): GPUBuffer {
+  let buffer = dummies.get(ctx);
+  if (!buffer) {
+    buffer = ctx.device.createBuffer({
+      size: 256,
+      usage: GPUBufferUsage.STORAGE,
+      label: 'tensor/dummy-binding',
+    });
+    dummies.set(ctx, buffer);
+  }
+  return buffer;
+}

@@ -1,0 +1,14 @@
+// Matmul epilogue shared by every kernel version: adds the optional bias and residual and stores.
+// out, residual: (m, out_stride) windows at out_off/res_off; this chunk's columns start at col0.
+
+override HAS_BIAS: bool = false;
+override HAS_RESIDUAL: bool = false;
+
+// m, n: row and column inside this chunk (n < params.n, m < params.m).
+fn store_out(m: u32, n: u32, v: f32) {
+  let o = m * params.out_stride + params.col0 + n;
+  var r = v;
+  if (HAS_BIAS) { r += load_bias(params.bias_off + n); }
+  if (HAS_RESIDUAL) { r += residual[params.res_off + o]; }
+  out[params.out_off + o] = r;
+}
