@@ -26,3 +26,5 @@ export {
   GEMV_MAX_M,
 } from './ops/matmul/matmul.js';
 export { matmulRef } from './ops/matmul/matmul-ref.js';
+export { rmsNorm, addRmsNorm, type RmsNormOptions, type AddRmsNormOptions } from './ops/rmsnorm/rmsnorm.js';
+export { rmsNormRef, addRmsNormRef } from './ops/rmsnorm/rmsnorm-ref.js';

@@ -26,4 +26,6 @@ export {
   itemsPerWindow,
   elementBytes,
   dummyBinding,
+  dummyWritableBinding,
 } from './ops/binding-window.js';
+export { readBindingWgsl, wgslStorageType } from './ops/wgsl-common.js';

@@ -84,18 +84,28 @@ export function wholeBinding(tensor: Tensor, caller: string, what: string, budge
   return { binding: { buffer: tensor.buffer, offset: 0, size }, elemOffset: 0 };
 }
 
-const dummies = new WeakMap<GpuContext, GPUBuffer>();
+const dummies = new WeakMap<GpuContext, { read: GPUBuffer; write: GPUBuffer }>();
+
+function dummyPair(ctx: GpuContext): { read: GPUBuffer; write: GPUBuffer } {
+  let pair = dummies.get(ctx);
+  if (!pair) {
+    const make = (label: string) =>
+      ctx.device.createBuffer({ size: 256, usage: GPUBufferUsage.STORAGE, label });
+    pair = { read: make('tensor/dummy-input'), write: make('tensor/dummy-output') };
+    dummies.set(ctx, pair);
+  }
+  return pair;
+}
 
 /** A small per-context buffer bound where a kernel declares an optional input that is absent. */
 export function dummyBinding(ctx: GpuContext): GPUBuffer {
-  let buffer = dummies.get(ctx);
-  if (!buffer) {
-    buffer = ctx.device.createBuffer({
-      size: 256,
-      usage: GPUBufferUsage.STORAGE,
-      label: 'tensor/dummy-binding',
-    });
-    dummies.set(ctx, buffer);
-  }
-  return buffer;
+  return dummyPair(ctx).read;
+}
+
+/**
+ * A separate small buffer for an optional output that is not written (a buffer may not be bound
+ * read-only and writable in one dispatch, so it cannot be the input dummy).
+ */
+export function dummyWritableBinding(ctx: GpuContext): GPUBuffer {
+  return dummyPair(ctx).write;
 }

@@ -34,3 +34,12 @@ fn load4_${name}(i: u32) -> vec4<f32> { let word = i >> 1u; let a = ${name}[word
   }
   throw new Error(`unpackWgsl: ${dtype} is not a float dtype`);
 }
+
+/**
+ * A read-only storage binding `name` at `binding` declared for its dtype (`array<f32>`, `array<i32>`
+ * or `array<u32>` for packed halves), followed by its `load_<name>` loaders for float dtypes.
+ */
+export function readBindingWgsl(binding: number, name: string, dtype: DType): string {
+  const decl = `@group(0) @binding(${binding}) var<storage, read> ${name}: array<${wgslStorageType(dtype)}>;\n`;
+  return dtype === 'f32' || dtype === 'f16' || dtype === 'bf16' ? decl + unpackWgsl(name, dtype) : decl;
+}

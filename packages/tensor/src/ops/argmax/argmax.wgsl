@@ -1,0 +1,41 @@
+// Argmax along the last dim: index of the largest value, the first one on ties (as torch).
+// x: (rows, dim) window at x_off; out: (rows) i32 window at out_off.
+// One workgroup of 256 threads per row: strided scan, then a tree over (value, index) pairs.
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<i32>;
+
+var<workgroup> best_value: array<f32, 256>;
+var<workgroup> best_index: array<u32, 256>;
+
+// Whether (v, i) beats (bv, bi): larger, or equal with a smaller index.
+fn beats(v: f32, i: u32, bv: f32, bi: u32) -> bool {
+  return v > bv || (v == bv && i < bi);
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let row = wid.x + wid.y * groups.x;
+  if (row >= params.rows) { return; }
+  let base = params.x_off + row * params.dim;
+  var bv = bitcast<f32>(0xff800000u); // -inf
+  var bi = 0xffffffffu;
+  for (var d = lid; d < params.dim; d += 256u) {
+    let v = x[base + d];
+    if (beats(v, d, bv, bi)) { bv = v; bi = d; }
+  }
+  best_value[lid] = bv;
+  best_index[lid] = bi;
+  workgroupBarrier();
+  for (var s = 128u; s > 0u; s >>= 1u) {
+    if (lid < s && beats(best_value[lid + s], best_index[lid + s], best_value[lid], best_index[lid])) {
+      best_value[lid] = best_value[lid + s];
+      best_index[lid] = best_index[lid + s];
+    }
+    workgroupBarrier();
+  }
+  // A row of only -inf (or NaN) keeps index 0xffffffff: report 0 as torch does for -inf.
+  if (lid == 0u) { out[params.out_off + row] = i32(select(best_index[0], 0u, best_index[0] == 0xffffffffu)); }
+}

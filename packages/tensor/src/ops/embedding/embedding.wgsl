@@ -1,0 +1,27 @@
+// Embedding gather: out[t, d] = table[ids[t], d] for the table rows of this chunk.
+// ids: (tokens) i32 window at ids_off; table: (vocab, dim) rows [row0, row0 + rows) at table_off
+// (f32 or packed f16/bf16, declared by the host as `table` with `load_table`); out: (tokens, dim)
+// window at out_off. One thread per output element. Ids outside [0, vocab) give NaN rows,
+// written by the chunk with row0 == 0.
+// Bindings: 0 params, 1 ids, 2 table, 3 out.
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> ids: array<i32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let e = (wid.x + wid.y * groups.x) * 256u + lid;
+  if (e >= params.tokens * params.dim) { return; }
+  let t = e / params.dim;
+  let d = e % params.dim;
+  let id = ids[params.ids_off + t];
+  if (id < 0 || u32(id) >= params.vocab) {
+    if (params.row0 == 0u) { out[params.out_off + e] = bitcast<f32>(0x7fc00000u); }
+    return;
+  }
+  let local_row = u32(id) - params.row0;
+  if (u32(id) < params.row0 || local_row >= params.rows) { return; }
+  out[params.out_off + e] = load_table(params.table_off + local_row * params.dim + d);
+}
