@@ -1,1 +1,18 @@
-export {};
+// Public API of @mamba-webgpu/tokenizer (browser-safe: no Node built-ins). Load a Hugging Face
+// tokenizer.json with `Tokenizer.fromJSON`; Node users can read files with `@mamba-webgpu/tokenizer/node`.
+export type { AddedToken } from './added-vocabulary';
+export { BpeModel } from './bpe';
+export { DecodeStream } from './decode-stream';
+export type { Decoder } from './decoders';
+export {
+  TokenIdError,
+  TokenizerArgumentError,
+  TokenizerConfigError,
+  TokenizerError,
+  UnsupportedComponentError,
+  UnsupportedPatternError,
+} from './errors';
+export type { Normalizer } from './normalizers';
+export type { PostProcessor } from './post-processors';
+export type { PreTokenizerStep, SplitBehavior } from './pre-tokenizers';
+export { type DecodeOptions, type EncodeOptions, Tokenizer } from './tokenizer';

@@ -1,0 +1,145 @@
+// Normalizers: one class per tokenizer.json `normalizer.type`, each rewriting a string the way
+// the Rust `tokenizers` normalizer of that name does (offsets are not tracked: we return ids).
+import { UnsupportedComponentError } from './errors';
+import { type JsonObject, readArray, readBoolean, readObject, readString, readType } from './json';
+import { compilePattern, escapeRegExp, findMatches, translateOnigPattern } from './pattern';
+import { ONIG_SPACE_BODY } from './unicode';
+
+/** A normalizer rewrites the text before pre-tokenization. */
+export interface Normalizer {
+  normalize(text: string): string;
+}
+
+/** `NFC`, `NFD`, `NFKC`, `NFKD`: Unicode normalization forms. */
+export class UnicodeNormalizer implements Normalizer {
+  constructor(readonly form: 'NFC' | 'NFD' | 'NFKC' | 'NFKD') {}
+  normalize(text: string): string {
+    return text.normalize(this.form);
+  }
+}
+
+/** `Lowercase`: per-character full lowercase mapping (Rust `char::to_lowercase`, no final-sigma rule). */
+export class LowercaseNormalizer implements Normalizer {
+  normalize(text: string): string {
+    if (!text.includes('\u03a3')) return text.toLowerCase();
+    return text
+      .split('\u03a3')
+      .map((part) => part.toLowerCase())
+      .join('\u03c3');
+  }
+}
+
+/** `Sequence`: applies its normalizers in order. */
+export class SequenceNormalizer implements Normalizer {
+  constructor(readonly normalizers: readonly Normalizer[]) {}
+  normalize(text: string): string {
+    let out = text;
+    for (const normalizer of this.normalizers) out = normalizer.normalize(out);
+    return out;
+  }
+}
+
+/** `Replace`: replaces every match of a String or (onig) Regex pattern by `content`. */
+export class ReplaceNormalizer implements Normalizer {
+  constructor(
+    readonly regex: RegExp,
+    readonly content: string,
+  ) {}
+  normalize(text: string): string {
+    return replaceAll(this.regex, text, this.content);
+  }
+}
+
+/** Replaces each match event of `regex` in `text` by `content` (onig match iteration). */
+export function replaceAll(regex: RegExp, text: string, content: string): string {
+  const events = findMatches(regex, text);
+  let out = '';
+  for (let k = 0; k < events.length; k += 3) {
+    out += events[k + 2] === 1 ? content : text.slice(events[k]!, events[k + 1]!);
+  }
+  return out;
+}
+
+/** `Prepend`: prepends a string to non-empty text. */
+export class PrependNormalizer implements Normalizer {
+  constructor(readonly prepend: string) {}
+  normalize(text: string): string {
+    return text.length === 0 ? text : this.prepend + text;
+  }
+}
+
+const leadingSpace = new RegExp(`^[${ONIG_SPACE_BODY}]+`, 'u');
+const trailingSpace = new RegExp(`[${ONIG_SPACE_BODY}]+$`, 'u');
+
+/** `Strip`: removes leading and/or trailing whitespace. */
+export class StripNormalizer implements Normalizer {
+  constructor(
+    readonly left: boolean,
+    readonly right: boolean,
+  ) {}
+  normalize(text: string): string {
+    let out = text;
+    if (this.left) out = out.replace(leadingSpace, '');
+    if (this.right) out = out.replace(trailingSpace, '');
+    return out;
+  }
+}
+
+/** `StripAccents`: removes combining marks. */
+export class StripAccentsNormalizer implements Normalizer {
+  normalize(text: string): string {
+    return text.replace(/\p{M}/gu, '');
+  }
+}
+
+/** Reads a `{ "String": s }` / `{ "Regex": r }` pattern object into a global u-mode RegExp. */
+export function readPattern(value: unknown, path: string): { regex: RegExp; source: string; isRegex: boolean } {
+  const obj = readObject(value, path);
+  if (typeof obj.String === 'string') {
+    return { regex: compilePattern(escapeRegExp(obj.String), obj.String, path), source: obj.String, isRegex: false };
+  }
+  const source = readString(obj.Regex, `${path}.Regex`);
+  return { regex: compilePattern(translateOnigPattern(source, path), source, path), source, isRegex: true };
+}
+
+const SUPPORTED = ['NFC', 'NFD', 'NFKC', 'NFKD', 'Lowercase', 'Sequence', 'Replace', 'Prepend', 'Strip', 'StripAccents'];
+
+/** Builds a normalizer from its tokenizer.json object (`null` gives `undefined`). */
+export function normalizerFromJSON(value: unknown, path = 'normalizer'): Normalizer | undefined {
+  if (value === null || value === undefined) return undefined;
+  const obj: JsonObject = readObject(value, path);
+  const type = readType(obj, path);
+  switch (type) {
+    case 'NFC':
+    case 'NFD':
+    case 'NFKC':
+    case 'NFKD':
+      return new UnicodeNormalizer(type);
+    case 'Lowercase':
+      return new LowercaseNormalizer();
+    case 'Sequence': {
+      const items = readArray(obj.normalizers, `${path}.normalizers`);
+      const parts: Normalizer[] = [];
+      items.forEach((item, k) => {
+        const part = normalizerFromJSON(item, `${path}.normalizers[${k}]`);
+        if (part) parts.push(part);
+      });
+      return new SequenceNormalizer(parts);
+    }
+    case 'Replace': {
+      const { regex } = readPattern(obj.pattern, `${path}.pattern`);
+      return new ReplaceNormalizer(regex, readString(obj.content, `${path}.content`));
+    }
+    case 'Prepend':
+      return new PrependNormalizer(readString(obj.prepend, `${path}.prepend`));
+    case 'Strip':
+      return new StripNormalizer(
+        readBoolean(obj.strip_left, `${path}.strip_left`, true),
+        readBoolean(obj.strip_right, `${path}.strip_right`, true),
+      );
+    case 'StripAccents':
+      return new StripAccentsNormalizer();
+    default:
+      throw new UnsupportedComponentError('normalizer', type, path, SUPPORTED);
+  }
+}

@@ -1,0 +1,293 @@
+// The Tokenizer: loads a Hugging Face tokenizer.json and runs the `tokenizers` pipeline
+// (added tokens -> normalizer -> pre-tokenizer -> BPE -> post-processor; decoder back), with a
+// cache of model output per pre-tokenized piece.
+import { type AddedToken, AddedVocabulary, addedTokensFromJSON, type Segments } from './added-vocabulary';
+import { type BpeModel, bpeFromJSON } from './bpe';
+import { DecodeStream } from './decode-stream';
+import { ByteLevelDecoder, type Decoder, decoderFromJSON, SequenceDecoder } from './decoders';
+import { TokenIdError, TokenizerArgumentError, TokenizerConfigError, UnsupportedComponentError } from './errors';
+import { readObject, readString } from './json';
+import { type Normalizer, normalizerFromJSON } from './normalizers';
+import { type PostProcessor, postProcessorFromJSON } from './post-processors';
+import { type PreTokenizerStep, preTokenizerFromJSON } from './pre-tokenizers';
+import { toWellFormed } from './unicode';
+
+/** Options of `encode`. */
+export interface EncodeOptions {
+  /** Add the post-processor's special tokens (BOS, CLS/SEP, ...). Default true, as in `tokenizers`. */
+  addSpecialTokens?: boolean;
+  /** A second sequence, for pair templates. */
+  pair?: string;
+}
+
+/** Options of `decode` and `decodeStream`. */
+export interface DecodeOptions {
+  /** Drop special added tokens from the output. Default false. */
+  skipSpecialTokens?: boolean;
+}
+
+/** Pieces longer than this (UTF-16 units) are not cached (Rust caches words < 256 bytes). */
+const CACHE_MAX_PIECE = 256;
+const CACHE_CAPACITY = 100_000;
+
+/** A tokenizer.json tokenizer with the exact behaviour of Hugging Face `tokenizers`. */
+export class Tokenizer {
+  /** The BPE model. */
+  readonly model: BpeModel;
+  /** Normalizer, or undefined. */
+  readonly normalizer: Normalizer | undefined;
+  /** Pre-tokenization steps (a `Sequence` is flattened). */
+  readonly preTokenizer: readonly PreTokenizerStep[];
+  /** Post-processor, or undefined. */
+  readonly postProcessor: PostProcessor | undefined;
+  /** Decoder, or undefined (tokens are then joined with spaces). */
+  readonly decoder: Decoder | undefined;
+  /** Added tokens and their matchers. */
+  readonly addedVocabulary: AddedVocabulary;
+
+  private readonly splitSteps: Array<(text: string, out: string[]) => void>;
+  private readonly transforms: Array<(piece: string) => string>;
+  /** True when splitting never follows a transform, so the cache can key on raw pieces. */
+  private readonly rawKeyed: boolean;
+  private readonly cache = new Map<string, number[]>();
+  /** Whether the decoder is plain ByteLevel (streaming then uses an incremental UTF-8 decoder). */
+  readonly byteLevelDecoder: boolean;
+
+  private constructor(
+    model: BpeModel,
+    normalizer: Normalizer | undefined,
+    preTokenizer: PreTokenizerStep[],
+    postProcessor: PostProcessor | undefined,
+    decoder: Decoder | undefined,
+    addedTokens: Array<Omit<AddedToken, 'id'>>,
+  ) {
+    this.model = model;
+    this.normalizer = normalizer;
+    this.preTokenizer = preTokenizer;
+    this.postProcessor = postProcessor;
+    this.decoder = decoder;
+    this.addedVocabulary = new AddedVocabulary(addedTokens, model, normalizer);
+    let sawTransform = false;
+    let rawKeyed = true;
+    for (const step of preTokenizer) {
+      if (step.split && sawTransform) rawKeyed = false;
+      if (step.transform) sawTransform = true;
+    }
+    this.rawKeyed = rawKeyed;
+    this.splitSteps = preTokenizer.filter((s) => s.split).map((s) => s.split!.bind(s));
+    this.transforms = preTokenizer.filter((s) => s.transform).map((s) => s.transform!.bind(s));
+    this.byteLevelDecoder =
+      decoder instanceof ByteLevelDecoder ||
+      (decoder instanceof SequenceDecoder &&
+        decoder.decoders.length > 0 &&
+        decoder.decoders.every((d) => d instanceof ByteLevelDecoder));
+  }
+
+  /**
+   * Builds a tokenizer from a parsed tokenizer.json object or its text. Throws
+   * `TokenizerConfigError` for malformed input and `UnsupportedComponentError` (naming the
+   * type) for components this package does not implement.
+   */
+  static fromJSON(json: unknown): Tokenizer {
+    let value = json;
+    if (typeof json === 'string') {
+      try {
+        value = JSON.parse(json);
+      } catch (error) {
+        throw new TokenizerConfigError(
+          `Tokenizer.fromJSON: input must be valid JSON, got a parse error (${(error as Error).message})`,
+          '',
+        );
+      }
+    }
+    const root = readObject(value, 'tokenizer.json');
+    const modelObj = readObject(root.model, 'model');
+    const modelType = modelObj.type === undefined && 'merges' in modelObj ? 'BPE' : readString(modelObj.type, 'model.type');
+    if (modelType !== 'BPE') throw new UnsupportedComponentError('model', modelType, 'model.type', ['BPE']);
+    const model = bpeFromJSON(modelObj);
+    const normalizer = normalizerFromJSON(root.normalizer);
+    const preTokenizer = preTokenizerFromJSON(root.pre_tokenizer);
+    const postProcessor = postProcessorFromJSON(root.post_processor);
+    const decoder = decoderFromJSON(root.decoder);
+    const addedTokens = addedTokensFromJSON(root.added_tokens);
+    return new Tokenizer(model, normalizer, preTokenizer, postProcessor, decoder, addedTokens);
+  }
+
+  /** Vocabulary size including added tokens (as `get_vocab_size(true)`). */
+  get vocabSize(): number {
+    return this.getVocabSize(true);
+  }
+
+  /** Vocabulary size, with or without the added tokens that are not in the model vocab. */
+  getVocabSize(withAddedTokens = true): number {
+    const base = this.model.size;
+    if (!withAddedTokens) return base;
+    let extra = 0;
+    for (const content of this.addedVocabulary.tokenToIdMap.keys()) {
+      if (!this.model.vocab.has(content)) extra++;
+    }
+    return base + extra;
+  }
+
+  /** All added tokens (special and not), by id. */
+  get addedTokens(): readonly AddedToken[] {
+    return [...this.addedVocabulary.idToTokenMap.values()].sort((a, b) => a.id - b.id);
+  }
+
+  /** The id of a token string (added tokens first, then the model), or undefined. */
+  tokenToId(token: string): number | undefined {
+    return this.addedVocabulary.tokenToIdMap.get(token) ?? this.model.vocab.get(token);
+  }
+
+  /** The token string of an id (added tokens first, then the model), or undefined. */
+  idToToken(id: number): string | undefined {
+    return this.addedVocabulary.idToToken(id) ?? this.model.vocabReverse[id];
+  }
+
+  /** Encodes `text` into token ids. */
+  encode(text: string, options: EncodeOptions = {}): number[] {
+    if (typeof text !== 'string') {
+      throw new TokenizerArgumentError(`Tokenizer.encode: text must be a string, got ${typeof text}`);
+    }
+    const sequences = [this.encodeSequence(text)];
+    if (options.pair !== undefined) {
+      if (typeof options.pair !== 'string') {
+        throw new TokenizerArgumentError(`Tokenizer.encode: pair must be a string, got ${typeof options.pair}`);
+      }
+      sequences.push(this.encodeSequence(options.pair));
+    }
+    const addSpecialTokens = options.addSpecialTokens ?? true;
+    const processed = this.postProcessor ? this.postProcessor.process(sequences, addSpecialTokens) : sequences;
+    return processed.length === 1 ? processed[0]! : processed.flat();
+  }
+
+  /** Encodes several texts (same options for all). */
+  encodeBatch(texts: readonly string[], options: EncodeOptions = {}): number[][] {
+    if (!Array.isArray(texts)) {
+      throw new TokenizerArgumentError(`Tokenizer.encodeBatch: texts must be an array of strings, got ${typeof texts}`);
+    }
+    return texts.map((text) => this.encode(text, options));
+  }
+
+  /** Token strings of `encode(text, options)`. */
+  tokenize(text: string, options: EncodeOptions = {}): string[] {
+    return this.encode(text, options).map((id) => this.idToToken(id)!);
+  }
+
+  /** Decodes ids into text. Ids outside the vocabulary throw `TokenIdError`. */
+  decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
+    return this.decodeTokens(this.idsToTokens(ids, options.skipSpecialTokens ?? false, 'Tokenizer.decode'));
+  }
+
+  /** Decodes several id sequences. */
+  decodeBatch(batch: ReadonlyArray<ArrayLike<number>>, options: DecodeOptions = {}): string[] {
+    return batch.map((ids) => this.decode(ids, options));
+  }
+
+  /** An incremental decoder: feed ids one by one, get text that never splits a character. */
+  decodeStream(options: DecodeOptions = {}): DecodeStream {
+    return new DecodeStream(this, options.skipSpecialTokens ?? false);
+  }
+
+  /** @internal Token strings of ids, skipping special tokens when asked. */
+  idsToTokens(ids: ArrayLike<number>, skipSpecialTokens: boolean, where: string): string[] {
+    if (ids === null || typeof ids !== 'object' || typeof ids.length !== 'number') {
+      throw new TokenizerArgumentError(`${where}: ids must be an array of token ids, got ${typeof ids}`);
+    }
+    const tokens: string[] = [];
+    for (let k = 0; k < ids.length; k++) {
+      const token = this.checkedToken(ids[k], where);
+      if (skipSpecialTokens && this.addedVocabulary.specialContents.has(token)) continue;
+      tokens.push(token);
+    }
+    return tokens;
+  }
+
+  /** @internal The token of one id, or a `TokenIdError`. */
+  checkedToken(id: unknown, where: string): string {
+    const token = typeof id === 'number' && Number.isInteger(id) && id >= 0 ? this.idToToken(id) : undefined;
+    if (token === undefined) {
+      throw new TokenIdError(
+        `${where}: token id must be an id of the vocabulary (size ${this.vocabSize}), got ${String(id)}`,
+        id,
+      );
+    }
+    return token;
+  }
+
+  /** @internal Runs the decoder on token strings. */
+  decodeTokens(tokens: string[]): string {
+    if (!this.decoder) return tokens.join(' ');
+    return this.decoder.decodeChain(tokens).join('');
+  }
+
+  private encodeSequence(text: string): number[] {
+    const out: number[] = [];
+    const input = toWellFormed(text);
+    const raw: Segments = { texts: [], ids: [] };
+    const added = this.addedVocabulary;
+    if (added.rawMatcher) added.rawMatcher.split(input, raw);
+    else if (input.length > 0) {
+      raw.texts.push(input);
+      raw.ids.push(-1);
+    }
+    for (let k = 0; k < raw.texts.length; k++) {
+      const id = raw.ids[k]!;
+      if (id >= 0) {
+        out.push(id);
+        continue;
+      }
+      const normalized = this.normalizer ? this.normalizer.normalize(raw.texts[k]!) : raw.texts[k]!;
+      if (!added.normalizedMatcher) {
+        this.encodePlain(normalized, out);
+        continue;
+      }
+      const inner: Segments = { texts: [], ids: [] };
+      added.normalizedMatcher.split(normalized, inner);
+      for (let j = 0; j < inner.texts.length; j++) {
+        const innerId = inner.ids[j]!;
+        if (innerId >= 0) out.push(innerId);
+        else this.encodePlain(inner.texts[j]!, out);
+      }
+    }
+    return out;
+  }
+
+  /** Pre-tokenizes and tokenizes normalized text that holds no added token. */
+  private encodePlain(text: string, out: number[]): void {
+    if (text.length === 0) return;
+    let pieces: string[] = [text];
+    if (this.rawKeyed) {
+      for (const split of this.splitSteps) {
+        const next: string[] = [];
+        for (const piece of pieces) split(piece, next);
+        pieces = next;
+      }
+    } else {
+      for (const step of this.preTokenizer) {
+        if (step.split) {
+          const next: string[] = [];
+          for (const piece of pieces) step.split(piece, next);
+          pieces = next;
+        }
+        if (step.transform) pieces = pieces.map((p) => step.transform!(p));
+      }
+    }
+    const cache = this.cache;
+    for (const piece of pieces) {
+      let ids = cache.get(piece);
+      if (ids === undefined) {
+        ids = [];
+        let word = piece;
+        if (this.rawKeyed) for (const transform of this.transforms) word = transform(word);
+        this.model.tokenize(word, ids);
+        if (piece.length < CACHE_MAX_PIECE) {
+          if (cache.size >= CACHE_CAPACITY) cache.clear();
+          cache.set(piece, ids);
+        }
+      }
+      if (ids.length === 1) out.push(ids[0]!);
+      else for (let k = 0; k < ids.length; k++) out.push(ids[k]!);
+    }
+  }
+}
