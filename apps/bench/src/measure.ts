@@ -60,10 +60,7 @@ export function summarize(samples: readonly number[], source: Measurement['sourc
  * `budgetMs`. `fn` may return its own duration in ms (e.g. `gpu.timeGpu(record)`); when it returns
  * anything else the wall-clock time of the call is the sample, so a GPU `fn` must await its work.
  */
-export async function measure(
-  fn: () => unknown,
-  options: MeasureOptions = {},
-): Promise<Measurement> {
+export async function measure(fn: () => unknown, options: MeasureOptions = {}): Promise<Measurement> {
   const warmup = options.warmup ?? 2;
   const reps = Math.max(1, options.reps ?? 10);
   const minReps = Math.min(reps, Math.max(1, options.minReps ?? 3));

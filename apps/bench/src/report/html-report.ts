@@ -127,7 +127,7 @@ function modelSection(rows: readonly BenchRow[]): Section {
     const key = shapeKey(categories);
     return barChart({
       title: `Model ${name}: tokens per second vs ${key === 'L' ? 'sequence length' : key}`,
-      xLabel: key,
+      xLabel: key === 'L' ? 'sequence length L' : key,
       yLabel: 'tok/s',
       categories,
       series: toSeries(

@@ -1,0 +1,195 @@
+// The CLI end to end with fake suites and no GPU: exit codes, the JSON file's shape, default
+// outputs, the no-adapter path and --compare.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NoAdapterError } from '@mamba-webgpu/tensor';
+import { describe, expect, it } from 'vitest';
+import { type MainIo, main } from './main.js';
+import { type BenchResult, parseResult } from './result.js';
+import { runSuites } from './runner.js';
+import { ProgressReporter } from './progress.js';
+import { syntheticResult } from './testing/synthetic-result.js';
+import type { BenchSuite } from './types.js';
+
+function captureIo(cwd: string): MainIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    cwd,
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (err += t), isTTY: false },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+const noGpu = () =>
+  Promise.reject(new NoAdapterError('createGpuContext: no WebGPU adapter available; install a driver'));
+
+const cpuSuite: BenchSuite = {
+  name: 'tokenizer',
+  description: 'fake CPU suite',
+  needsGpu: false,
+  async run(ctx) {
+    ctx.progress(1, 2, 'half');
+    ctx.progress(2, 2, 'done');
+    return [
+      { suite: 'tokenizer', name: 'encode/ours', shape: 'wiki', value: 20, unit: 'MB/s', spread: 0.02 },
+      {
+        suite: '',
+        name: 'encode/hf',
+        shape: 'wiki',
+        value: 14,
+        unit: 'MB/s',
+        extra: { ctx: `${ctx.sizing}/${ctx.timeBudgetMs}` },
+      },
+    ];
+  },
+};
+const gpuSuite: BenchSuite = {
+  name: 'scan',
+  description: 'fake GPU suite',
+  needsGpu: true,
+  run: async () => [],
+};
+const failingSuite: BenchSuite = {
+  name: 'ops',
+  description: 'throws',
+  needsGpu: false,
+  run: async () => {
+    throw new RangeError('ops: matmul exploded');
+  },
+};
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'mamba-bench-'));
+
+describe('main', () => {
+  it('runs CPU suites without an adapter, skips GPU ones, and writes a schema-1 JSON', async () => {
+    const dir = tempDir();
+    const io = captureIo(dir);
+    const code = await main(['--json', 'out/r.json', '--budget', '3'], {
+      io,
+      suites: [gpuSuite, cpuSuite],
+      getGpu: noGpu,
+    });
+    expect(code).toBe(0);
+    expect(io.err()).toContain(
+      'No GPU: NoAdapterError: createGpuContext: no WebGPU adapter available; install a driver',
+    );
+    expect(io.out()).toContain('adapter: none');
+    expect(io.out()).toMatch(/\[tokenizer\]\n +encode\/ours +wiki +20.00 +MB\/s/);
+    expect(io.out()).toContain('note: skipped without a GPU: scan');
+    expect(existsSync(join(dir, 'bench-results'))).toBe(false);
+
+    const result = JSON.parse(readFileSync(join(dir, 'out/r.json'), 'utf8')) as BenchResult;
+    expect(() => parseResult(result, 'r.json')).not.toThrow();
+    expect(Object.keys(result)).toEqual(['schema', 'meta', 'suites', 'rows']);
+    expect(result.schema).toBe(1);
+    expect(Object.keys(result.meta).sort()).toEqual(
+      [
+        'adapter',
+        'argv',
+        'budgetSeconds',
+        'date',
+        'features',
+        'gitCommit',
+        'limits',
+        'node',
+        'platform',
+        'sizing',
+      ].sort(),
+    );
+    expect(result.meta).toMatchObject({
+      adapter: null,
+      sizing: 'small',
+      budgetSeconds: 3,
+      argv: ['--json', 'out/r.json', '--budget', '3'],
+    });
+    expect(new Date(result.meta.date).toISOString()).toBe(result.meta.date);
+    expect(result.meta.gitCommit).toMatch(/^([0-9a-f]{7,64}|unknown|.+)$/);
+    expect(result.suites).toEqual([
+      { name: 'scan', ok: false, skipped: expect.stringContaining('no GPU adapter'), seconds: 0, rows: 0 },
+      { name: 'tokenizer', ok: true, seconds: expect.any(Number), rows: 2 },
+    ]);
+    expect(result.rows.map((r) => r.suite)).toEqual(['tokenizer', 'tokenizer']);
+    expect(result.rows[1]!.extra).toEqual({ ctx: 'small/3000' });
+  });
+
+  it('continues after a failing suite and exits 1', async () => {
+    const dir = tempDir();
+    const io = captureIo(dir);
+    const code = await main(['--json', 'r.json'], { io, suites: [failingSuite, cpuSuite], getGpu: noGpu });
+    expect(code).toBe(1);
+    expect(io.err()).toContain('FAILED ops after');
+    expect(io.err()).toContain('RangeError: ops: matmul exploded');
+    const result = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as BenchResult;
+    expect(result.suites[0]).toMatchObject({
+      name: 'ops',
+      ok: false,
+      error: 'RangeError: ops: matmul exploded',
+    });
+    expect(result.suites[1]).toMatchObject({ name: 'tokenizer', ok: true });
+    expect(result.rows).toHaveLength(2);
+  });
+
+  it('writes bench-results/latest.{json,html} by default and keeps the previous JSON', async () => {
+    const dir = tempDir();
+    for (let run = 0; run < 2; run++) {
+      const io = captureIo(dir);
+      expect(await main([], { io, suites: [cpuSuite], getGpu: noGpu })).toBe(0);
+      expect(io.out()).toContain('JSON:   bench-results/latest.json');
+      expect(io.out()).toContain('report: bench-results/latest.html');
+      if (run === 1)
+        expect(io.out()).toContain('--compare bench-results/previous.json bench-results/latest.json');
+    }
+    expect(existsSync(join(dir, 'bench-results/previous.json'))).toBe(true);
+    expect(readFileSync(join(dir, 'bench-results/latest.html'), 'utf8')).toMatch(/^<!doctype html>/);
+  });
+
+  it('rejects a suite row without a numeric value as that suite failing', async () => {
+    const bad: BenchSuite = {
+      ...cpuSuite,
+      run: async () => [{ suite: 'tokenizer', name: 'x', shape: 's', unit: 'MB/s' } as never],
+    };
+    const io = captureIo(tempDir());
+    expect(await main(['--json', 'r.json'], { io, suites: [bad], getGpu: noGpu })).toBe(1);
+    expect(io.err()).toContain('tokenizer: row 0 (x s) has value undefined, expected a number');
+  });
+
+  it('exits 2 with the usage on a bad flag or an unknown suite', async () => {
+    const io = captureIo(tempDir());
+    expect(await main(['--sizing', 'tiny'], { io, suites: [], getGpu: noGpu })).toBe(2);
+    expect(io.err()).toContain('mamba-bench: --sizing must be small or full');
+    expect(io.err()).toContain('Usage: mamba-bench');
+    const io2 = captureIo(tempDir());
+    expect(await main(['--suite', 'model'], { io: io2, suites: [cpuSuite], getGpu: noGpu })).toBe(2);
+    expect(io2.err()).toContain('unknown suite "model"; registered: tokenizer');
+  });
+
+  it('compares two result files and exits 0 even with regressions', async () => {
+    const dir = tempDir();
+    const old = syntheticResult();
+    const slower = syntheticResult(old.rows.map((r) => ({ ...r, value: r.value / 2 })));
+    writeFileSync(join(dir, 'old.json'), JSON.stringify(old));
+    writeFileSync(join(dir, 'new.json'), JSON.stringify(slower));
+    const io = captureIo(dir);
+    expect(await main(['--compare', 'old.json', 'new.json'], { io, getGpu: noGpu })).toBe(0);
+    expect(io.out()).toContain(`${old.rows.length} matched: ${old.rows.length} regressions`);
+    const io2 = captureIo(dir);
+    writeFileSync(join(dir, 'bad.json'), '{"schema": 2}');
+    expect(await main(['--compare', 'old.json', 'bad.json'], { io: io2, getGpu: noGpu })).toBe(2);
+    expect(io2.err()).toContain('is not a bench result (schema 2, expected 1)');
+  });
+});
+
+describe('runSuites', () => {
+  it('gives each suite the sizing, budget and a progress callback', async () => {
+    const lines: string[] = [];
+    const progress = new ProgressReporter({ stream: { write: (t: string) => lines.push(t) }, now: () => 0 });
+    const outcome = await runSuites([cpuSuite], { gpu: undefined, sizing: 'full', budgetMs: 1234, progress });
+    expect(outcome.rows[1]!.extra).toEqual({ ctx: 'full/1234' });
+    expect(outcome.suites[0]).toMatchObject({ name: 'tokenizer', ok: true, rows: 2 });
+    expect(lines.at(-1)).toMatch(/^ok tokenizer: 2 rows in/);
+  });
+});
