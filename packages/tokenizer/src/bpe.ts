@@ -105,8 +105,11 @@ export class BpeModel {
     return this.vocab.size;
   }
 
-  /** Tokenizes one pre-tokenized piece into ids (appended to `out`). */
-  tokenize(word: string, out: number[]): void {
+  /**
+   * Tokenizes one pre-tokenized piece into ids (appended to `out`). `strategy` forces the
+   * linear-scan or heap merge (both give the same ids; tests check it).
+   */
+  tokenize(word: string, out: number[], strategy?: 'scan' | 'heap'): void {
     if (word.length === 0) return;
     if (this.options.ignoreMerges) {
       const id = this.vocab.get(word);
@@ -117,7 +120,8 @@ export class BpeModel {
     }
     const symbols = this.initialSymbols(word);
     const n = symbols.length;
-    if (n > SCAN_LIMIT) this.mergeWithHeap(symbols, out);
+    if (n === 0) return;
+    if (strategy === 'heap' || (strategy === undefined && n > SCAN_LIMIT)) this.mergeWithHeap(symbols, out);
     else this.mergeWithScan(symbols, out);
   }
 
