@@ -28,3 +28,12 @@ export {
 export { matmulRef } from './ops/matmul/matmul-ref.js';
 export { rmsNorm, addRmsNorm, type RmsNormOptions, type AddRmsNormOptions } from './ops/rmsnorm/rmsnorm.js';
 export { rmsNormRef, addRmsNormRef } from './ops/rmsnorm/rmsnorm-ref.js';
+export { embedding } from './ops/embedding/embedding.js';
+export { embeddingRef } from './ops/embedding/embedding-ref.js';
+export { argmax } from './ops/argmax/argmax.js';
+export { argmaxRef } from './ops/argmax/argmax-ref.js';
+export { softmax, logSoftmax } from './ops/softmax/softmax.js';
+export { softmaxRef, logSoftmaxRef } from './ops/softmax/softmax-ref.js';
+export { binary, add, mul, type BinaryOp } from './ops/binary/binary.js';
+export { binaryRef } from './ops/binary/binary-ref.js';
+export type { ChunkingOptions } from './ops/binding-window.js';

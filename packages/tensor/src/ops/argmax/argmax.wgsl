@@ -20,7 +20,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   let row = wid.x + wid.y * groups.x;
   if (row >= params.rows) { return; }
   let base = params.x_off + row * params.dim;
-  var bv = bitcast<f32>(0xff800000u); // -inf
+  var bv = -0x1.fffffep+127f; // lowest f32; -inf never beats it, so an all -inf row reports 0
   var bi = 0xffffffffu;
   for (var d = lid; d < params.dim; d += 256u) {
     let v = x[base + d];

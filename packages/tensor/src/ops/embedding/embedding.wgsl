@@ -9,6 +9,9 @@
 @group(0) @binding(1) var<storage, read> ids: array<i32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
+// A run-time NaN: a NaN literal (or a constant bitcast to one) is rejected by const evaluation.
+var<private> nan_bits: u32 = 0x7fc00000u;
+
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
@@ -18,7 +21,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   let d = e % params.dim;
   let id = ids[params.ids_off + t];
   if (id < 0 || u32(id) >= params.vocab) {
-    if (params.row0 == 0u) { out[params.out_off + e] = bitcast<f32>(0x7fc00000u); }
+    if (params.row0 == 0u) { out[params.out_off + e] = bitcast<f32>(nan_bits); }
     return;
   }
   let local_row = u32(id) - params.row0;

@@ -14,7 +14,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   let row = wid.x + wid.y * groups.x;
   if (row >= params.rows) { return; }
   let base = params.x_off + row * params.dim;
-  var m = bitcast<f32>(0xff800000u); // -inf
+  var m = -0x1.fffffep+127f; // lowest f32 (an -inf literal is rejected by WGSL const evaluation)
   for (var d = lid; d < params.dim; d += 256u) { m = max(m, x[base + d]); }
   m = reduce_max(m, lid);
   var s = 0.0;

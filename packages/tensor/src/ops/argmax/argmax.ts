@@ -1,0 +1,41 @@
+// Host code of argmax along the last dim (greedy decoding over the vocab): rows are split into
+// binding-sized chunks; one workgroup scans a whole row, so any row length works.
+
+import { defineParams } from '../../device/params.js';
+import { ShapeError, formatShape } from '../../errors.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { type ChunkingOptions, bindingBudget, bindingWindow, itemsPerWindow } from '../binding-window.js';
+import { dispatch1d } from '../launch.js';
+import source from './argmax.wgsl';
+
+const Params = defineParams('Params', { rows: 'u32', dim: 'u32', x_off: 'u32', out_off: 'u32' });
+
+/**
+ * Index of the largest element along the last dim, the first one on ties (as torch.argmax).
+ * x: (..., dim) f32 with dim > 0; returns (...) i32 the caller owns. NaN handling is unspecified.
+ */
+export function argmax(x: Tensor, options: ChunkingOptions = {}): Tensor<'i32'> {
+  const caller = 'argmax';
+  x.expectDType(caller, 'x', 'f32');
+  const dim = x.shape[x.shape.length - 1];
+  if (!dim) throw new ShapeError(`${caller}: x must be (..., dim) with dim > 0, got ${formatShape(x.shape)}`);
+  const ctx = x.ctx;
+  const rows = x.numel / dim;
+  const out = Tensor.empty(ctx, x.shape.slice(0, -1), 'i32', 'argmax/out');
+  const budget = bindingBudget(ctx, options.maxBindingBytes);
+  const perWindow = Math.min(itemsPerWindow(ctx, caller, 'row', dim * 4, budget), 65535 * 65535);
+  const pipeline = ctx.pipeline('tensor/argmax', () => Params.wgsl + source);
+  for (let r0 = 0; r0 < rows; r0 += perWindow) {
+    const rc = Math.min(perWindow, rows - r0);
+    const xw = bindingWindow(x, r0 * dim, rc * dim);
+    const ow = bindingWindow(out, r0, rc);
+    ctx.dispatch({
+      pipeline,
+      params: Params.pack({ rows: rc, dim, x_off: xw.elemOffset, out_off: ow.elemOffset }),
+      bindings: [xw.binding, ow.binding],
+      workgroups: dispatch1d(rc, ctx.limits.maxComputeWorkgroupsPerDimension),
+      label: caller,
+    });
+  }
+  return out;
+}
