@@ -1,2 +1,15 @@
 // loading
 export * from './loading/index.js';
+// model
+export {
+  type GenerateOptions,
+  type GenerationStats,
+  type LoadModelOptions,
+  loadModelFromStore,
+  MambaModel,
+  type StreamChunk,
+} from './model/mamba-model.js';
+export { type MambaWeights, type LayerWeights, uploadWeights, disposeWeights } from './model/weights.js';
+export { type ModelTokenizer, type StreamDecoder, loadTokenizer } from './model/tokenizer.js';
+export { type SamplingOptions, resolveSampling } from './sampling/options.js';
+export { sampleRef } from './sampling/sample-ref.js';

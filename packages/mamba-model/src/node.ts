@@ -1,2 +1,4 @@
 // loading
 export * from './loading/node.js';
+// model
+export { type LoadModelNodeOptions, loadModel } from './model/load-node.js';

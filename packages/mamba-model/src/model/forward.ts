@@ -1,0 +1,125 @@
+// The Mamba forward pass on the GPU over a batch of equal-length sequences (prefill), built
+// from tensor ops and the scan kernels. Layouts: the residual stream and projections are
+// token-major (batch*seqLen, channels); the causal conv and the selective scan run channel-major
+// (batch, dInner, seqLen); `stridedCopy` moves between the two.
+//   per layer: residual += h; normed = rmsnorm(residual) * w          (fused, residual in f32)
+//              xz = normed @ in_proj^T            (B*L, 2*dInner)
+//              x, z = split(xz) -> (B, dInner, L)
+//              u = silu(conv1d(x) + bias)         (B, dInner, L)  [+ final conv state]
+//              dbl = u^T @ x_proj^T              (B*L, dtRank + 2*dState) -> dt, B, C
+//              delta = dt @ dt_proj^T            (B*L, dInner) -> (B, dInner, L)
+//              y = scan(u, delta, A, B, C, D, z, dt_bias, softplus)  [+ last ssm state]
+//              h = y^T @ out_proj^T               (B*L, dModel)
+
+import { Tensor } from '@mamba-webgpu/tensor';
+import { causalConv1d, selectiveScan } from '@mamba-webgpu/scan-kernels';
+import type { MambaConfig } from '../loading/config.js';
+import { stridedCopy, transpose12 } from '../kernels/strided-copy.js';
+import { embed, linear, residualRmsNorm } from './ops.js';
+import type { LayerWeights, MambaWeights } from './weights.js';
+
+export interface LayerState {
+  /** (batch, dInner, dConv) f32. */
+  conv: Tensor<'f32'>;
+  /** (batch, dInner, dState) f32. */
+  ssm: Tensor<'f32'>;
+}
+
+/** Runs one Mamba mixer over (batch*seqLen, dModel) normed input; returns h and the final states. */
+export function mixerPrefill(
+  config: MambaConfig,
+  w: LayerWeights,
+  normed: Tensor,
+  batch: number,
+  seqLen: number,
+  wantStates: boolean,
+): { h: Tensor<'f32'>; conv?: Tensor<'f32'>; ssm?: Tensor<'f32'> } {
+  const { dInner, dState, dtRank } = config;
+  const tokens = batch * seqLen;
+  using xz = linear(normed, w.inProj, w.inProjBias); // (tokens, 2*dInner)
+  // x, z: (B, dInner, L) from xz (B, L, 2*dInner).
+  const splitView = (offset: number) => ({
+    offset,
+    strideB: seqLen * 2 * dInner,
+    strideI: 1,
+    strideJ: 2 * dInner,
+  });
+  using x = stridedCopy(xz, [batch, dInner, seqLen], splitView(0), { label: 'mixer/x' });
+  using z = stridedCopy(xz, [batch, dInner, seqLen], splitView(dInner), { label: 'mixer/z' });
+  const conv = causalConv1d(x.ctx, { x, weight: w.conv1dWeight, bias: w.conv1dBias, silu: true });
+  using u = conv.y;
+  using uTokens = transpose12(u, batch, dInner, seqLen, 'mixer/u-tokens'); // (B, L, dInner)
+  const width = dtRank + 2 * dState;
+  using dbl = linear(uTokens, w.xProj); // (tokens, width)
+  using dt = stridedCopy(
+    dbl,
+    [1, tokens, dtRank],
+    { offset: 0, strideB: 0, strideI: width, strideJ: 1 },
+    {
+      label: 'mixer/dt',
+      outShape: [tokens, dtRank],
+    },
+  );
+  using deltaTokens = linear(dt, w.dtProj); // (tokens, dInner)
+  using delta = transpose12(deltaTokens, batch, seqLen, dInner, 'mixer/delta');
+  const bcView = (offset: number) => ({ offset, strideB: seqLen * width, strideI: 1, strideJ: width });
+  using B = stridedCopy(dbl, [batch, dState, seqLen], bcView(dtRank), { label: 'mixer/B' });
+  using C = stridedCopy(dbl, [batch, dState, seqLen], bcView(dtRank + dState), { label: 'mixer/C' });
+  const scan = selectiveScan(x.ctx, {
+    u,
+    delta,
+    A: w.A,
+    B,
+    C,
+    D: w.D,
+    z,
+    deltaBias: w.dtProjBias,
+    deltaSoftplus: true,
+  });
+  using y = scan.y;
+  using yTokens = transpose12(y, batch, dInner, seqLen, 'mixer/y-tokens');
+  const h = linear(yTokens, w.outProj, w.outProjBias);
+  if (!wantStates) {
+    conv.finalState.dispose();
+    scan.lastState.dispose();
+    return { h };
+  }
+  return { h, conv: conv.finalState as Tensor<'f32'>, ssm: scan.lastState as Tensor<'f32'> };
+}
+
+/**
+ * Full forward over ids (batch, seqLen). Returns the final normed hidden states
+ * (batch*seqLen, dModel) and, when `states` is given, fills each layer's conv/ssm state.
+ */
+export function backbonePrefill(
+  config: MambaConfig,
+  weights: MambaWeights,
+  ids: Tensor<'i32'>,
+  batch: number,
+  seqLen: number,
+  states?: LayerState[],
+): Tensor<'f32'> {
+  let h: Tensor<'f32'> = embed(weights.embedding, ids); // (tokens, dModel)
+  let residual: Tensor<'f32'> | undefined;
+  weights.layers.forEach((w, i) => {
+    const norm = residualRmsNorm(h, w.norm, residual, config.rmsNormEps);
+    h.dispose();
+    residual?.dispose();
+    residual = norm.residual;
+    const out = mixerPrefill(config, w, norm.out, batch, seqLen, !!states);
+    norm.out.dispose();
+    h = out.h;
+    if (states) {
+      const s = states[i]!;
+      s.conv.dispose();
+      s.ssm.dispose();
+      s.conv = out.conv!;
+      s.ssm = out.ssm!;
+    }
+  });
+  const final = residualRmsNorm(h, weights.normF, residual, config.rmsNormEps);
+  h.dispose();
+  (residual as Tensor | undefined)?.dispose();
+  final.residual.dispose();
+  return final.out;
+}
