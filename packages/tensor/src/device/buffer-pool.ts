@@ -29,6 +29,7 @@ export const STORAGE_USAGE = 0x80 | 0x4 | 0x8; // STORAGE | COPY_SRC | COPY_DST
 export class BufferPool {
   private readonly free = new Map<number, GPUBuffer[]>();
   private readonly sizes = new WeakMap<GPUBuffer, number>();
+  private readonly exactSizes = new WeakMap<GPUBuffer, number>();
   private live = 0;
   private liveBytes = 0;
   private allocated = 0;
@@ -60,6 +61,32 @@ export class BufferPool {
     this.live++;
     this.liveBytes += size;
     return buffer;
+  }
+
+  /**
+   * An exact-size storage buffer outside the size classes (large weights), counted in the stats;
+   * free it with `destroyExact`.
+   */
+  createExact(bytes: number, label: string): GPUBuffer {
+    const size = Math.ceil(bytes / 4) * 4;
+    const buffer = this.device.createBuffer({ size, usage: STORAGE_USAGE, label });
+    this.exactSizes.set(buffer, size);
+    this.live++;
+    this.liveBytes += size;
+    this.allocated++;
+    this.allocatedBytes += size;
+    this.peak = Math.max(this.peak, this.allocatedBytes);
+    return buffer;
+  }
+
+  /** Destroys a buffer from `createExact`. */
+  destroyExact(buffer: GPUBuffer): void {
+    const size = this.exactSizes.get(buffer);
+    if (size === undefined) throw new Error('BufferPool.destroyExact: buffer was not created by createExact');
+    this.exactSizes.delete(buffer);
+    this.live--;
+    this.liveBytes -= size;
+    this.destroyOne(buffer, size);
   }
 
   /** Returns a buffer from `acquire` to the pool. */

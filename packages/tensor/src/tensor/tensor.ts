@@ -17,7 +17,7 @@ class Storage {
   release(): void {
     if (--this.refs === 0) {
       if (this.pooled) this.ctx.pool.release(this.buffer);
-      else this.buffer.destroy();
+      else this.ctx.pool.destroyExact(this.buffer);
     }
   }
 }
@@ -69,9 +69,7 @@ export class Tensor<D extends DType = DType> {
     }
     // Large tensors (weights) get exact-size buffers: size classes would waste up to 12.5%.
     const exact = bytes >= 64 << 20;
-    const buffer = exact
-      ? ctx.device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: 0x80 | 0x4 | 0x8, label })
-      : ctx.pool.acquire(bytes, label);
+    const buffer = exact ? ctx.pool.createExact(bytes, label) : ctx.pool.acquire(bytes, label);
     return new Tensor(new Storage(ctx, buffer, !exact), shape, dtype, label);
   }
 
