@@ -1,1 +1,22 @@
-export {};
+// @mamba-webgpu/scan-kernels: Mamba's selective scan (fused, chunked, WGSL), the depthwise causal
+// conv1d and the single-token decode steps, on tensors of @mamba-webgpu/tensor.
+
+export { selectiveScan } from './selective-scan/selective-scan.js';
+export type { SelectiveScanArgs, SelectiveScanResult } from './selective-scan/types.js';
+export { selectiveScanRef, type SelectiveScanRefArgs } from './selective-scan/selective-scan-ref.js';
+export { MAX_D_STATE } from './selective-scan/validate.js';
+export {
+  causalConv1d,
+  causalConv1dUpdate,
+  MIN_CONV_WIDTH,
+  MAX_CONV_WIDTH,
+  type CausalConv1dArgs,
+  type CausalConv1dResult,
+  type CausalConv1dUpdateArgs,
+} from './conv1d/causal-conv1d.js';
+export { causalConv1dRef, causalConv1dUpdateRef } from './conv1d/causal-conv1d-ref.js';
+export {
+  selectiveStateUpdate,
+  type SelectiveStateUpdateArgs,
+} from './state-update/selective-state-update.js';
+export { selectiveStateUpdateRef } from './state-update/selective-state-update-ref.js';

@@ -1,0 +1,16 @@
+// The registry of selective-scan kernel versions, iterated by the tests and the bench:
+// v1-sequential (GPU reference) then the fused design(s), fastest last.
+
+import type { ScanKernel } from './types.js';
+import { v1Sequential } from './v1-sequential.js';
+import { v2Chunked } from './v2-chunked.js';
+
+/** Every kernel version, in order of introduction; `selectiveScan` uses the last that supports a problem. */
+export const SCAN_KERNELS: readonly ScanKernel[] = [v1Sequential, v2Chunked];
+
+/** The registered kernel with this name. */
+export function scanKernel(name: string): ScanKernel {
+  const kernel = SCAN_KERNELS.find((k) => k.name === name);
+  if (!kernel) throw new Error(`scanKernel: no kernel named ${name}; have ${SCAN_KERNELS.map((k) => k.name).join(', ')}`);
+  return kernel;
+}

@@ -1,0 +1,71 @@
+// selectiveScan: the public entry point. Validates, allocates the outputs and records the best
+// registered kernel (or a named one) for the problem.
+
+import { type GpuContext, InvalidArgumentError, Tensor } from '@mamba-webgpu/tensor';
+import { SCAN_KERNELS } from './kernels.js';
+import type { BcLayout, ScanKernel, ScanProblem, SelectiveScanArgs, SelectiveScanResult } from './types.js';
+import { validateScan } from './validate.js';
+
+/** Options beyond the official arguments (internal: layout and kernel choice). */
+export interface ScanOptions {
+  /** Layout of B and C (default `bnl`, the official (batch, dState, seqLen)). */
+  bcLayout?: BcLayout;
+  /** Run this kernel instead of the best supported one. */
+  kernel?: ScanKernel;
+}
+
+/** Records `kernel` on a validated problem into freshly allocated outputs. */
+export function runScanKernel(ctx: GpuContext, kernel: ScanKernel, problem: ScanProblem): SelectiveScanResult {
+  const y = Tensor.empty(ctx, [problem.batch, problem.dInner, problem.seqLen], 'f32', 'selective-scan/y');
+  const lastState = Tensor.empty(
+    ctx,
+    [problem.batch, problem.dInner, problem.dState],
+    'f32',
+    'selective-scan/last-state',
+  );
+  if (problem.initialState) {
+    ctx.copyBuffer(problem.initialState.buffer, 0, lastState.buffer, 0, lastState.byteLength);
+  }
+  const temporaries = kernel.record(ctx, problem, y, lastState);
+  if (temporaries.length > 0) {
+    ctx.flush();
+    for (const t of temporaries) t.dispose();
+  }
+  return { y, lastState };
+}
+
+/** The last registered kernel that supports the problem on this device. */
+export function pickScanKernel(ctx: GpuContext, problem: ScanProblem): ScanKernel {
+  for (let i = SCAN_KERNELS.length - 1; i >= 0; i--) {
+    if (SCAN_KERNELS[i]!.supports(ctx, problem)) return SCAN_KERNELS[i]!;
+  }
+  throw new InvalidArgumentError('selectiveScan: no kernel supports this problem on this device', 'ctx');
+}
+
+/** selectiveScan with internal options (B/C layout, kernel choice). */
+export function selectiveScanWith(
+  ctx: GpuContext,
+  args: SelectiveScanArgs,
+  options: ScanOptions = {},
+): SelectiveScanResult {
+  const caller = 'selectiveScan';
+  const problem = validateScan(ctx, caller, args, options.bcLayout ?? 'bnl');
+  const kernel = options.kernel ?? pickScanKernel(ctx, problem);
+  if (!kernel.supports(ctx, problem)) {
+    throw new InvalidArgumentError(`${caller}: kernel ${kernel.name} does not support this problem`, 'kernel');
+  }
+  return runScanKernel(ctx, kernel, problem);
+}
+
+/**
+ * The selective scan of Mamba (`selective_scan_fn`), f32:
+ * `h_t = exp(dt_t A) h_{t-1} + dt_t B_t u_t`, `y_t = (C_t . h_t + D u_t) * silu(z_t)` with
+ * `dt = softplus(delta + deltaBias)` when `deltaSoftplus`.
+ * Shapes: u, delta, z (batch, dInner, seqLen); A (dInner, dState); B, C (batch, dState, seqLen);
+ * D, deltaBias (dInner); initialState and the returned lastState (batch, dInner, dState).
+ * Inputs are borrowed; `y` and `lastState` are new tensors the caller owns.
+ * @throws ShapeError, DTypeError, LimitError (dState outside 1..256, binding sizes), InvalidArgumentError.
+ */
+export function selectiveScan(ctx: GpuContext, args: SelectiveScanArgs): SelectiveScanResult {
+  return selectiveScanWith(ctx, args);
+}

@@ -1,0 +1,194 @@
+// v2-chunked: the fused scan. A workgroup owns CHANNELS channels of one batch row; its
+// CHANNELS * CHUNKS invocations each own STEPS consecutive timesteps of one channel, so a segment
+// of CHUNKS * STEPS timesteps is scanned in parallel, and segments follow one another with the
+// state carried in workgroup memory (no waiting on other workgroups). Per segment and per tile of
+// TILE_STATES states:
+//   A. each invocation scans its chunk from a zero state (registers) -> chunk end state, sum(dt);
+//   B. CHANNELS * TILE_STATES invocations chain the chunk summaries (h = exp(A*sum dt) h + h_end),
+//      leaving each chunk's true start state in workgroup memory and the carry for the next segment;
+//   C. each invocation rescans its chunk from its start state and accumulates y = C . h.
+// u, delta and the dt = softplus(delta + bias) stay in registers across tiles; y is written once,
+// fused with D * u and the silu(z) gate; the last state is written once per channel.
+// u, delta, z, y: (batch, dInner, seqLen); A: (dInner, dState); B, C rows: (batch, seqLen, row)
+// read as vec4 (row = bc_row4 vec4s, B at b_off4, C at c_off4, dState padded to n_pad with zeros);
+// D, delta_bias: (dInner); state: (batch, dInner, dState), read first with FLAG_INIT.
+// The generated header defines CHANNELS, CHUNKS, STEPS and TILE_STATES (a multiple of 4).
+
+// params.flags bits (run-time, so one pipeline serves every combination; the branches are uniform).
+const FLAG_D: u32 = 1u;
+const FLAG_Z: u32 = 2u;
+const FLAG_BIAS: u32 = 4u;
+const FLAG_SOFTPLUS: u32 = 8u;
+const FLAG_INIT: u32 = 16u;
+
+const WG_SIZE: u32 = CHANNELS * CHUNKS;
+const MAX_STATE: u32 = 256u;
+const H_STRIDE: u32 = WG_SIZE + 1u; // padded row: phase B reads across rows without bank conflicts
+const LOG2E: f32 = 1.4426950408889634;
+const QUADS: u32 = TILE_STATES / 4u;
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> u: array<f32>;
+@group(0) @binding(2) var<storage, read> delta: array<f32>;
+@group(0) @binding(3) var<storage, read> z: array<f32>;
+@group(0) @binding(4) var<storage, read> a_matrix: array<f32>;
+@group(0) @binding(5) var<storage, read> d_skip: array<f32>;
+@group(0) @binding(6) var<storage, read> delta_bias: array<f32>;
+@group(0) @binding(7) var<storage, read> b_rows: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read> c_rows: array<vec4<f32>>;
+@group(0) @binding(9) var<storage, read_write> y: array<f32>;
+@group(0) @binding(10) var<storage, read_write> state: array<f32>;
+
+var<workgroup> chunk_dt: array<f32, WG_SIZE>;
+var<workgroup> chunk_h: array<f32, H_STRIDE * TILE_STATES>;
+var<workgroup> carry: array<f32, CHANNELS * MAX_STATE>;
+
+fn softplus(v: f32) -> f32 {
+  if (v > 20.0) { return v; }
+  return log(1.0 + exp(v));
+}
+
+/** A * log2(e) for state n of channel d (0 for padded states: exp2(0) = 1 keeps them at 0). */
+fn scaled_a(d: u32, n: u32) -> f32 {
+  return select(0.0, a_matrix[d * params.d_state + min(n, params.d_state - 1u)] * LOG2E, n < params.d_state);
+}
+
+@compute @workgroup_size(WG_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let group = wid.x + wid.y * groups.x;
+  let b = min(group / params.groups_per_batch, params.batch - 1u);
+  let group_ok = group < params.batch * params.groups_per_batch;
+  let d0 = (group % params.groups_per_batch) * CHANNELS;
+  let g = lid % CHANNELS;
+  let k = lid / CHANNELS;
+  let valid = group_ok && d0 + g < params.d_inner;
+  let d = min(d0 + g, params.d_inner - 1u);
+  let seq_len = params.seq_len;
+  let row = (b * params.d_inner + d) * seq_len;
+  let bc_batch = b * seq_len * params.bc_row4;
+  let has_init = (params.flags & FLAG_INIT) != 0u;
+  let softplus_dt = (params.flags & FLAG_SOFTPLUS) != 0u;
+  let has_z = (params.flags & FLAG_Z) != 0u;
+
+  for (var p = lid; p < CHANNELS * params.n_pad; p += WG_SIZE) {
+    let gg = p % CHANNELS;
+    let n = p / CHANNELS;
+    var v = 0.0;
+    if (has_init && group_ok && d0 + gg < params.d_inner && n < params.d_state) {
+      v = state[(b * params.d_inner + d0 + gg) * params.d_state + n];
+    }
+    carry[gg * MAX_STATE + n] = v;
+  }
+  workgroupBarrier();
+
+  let bias = select(0.0, delta_bias[d], (params.flags & FLAG_BIAS) != 0u);
+  let skip = select(0.0, d_skip[d], (params.flags & FLAG_D) != 0u);
+  let n_tiles = params.n_pad / TILE_STATES;
+
+  for (var segment = 0u; segment < params.n_segments; segment++) {
+    let t0 = (segment * CHUNKS + k) * STEPS;
+    var x: array<f32, STEPS>;
+    var dt: array<f32, STEPS>;
+    var y_acc: array<f32, STEPS>;
+    var dt_sum = 0.0;
+    for (var i = 0u; i < STEPS; i++) {
+      let t = t0 + i;
+      var xv = 0.0;
+      var dv = 0.0;
+      if (valid && t < seq_len) {
+        xv = u[row + t];
+        dv = delta[row + t] + bias;
+        if (softplus_dt) { dv = softplus(dv); }
+      }
+      x[i] = xv;
+      dt[i] = dv;
+      y_acc[i] = 0.0;
+      dt_sum += dv;
+    }
+    chunk_dt[lid] = dt_sum;
+
+    for (var tile = 0u; tile < n_tiles; tile++) {
+      let n0 = tile * TILE_STATES;
+      var a2: array<f32, TILE_STATES>;
+      var h: array<f32, TILE_STATES>;
+      for (var j = 0u; j < TILE_STATES; j++) {
+        a2[j] = scaled_a(d, n0 + j);
+        h[j] = 0.0;
+      }
+      // A: scan the chunk from a zero state.
+      for (var i = 0u; i < STEPS; i++) {
+        let base = bc_batch + min(t0 + i, seq_len - 1u) * params.bc_row4 + params.b_off4 + n0 / 4u;
+        let dtu = dt[i] * x[i];
+        for (var q = 0u; q < QUADS; q++) {
+          let bv = b_rows[base + q];
+          for (var e = 0u; e < 4u; e++) {
+            let j = q * 4u + e;
+            h[j] = exp2(a2[j] * dt[i]) * h[j] + dtu * bv[e];
+          }
+        }
+      }
+      for (var j = 0u; j < TILE_STATES; j++) {
+        chunk_h[j * H_STRIDE + lid] = h[j];
+      }
+      workgroupBarrier();
+      // B: chain the chunk summaries of each (channel, state); keep each chunk's start state.
+      for (var p = lid; p < CHANNELS * TILE_STATES; p += WG_SIZE) {
+        let gg = p % CHANNELS;
+        let j = p / CHANNELS;
+        let an = scaled_a(min(d0 + gg, params.d_inner - 1u), n0 + j);
+        var c = carry[gg * MAX_STATE + n0 + j];
+        for (var kk = 0u; kk < CHUNKS; kk++) {
+          let slot = kk * CHANNELS + gg;
+          let h_end = chunk_h[j * H_STRIDE + slot];
+          chunk_h[j * H_STRIDE + slot] = c;
+          c = exp2(an * chunk_dt[slot]) * c + h_end;
+        }
+        carry[gg * MAX_STATE + n0 + j] = c;
+      }
+      workgroupBarrier();
+      // C: rescan from the true start state and read out y.
+      for (var j = 0u; j < TILE_STATES; j++) {
+        h[j] = chunk_h[j * H_STRIDE + lid];
+      }
+      for (var i = 0u; i < STEPS; i++) {
+        let t = min(t0 + i, seq_len - 1u);
+        let b_base = bc_batch + t * params.bc_row4 + params.b_off4 + n0 / 4u;
+        let c_base = bc_batch + t * params.bc_row4 + params.c_off4 + n0 / 4u;
+        let dtu = dt[i] * x[i];
+        var acc = 0.0;
+        for (var q = 0u; q < QUADS; q++) {
+          let bv = b_rows[b_base + q];
+          let cv = c_rows[c_base + q];
+          for (var e = 0u; e < 4u; e++) {
+            let j = q * 4u + e;
+            h[j] = exp2(a2[j] * dt[i]) * h[j] + dtu * bv[e];
+            acc += cv[e] * h[j];
+          }
+        }
+        y_acc[i] += acc;
+      }
+      workgroupBarrier();
+    }
+
+    for (var i = 0u; i < STEPS; i++) {
+      let t = t0 + i;
+      if (valid && t < seq_len) {
+        var out = y_acc[i] + skip * x[i];
+        if (has_z) {
+          let gate = z[row + t];
+          out *= gate / (1.0 + exp(-gate));
+        }
+        y[row + t] = out;
+      }
+    }
+  }
+
+  for (var p = lid; p < CHANNELS * params.d_state; p += WG_SIZE) {
+    let gg = p % CHANNELS;
+    let n = p / CHANNELS;
+    if (group_ok && d0 + gg < params.d_inner) {
+      state[(b * params.d_inner + d0 + gg) * params.d_state + n] = carry[gg * MAX_STATE + n];
+    }
+  }
+}
