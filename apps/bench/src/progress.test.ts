@@ -16,19 +16,24 @@ describe('progress', () => {
 
   it('redraws one line in place on a TTY and clears it at the end', () => {
     const s = stream(true);
-    const p = new ProgressReporter({ stream: s, now: () => 0 });
+    let t = 0;
+    const p = new ProgressReporter({ stream: s, now: () => t, tickMs: 0 });
     p.start('scan');
+    t += 50;
+    p.update(1, 4, 'skipped: redrawn at most every 100 ms');
+    t += 150;
     p.update(2, 4, 'v2-chunked');
     p.finish('ok scan: 3 rows in 1.0 s');
     expect(s.chunks.every((c, i) => i === s.chunks.length - 1 || c.startsWith('\r'))).toBe(true);
-    expect(s.chunks[1]).toContain('[############............] 2/4 0.0s v2-chunked');
+    expect(s.chunks).toHaveLength(4);
+    expect(s.chunks[1]).toContain('[############............] 2/4 0.2s v2-chunked');
     expect(s.chunks.at(-1)).toBe('ok scan: 3 rows in 1.0 s\n');
   });
 
   it('prints a plain line at most every few seconds elsewhere', () => {
     const s = stream(false);
     let t = 0;
-    const p = new ProgressReporter({ stream: s, now: () => t, lineIntervalSeconds: 5 });
+    const p = new ProgressReporter({ stream: s, now: () => t, lineIntervalSeconds: 5, tickMs: 0 });
     p.start('model');
     for (let i = 1; i <= 10; i++) {
       t += 1000;

@@ -120,8 +120,8 @@ export function barChart(spec: BarChartSpec): string {
   );
   // bars
   const band = plotW / Math.max(1, spec.categories.length);
-  const groupW = band * 0.8;
-  const barW = groupW / Math.max(1, spec.series.length);
+  const barW = Math.min((band * 0.8) / Math.max(1, spec.series.length), 90);
+  const groupW = barW * Math.max(1, spec.series.length);
   spec.categories.forEach((category, ci) => {
     const x0 = margin.left + ci * band + (band - groupW) / 2;
     spec.series.forEach((series, si) => {
