@@ -1,0 +1,137 @@
+// The ops suite: matmul throughput of every kernel version at the model's prefill (GEMM) and decode
+// (GEMV) shapes, f32 and packed bf16 weights, against the vec4 copy kernel's bandwidth, the
+// ceiling of every memory-bound kernel. Timed with GPU timestamps (ctx.timeGpu), wall clock
+// where the adapter has none; medians after warm-up.
+import { GEMV_MAX_M, MATMUL_KERNELS, type MatmulKernel, Tensor, matmul } from '@mamba-webgpu/tensor';
+import { copyVec4 } from '@mamba-webgpu/tensor/internal';
+import { measure, perSecond } from '../measure.js';
+import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
+
+type WDType = 'f32' | 'bf16';
+
+interface MatmulCase {
+  /** x: (m, k); W: (n, k). */
+  m: number;
+  n: number;
+  k: number;
+  wDtype: WDType;
+}
+
+/** Shapes per sizing: the 130m model's in_proj / prefill GEMMs and LM-head GEMV on `full`. */
+function matmulCases(sizing: BenchContext['sizing']): MatmulCase[] {
+  if (sizing === 'small') {
+    return [
+      { m: 128, n: 512, k: 256, wDtype: 'f32' },
+      { m: 1, n: 4096, k: 256, wDtype: 'f32' },
+      { m: 1, n: 4096, k: 256, wDtype: 'bf16' },
+    ];
+  }
+  return [
+    { m: 2048, n: 1536, k: 768, wDtype: 'f32' },
+    { m: 2048, n: 3072, k: 768, wDtype: 'f32' },
+    { m: 2048, n: 3072, k: 768, wDtype: 'bf16' },
+    { m: 1, n: 50280, k: 768, wDtype: 'f32' },
+    { m: 1, n: 50280, k: 768, wDtype: 'bf16' },
+    { m: 1, n: 3072, k: 768, wDtype: 'f32' },
+    { m: 16, n: 3072, k: 768, wDtype: 'bf16' },
+    { m: 64, n: 3072, k: 768, wDtype: 'bf16' },
+  ];
+}
+
+/** Kernels worth timing at a shape: GEMV only where m is small, GEMM always. */
+function kernelsFor(m: number): MatmulKernel[] {
+  return (Object.keys(MATMUL_KERNELS) as MatmulKernel[]).filter(
+    (k) => k !== 'gemv-v1' || m <= GEMV_MAX_M * 4,
+  );
+}
+
+/** Repeats `record` `inner` times inside one timed pass; returns ms per call (or undefined). */
+async function timePerCall(gpu: NonNullable<BenchContext['gpu']>, inner: number, record: () => void) {
+  const ms = await gpu.timeGpu(() => {
+    for (let i = 0; i < inner; i++) record();
+  });
+  return ms === undefined ? undefined : ms / inner;
+}
+
+export const opsSuite: BenchSuite = {
+  name: 'ops',
+  description:
+    'matmul GFLOP/s and GB/s per kernel version (prefill GEMM, decode GEMV, f32/bf16 W) vs the vec4 copy ceiling',
+  needsGpu: true,
+  async run(ctx: BenchContext): Promise<BenchRow[]> {
+    const gpu = ctx.gpu;
+    if (!gpu) throw new Error('ops suite: needs a GPU adapter, got none');
+    const rows: BenchRow[] = [];
+    const cases = matmulCases(ctx.sizing);
+    const plan = cases.flatMap((c) => kernelsFor(c.m).map((kernel) => ({ c, kernel })));
+    const total = plan.length + 1;
+    const budgetMs = ctx.timeBudgetMs / total;
+    const small = ctx.sizing === 'small';
+    const reps = small ? 5 : 20;
+    const inner = small ? 1 : 10;
+    let done = 0;
+
+    // Bandwidth ceiling: vec4 copy, bytes = read + write.
+    {
+      const bytes = Math.min(
+        small ? 16 << 20 : 512 << 20,
+        Math.floor(gpu.limits.maxStorageBufferBindingSize / 16) * 16,
+      );
+      const numel = bytes / 4;
+      ctx.progress(done, total, 'copy-vec4');
+      using src = Tensor.empty(gpu, [numel], 'f32', 'bench/copy-src');
+      using dst = Tensor.empty(gpu, [numel], 'f32', 'bench/copy-dst');
+      const m = await measure(
+        () => timePerCall(gpu, inner, () => copyVec4(gpu, src.buffer, dst.buffer, bytes)),
+        {
+          reps,
+          budgetMs,
+        },
+      );
+      const { value, spread } = perSecond(m, (2 * bytes) / 1e9);
+      rows.push({
+        suite: 'ops',
+        name: 'copy-vec4',
+        shape: `${(bytes / 2 ** 20).toFixed(0)} MiB`,
+        value,
+        unit: 'GB/s',
+        spread,
+        extra: { ms: m.median, timing: m.source },
+      });
+      ctx.progress(++done, total, 'copy-vec4');
+    }
+
+    for (const { c, kernel } of plan) {
+      const label = `matmul/${kernel} ${c.wDtype}`;
+      const shape = `(${c.m}x${c.k})@(${c.n}x${c.k})^T`;
+      ctx.progress(done, total, `${label} ${shape}`);
+      using x = Tensor.fromArray(gpu, new Float32Array(c.m * c.k).fill(0.5), [c.m, c.k], 'f32', 'bench/x');
+      using w = Tensor.fromArray(
+        gpu,
+        new Float32Array(c.n * c.k).fill(0.25),
+        [c.n, c.k],
+        c.wDtype,
+        'bench/w',
+      );
+      using out = Tensor.empty(gpu, [c.m, c.n], 'f32', 'bench/out');
+      const m = await measure(() => timePerCall(gpu, inner, () => matmul(x, w, { out, kernel })), {
+        reps,
+        budgetMs,
+      });
+      const flops = 2 * c.m * c.n * c.k;
+      const bytes = w.byteLength + x.byteLength + out.byteLength;
+      const { value, spread } = perSecond(m, flops / 1e9);
+      rows.push({
+        suite: 'ops',
+        name: label,
+        shape,
+        value,
+        unit: 'GFLOP/s',
+        spread,
+        extra: { ms: m.median, 'GB/s': bytes / 1e9 / (m.median / 1000), timing: m.source },
+      });
+      ctx.progress(++done, total, `${label} ${shape}`);
+    }
+    return rows;
+  },
+};
