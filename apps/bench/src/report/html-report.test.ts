@@ -83,11 +83,26 @@ describe('renderReport', () => {
     expect(labels).toEqual(['batch=1', 'batch=2', 'batch=4', 'batch=8', 'batch=16']);
   });
 
-  it('shows ours and @huggingface/tokenizers side by side per input', () => {
+  it('shows ours and @huggingface/tokenizers side by side per operation', () => {
     const tokenizer = svgElements(html)[3]!;
-    expect(tokenizer).toContain('>encode/ours</text>');
-    expect(tokenizer).toContain('>encode/@huggingface/tokenizers</text>');
+    expect(tokenizer).toContain('>ours</text>');
+    expect(tokenizer).toContain('>hf-tokenizers</text>');
+    expect(tokenizer).toContain('>encode</text>');
+    expect(tokenizer).toContain('>decode</text>');
+    expect(tokenizer).toContain('operation (gpt-neox-20b, 180 docs, 512 KB)');
     expect(tokenizer.match(/class="bar"/g)).toHaveLength(4);
+  });
+
+  it('groups tokenizer rows by input when names have no operation prefix', () => {
+    const rows = [
+      { suite: 'tokenizer', name: 'ours', shape: 'wiki', value: 2, unit: 'MB/s' },
+      { suite: 'tokenizer', name: 'hf', shape: 'wiki', value: 1, unit: 'MB/s' },
+      { suite: 'tokenizer', name: 'ours', shape: 'code', value: 3, unit: 'MB/s' },
+    ];
+    const chart = svgElements(renderReport(syntheticResult(rows)))[0]!;
+    expect(chart).toContain('>wiki</text>');
+    expect(chart).toContain('>code</text>');
+    expect(chart.match(/class="bar"/g)).toHaveLength(3);
   });
 
   it('has the meta header, the suites and a table row per figure', () => {

@@ -149,21 +149,28 @@ function modelSection(rows: readonly BenchRow[]): Section {
 }
 
 function tokenizerSection(rows: readonly BenchRow[]): Section {
-  const pts = points(rows, 'MB/s', (r) => r.suite === 'tokenizer');
-  const categories = unique(pts.map((p) => p.shape));
+  const pts = points(rows, 'MB/s', (r) => r.suite === 'tokenizer' && !/\/skipped$/.test(r.name));
+  // Names like `encode/ours` and `encode/hf-tokenizers`: bars grouped by operation (and input),
+  // one colour per implementation. Other names: grouped by input, one colour per name.
+  const split = pts.every((p) => p.name.includes('/'));
+  const manyShapes = unique(pts.map((p) => p.shape)).length > 1;
+  const categoryOf = (p: Point) =>
+    split
+      ? manyShapes
+        ? `${p.name.slice(0, p.name.indexOf('/'))} ${p.shape}`
+        : p.name.slice(0, p.name.indexOf('/'))
+      : p.shape;
+  const seriesOf = (p: Point) => (split ? p.name.slice(p.name.indexOf('/') + 1) : p.name);
+  const categories = unique(pts.map(categoryOf));
+  const shapes = unique(pts.map((p) => p.shape));
   const charts = pts.length
     ? [
         barChart({
           title: 'Tokenizer throughput: ours vs @huggingface/tokenizers',
-          xLabel: 'input',
+          xLabel: split && !manyShapes ? `operation (${shapes[0]})` : 'input',
           yLabel: 'MB/s',
           categories,
-          series: toSeries(
-            pts,
-            categories,
-            (p) => p.name,
-            (p) => p.shape,
-          ),
+          series: toSeries(pts, categories, seriesOf, categoryOf),
         }),
       ]
     : [];
