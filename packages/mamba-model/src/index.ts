@@ -13,3 +13,4 @@ export { type MambaWeights, type LayerWeights, uploadWeights, disposeWeights } f
 export { type ModelTokenizer, type StreamDecoder, loadTokenizer } from './model/tokenizer.js';
 export { type SamplingOptions, resolveSampling } from './sampling/options.js';
 export { sampleRef } from './sampling/sample-ref.js';
+export { randomWeights } from './model/random-weights.js';
