@@ -72,7 +72,12 @@ export class BpeModel {
   private readonly charIds: Int32Array;
   private readonly unkId: number;
 
-  constructor(vocab: Map<string, number>, merges: Array<[string, string]>, options: BpeOptions, path = 'model') {
+  constructor(
+    vocab: Map<string, number>,
+    merges: Array<[string, string]>,
+    options: BpeOptions,
+    path = 'model',
+  ) {
     this.vocab = vocab;
     this.options = options;
     this.vocabReverse = [];
@@ -87,7 +92,8 @@ export class BpeModel {
       const newId = vocab.get(merged);
       if (aId === undefined) fail(`${path}.merges[${rank}]`, 'tokens of the vocab', a);
       if (bId === undefined) fail(`${path}.merges[${rank}]`, 'tokens of the vocab', b);
-      if (newId === undefined) fail(`${path}.merges[${rank}]`, 'a merge whose result is in the vocab', merged);
+      if (newId === undefined)
+        fail(`${path}.merges[${rank}]`, 'a merge whose result is in the vocab', merged);
       this.pairs.set(aId, bId, rank);
       this.mergeResult[rank] = newId;
     });
@@ -303,7 +309,11 @@ export function bpeFromJSON(value: unknown, path = 'model'): BpeModel {
     }
   }
   if (obj.dropout !== undefined && obj.dropout !== null && obj.dropout !== 0) {
-    fail(`${path}.dropout`, 'null or 0 (BPE dropout is not supported: encoding must be deterministic)', obj.dropout);
+    fail(
+      `${path}.dropout`,
+      'null or 0 (BPE dropout is not supported: encoding must be deterministic)',
+      obj.dropout,
+    );
   }
   const options: BpeOptions = {
     fuseUnk: readBoolean(obj.fuse_unk, `${path}.fuse_unk`, false),

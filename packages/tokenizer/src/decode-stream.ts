@@ -24,7 +24,9 @@ export class DecodeStream {
     windowed = false,
   ) {
     this.utf8 =
-      tokenizer.byteLevelDecoder && !windowed ? new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }) : undefined;
+      tokenizer.byteLevelDecoder && !windowed
+        ? new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
+        : undefined;
   }
 
   /** Adds one id; returns the text it completes ('' when nothing is complete yet). */
@@ -48,7 +50,8 @@ export class DecodeStream {
   flush(): string {
     if (this.utf8) return this.utf8.decode();
     const text = this.decodeWindow();
-    const rest = text.length > this.prefix.length && text.startsWith(this.prefix) ? text.slice(this.prefix.length) : '';
+    const rest =
+      text.length > this.prefix.length && text.startsWith(this.prefix) ? text.slice(this.prefix.length) : '';
     this.ids = [];
     this.prefix = '';
     this.prefixIndex = 0;

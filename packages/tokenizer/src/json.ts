@@ -46,7 +46,13 @@ export function readBoolean(value: unknown, path: string, fallback?: boolean): b
 }
 
 /** An integer in [min, max]; `fallback` is used when the field is absent or null. */
-export function readInteger(value: unknown, path: string, min: number, max: number, fallback?: number): number {
+export function readInteger(
+  value: unknown,
+  path: string,
+  min: number,
+  max: number,
+  fallback?: number,
+): number {
   if ((value === undefined || value === null) && fallback !== undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     fail(path, `an integer in [${min}, ${max}]`, value);

@@ -93,16 +93,34 @@ export class StripAccentsNormalizer implements Normalizer {
 }
 
 /** Reads a `{ "String": s }` / `{ "Regex": r }` pattern object into a global u-mode RegExp. */
-export function readPattern(value: unknown, path: string): { regex: RegExp; source: string; isRegex: boolean } {
+export function readPattern(
+  value: unknown,
+  path: string,
+): { regex: RegExp; source: string; isRegex: boolean } {
   const obj = readObject(value, path);
   if (typeof obj.String === 'string') {
-    return { regex: compilePattern(escapeRegExp(obj.String), obj.String, path), source: obj.String, isRegex: false };
+    return {
+      regex: compilePattern(escapeRegExp(obj.String), obj.String, path),
+      source: obj.String,
+      isRegex: false,
+    };
   }
   const source = readString(obj.Regex, `${path}.Regex`);
   return { regex: compilePattern(translateOnigPattern(source, path), source, path), source, isRegex: true };
 }
 
-const SUPPORTED = ['NFC', 'NFD', 'NFKC', 'NFKD', 'Lowercase', 'Sequence', 'Replace', 'Prepend', 'Strip', 'StripAccents'];
+const SUPPORTED = [
+  'NFC',
+  'NFD',
+  'NFKC',
+  'NFKD',
+  'Lowercase',
+  'Sequence',
+  'Replace',
+  'Prepend',
+  'Strip',
+  'StripAccents',
+];
 
 /** Builds a normalizer from its tokenizer.json object (`null` gives `undefined`). */
 export function normalizerFromJSON(value: unknown, path = 'normalizer'): Normalizer | undefined {

@@ -1,7 +1,16 @@
 // Post-processors: add special tokens around one sequence (or a pair) when
 // `addSpecialTokens` is set. ByteLevel only fixes offsets in `tokenizers`, so it keeps the ids.
 import { UnsupportedComponentError } from './errors';
-import { fail, type JsonObject, readArray, readInteger, readObject, readString, readType, MAX_TOKEN_ID } from './json';
+import {
+  fail,
+  type JsonObject,
+  readArray,
+  readInteger,
+  readObject,
+  readString,
+  readType,
+  MAX_TOKEN_ID,
+} from './json';
 
 /**
  * A post-processor maps the ids of the sequences ([A] or [A, B]) to new sequences, usually one
@@ -72,11 +81,7 @@ export class SequencePostProcessor implements PostProcessor {
   }
 }
 
-function readTemplate(
-  value: unknown,
-  path: string,
-  specials: Map<string, number[]>,
-): TemplatePiece[] {
+function readTemplate(value: unknown, path: string, specials: Map<string, number[]>): TemplatePiece[] {
   const pieces: TemplatePiece[] = [];
   const items =
     typeof value === 'string' ? value.split(' ').filter((s) => s.length > 0) : readArray(value, path);

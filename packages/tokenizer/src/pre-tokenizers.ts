@@ -11,7 +11,13 @@ import { ONIG_SPACE_BODY } from './unicode';
 
 /** How a Split keeps the delimiters it finds (`SplitDelimiterBehavior` in `tokenizers`). */
 export type SplitBehavior = 'Removed' | 'Isolated' | 'MergedWithPrevious' | 'MergedWithNext' | 'Contiguous';
-const BEHAVIORS: readonly SplitBehavior[] = ['Removed', 'Isolated', 'MergedWithPrevious', 'MergedWithNext', 'Contiguous'];
+const BEHAVIORS: readonly SplitBehavior[] = [
+  'Removed',
+  'Isolated',
+  'MergedWithPrevious',
+  'MergedWithNext',
+  'Contiguous',
+];
 
 /** One pre-tokenization step. */
 export interface PreTokenizerStep {
@@ -108,7 +114,8 @@ export class SplitPreTokenizer implements PreTokenizerStep {
     readonly invert: boolean,
     source?: string,
   ) {
-    this.scanner = source !== undefined && behavior === 'Isolated' && !invert ? scannerFor(source) : undefined;
+    this.scanner =
+      source !== undefined && behavior === 'Isolated' && !invert ? scannerFor(source) : undefined;
   }
   split(text: string, out: string[]): void {
     if (this.scanner) {
@@ -146,7 +153,12 @@ const isAsciiDigit = (c: number) => c >= 48 && c <= 57;
 export class DigitsPreTokenizer implements PreTokenizerStep {
   constructor(readonly individualDigits: boolean) {}
   split(text: string, out: string[]): void {
-    splitByEvents(text, charEvents(text, isAsciiDigit), this.individualDigits ? 'Isolated' : 'Contiguous', out);
+    splitByEvents(
+      text,
+      charEvents(text, isAsciiDigit),
+      this.individualDigits ? 'Isolated' : 'Contiguous',
+      out,
+    );
   }
 }
 
@@ -189,7 +201,12 @@ export function preTokenizerFromJSON(value: unknown, path = 'pre_tokenizer'): Pr
       const behavior = readString(obj.behavior, `${path}.behavior`) as SplitBehavior;
       if (!BEHAVIORS.includes(behavior)) fail(`${path}.behavior`, `one of ${BEHAVIORS.join(', ')}`, behavior);
       return [
-        new SplitPreTokenizer(regex, behavior, readBoolean(obj.invert, `${path}.invert`), isRegex ? source : undefined),
+        new SplitPreTokenizer(
+          regex,
+          behavior,
+          readBoolean(obj.invert, `${path}.invert`),
+          isRegex ? source : undefined,
+        ),
       ];
     }
     case 'Sequence': {

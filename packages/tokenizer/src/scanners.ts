@@ -4,7 +4,8 @@
 import { CHAR_CLASS_ASCII, CLASS_LETTER, CLASS_NUMBER, CLASS_OTHER, CLASS_SPACE, charClass } from './unicode';
 
 /** The GPT-2 pattern (ByteLevel pre-tokenizer with `use_regex`). */
-export const GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+export const GPT2_PATTERN =
+  "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 /** The Llama 3 (tiktoken cl100k-style) Split pattern. */
 export const LLAMA3_PATTERN =
   "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
@@ -53,7 +54,8 @@ function contraction(text: string, i: number, caseInsensitive: boolean): number 
   let c1 = text.charCodeAt(i + 1);
   if (Number.isNaN(c1)) return 0;
   if (caseInsensitive) {
-    if (c1 === 0x17f) c1 = 115; // LATIN SMALL LETTER LONG S folds to s
+    if (c1 === 0x17f)
+      c1 = 115; // LATIN SMALL LETTER LONG S folds to s
     else if (c1 >= 65 && c1 <= 90) c1 += 32;
   }
   if (c1 === 115 || c1 === 116 || c1 === 109 || c1 === 100) return 2; // s t m d

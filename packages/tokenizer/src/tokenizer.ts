@@ -5,7 +5,12 @@ import { type AddedToken, AddedVocabulary, addedTokensFromJSON, type Segments } 
 import { type BpeModel, bpeFromJSON } from './bpe';
 import { DecodeStream } from './decode-stream';
 import { ByteLevelDecoder, type Decoder, decoderFromJSON, SequenceDecoder } from './decoders';
-import { TokenIdError, TokenizerArgumentError, TokenizerConfigError, UnsupportedComponentError } from './errors';
+import {
+  TokenIdError,
+  TokenizerArgumentError,
+  TokenizerConfigError,
+  UnsupportedComponentError,
+} from './errors';
 import { readObject, readString } from './json';
 import { type Normalizer, normalizerFromJSON } from './normalizers';
 import { type PostProcessor, postProcessorFromJSON } from './post-processors';
@@ -102,7 +107,8 @@ export class Tokenizer {
     }
     const root = readObject(value, 'tokenizer.json');
     const modelObj = readObject(root.model, 'model');
-    const modelType = modelObj.type === undefined && 'merges' in modelObj ? 'BPE' : readString(modelObj.type, 'model.type');
+    const modelType =
+      modelObj.type === undefined && 'merges' in modelObj ? 'BPE' : readString(modelObj.type, 'model.type');
     if (modelType !== 'BPE') throw new UnsupportedComponentError('model', modelType, 'model.type', ['BPE']);
     const model = bpeFromJSON(modelObj);
     const normalizer = normalizerFromJSON(root.normalizer);
@@ -152,19 +158,25 @@ export class Tokenizer {
     const sequences = [this.encodeSequence(text)];
     if (options.pair !== undefined) {
       if (typeof options.pair !== 'string') {
-        throw new TokenizerArgumentError(`Tokenizer.encode: pair must be a string, got ${typeof options.pair}`);
+        throw new TokenizerArgumentError(
+          `Tokenizer.encode: pair must be a string, got ${typeof options.pair}`,
+        );
       }
       sequences.push(this.encodeSequence(options.pair));
     }
     const addSpecialTokens = options.addSpecialTokens ?? true;
-    const processed = this.postProcessor ? this.postProcessor.process(sequences, addSpecialTokens) : sequences;
+    const processed = this.postProcessor
+      ? this.postProcessor.process(sequences, addSpecialTokens)
+      : sequences;
     return processed.length === 1 ? processed[0]! : processed.flat();
   }
 
   /** Encodes several texts (same options for all). */
   encodeBatch(texts: readonly string[], options: EncodeOptions = {}): number[][] {
     if (!Array.isArray(texts)) {
-      throw new TokenizerArgumentError(`Tokenizer.encodeBatch: texts must be an array of strings, got ${typeof texts}`);
+      throw new TokenizerArgumentError(
+        `Tokenizer.encodeBatch: texts must be an array of strings, got ${typeof texts}`,
+      );
     }
     return texts.map((text) => this.encode(text, options));
   }

@@ -83,10 +83,7 @@ const hasWellFormed = typeof (String.prototype as { toWellFormed?: unknown }).to
 /** Replaces lone surrogates by U+FFFD, as UTF-8 encoding (and Rust strings) require. */
 export function toWellFormed(text: string): string {
   if (hasWellFormed) return (text as string & { toWellFormed(): string }).toWellFormed();
-  return text.replace(
-    /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
-    '\ufffd',
-  );
+  return text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }
 
 /** `charClass` of the ASCII range, for the scanners' fast path. */

@@ -57,8 +57,14 @@ const tricky = fc.constantFrom(
     '<think>',
   ],
 );
-const trickyText = fc.array(fc.oneof(tricky, fc.string({ unit: 'binary', maxLength: 3 })), { maxLength: 40 }).map((a) => a.join(''));
-const randomText = fc.oneof(trickyText, fc.string({ unit: 'binary', maxLength: 60 }), fc.string({ unit: 'grapheme', maxLength: 40 }));
+const trickyText = fc
+  .array(fc.oneof(tricky, fc.string({ unit: 'binary', maxLength: 3 })), { maxLength: 40 })
+  .map((a) => a.join(''));
+const randomText = fc.oneof(
+  trickyText,
+  fc.string({ unit: 'binary', maxLength: 60 }),
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+);
 
 describe('round trip decode(encode(s))', () => {
   const nfc: TokenizerName[] = ['gpt-neox-20b', 'gpt2-neox-style', 'qwen3'];
@@ -88,12 +94,16 @@ describe('streaming decode', () => {
     const tokenizer = loadFixtureTokenizer(name);
     const ids = fc.array(fc.integer({ min: 0, max: tokenizer.vocabSize - 1 }), { maxLength: 40 });
     // Byte tokens (ids of single bytes) make partial UTF-8 sequences likely.
-    const byteIds = Array.from({ length: 256 }, (_, b) => tokenizer.encode(String.fromCharCode(b), { addSpecialTokens: false }));
+    const byteIds = Array.from({ length: 256 }, (_, b) =>
+      tokenizer.encode(String.fromCharCode(b), { addSpecialTokens: false }),
+    );
     const mixed = fc.array(
       fc.oneof(fc.integer({ min: 0, max: tokenizer.vocabSize - 1 }), fc.constantFrom(...byteIds.flat())),
       { maxLength: 40 },
     );
-    const validIds = fc.oneof(ids, mixed).filter((a) => a.every((id) => tokenizer.idToToken(id) !== undefined));
+    const validIds = fc
+      .oneof(ids, mixed)
+      .filter((a) => a.every((id) => tokenizer.idToToken(id) !== undefined));
     for (const windowed of [false, true]) {
       it(`${name} ${windowed ? 'windowed' : 'utf-8 stream'}: chunks + flush equal decode`, () => {
         fc.assert(
@@ -151,28 +161,47 @@ describe('fast scanners equal the translated regexes', () => {
 });
 
 describe('BPE merge strategies', () => {
-  it.each(['gpt-neox-20b', 'llama3'] as TokenizerName[])('%s: linear scan and heap give the same ids', (name) => {
-    const tokenizer = loadFixtureTokenizer(name);
-    const letters = fc.constantFrom(...'aaabcdeeilmnorsttu \u0120'.split(''));
-    const word = fc.oneof(fc.array(letters, { maxLength: 80 }).map((a) => a.join('')), fc.string({ unit: 'grapheme', maxLength: 30 }));
-    fc.assert(
-      fc.property(word, (w) => {
-        const mapped = tokenizer.preTokenizer.reduce((p, step) => (step.transform ? step.transform(p) : p), w);
-        const scan: number[] = [];
-        const heap: number[] = [];
-        tokenizer.model.tokenize(mapped, scan, 'scan');
-        tokenizer.model.tokenize(mapped, heap, 'heap');
-        expect(heap).toEqual(scan);
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it.each(['gpt-neox-20b', 'llama3'] as TokenizerName[])(
+    '%s: linear scan and heap give the same ids',
+    (name) => {
+      const tokenizer = loadFixtureTokenizer(name);
+      const letters = fc.constantFrom(...'aaabcdeeilmnorsttu \u0120'.split(''));
+      const word = fc.oneof(
+        fc.array(letters, { maxLength: 80 }).map((a) => a.join('')),
+        fc.string({ unit: 'grapheme', maxLength: 30 }),
+      );
+      fc.assert(
+        fc.property(word, (w) => {
+          const mapped = tokenizer.preTokenizer.reduce(
+            (p, step) => (step.transform ? step.transform(p) : p),
+            w,
+          );
+          const scan: number[] = [];
+          const heap: number[] = [];
+          tokenizer.model.tokenize(mapped, scan, 'scan');
+          tokenizer.model.tokenize(mapped, heap, 'heap');
+          expect(heap).toEqual(scan);
+        }),
+        { numRuns: 300 },
+      );
+    },
+  );
 });
 
 describe('typed errors only', () => {
   const small = JSON.stringify({
     version: '1.0',
-    added_tokens: [{ id: 6, content: '<s>', special: true, normalized: false, lstrip: false, rstrip: false, single_word: false }],
+    added_tokens: [
+      {
+        id: 6,
+        content: '<s>',
+        special: true,
+        normalized: false,
+        lstrip: false,
+        rstrip: false,
+        single_word: false,
+      },
+    ],
     normalizer: { type: 'NFC' },
     pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
     post_processor: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true },
@@ -194,9 +223,12 @@ describe('typed errors only', () => {
   });
 
   it('truncated tokenizer.json text', () => {
-    fc.assert(fc.property(fc.nat({ max: small.length }), (cut) => expectTypedOrOk(small.slice(0, cut))), {
-      numRuns: 300,
-    });
+    fc.assert(
+      fc.property(fc.nat({ max: small.length }), (cut) => expectTypedOrOk(small.slice(0, cut))),
+      {
+        numRuns: 300,
+      },
+    );
   });
 
   it('tokenizer.json with one field replaced by a random value', () => {

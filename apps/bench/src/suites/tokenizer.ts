@@ -49,7 +49,7 @@ const CODE = [
   'def forward(self, x):\n        h = self.norm(x)\n        return x + self.mixer(h)\n',
   'const { dModel, dState } = config; // (batch, seqLen, dModel)\n',
   '<div class="row">\n\t<span id="a1">{{ value }}</span>\n</div>\n',
-  'SELECT id, name FROM users WHERE created_at > NOW() - INTERVAL \'7 days\';\n',
+  "SELECT id, name FROM users WHERE created_at > NOW() - INTERVAL '7 days';\n",
   '    if err != nil {\n        return fmt.Errorf("load: %w", err)\n    }\n',
 ];
 
@@ -100,13 +100,16 @@ export function makeCorpus(bytes: number, seed = 20240521): string[] {
 }
 
 function skipRow(note: string): BenchRow[] {
-  return [{ suite: 'tokenizer', name: 'encode/skipped', shape: '-', value: 0, unit: 'MB/s', extra: { note } }];
+  return [
+    { suite: 'tokenizer', name: 'encode/skipped', shape: '-', value: 0, unit: 'MB/s', extra: { note } },
+  ];
 }
 
 /** Encode/decode throughput, ours vs @huggingface/tokenizers, on the GPT-NeoX-20B tokenizer. */
 export const tokenizerSuite: BenchSuite = {
   name: 'tokenizer',
-  description: 'Tokenizer encode/decode MB/s: @mamba-webgpu/tokenizer vs @huggingface/tokenizers (GPT-NeoX-20B)',
+  description:
+    'Tokenizer encode/decode MB/s: @mamba-webgpu/tokenizer vs @huggingface/tokenizers (GPT-NeoX-20B)',
   needsGpu: false,
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     const root = findRepoRoot();
@@ -167,7 +170,10 @@ export const tokenizerSuite: BenchSuite = {
       value: mbps(m.median),
       unit: 'MB/s',
       spread: m.spread,
-      extra: { ms: Number(m.median.toFixed(2)), 'Mtok/s': Number((tokens / 1e6 / (m.median / 1000)).toFixed(3)) },
+      extra: {
+        ms: Number(m.median.toFixed(2)),
+        'Mtok/s': Number((tokens / 1e6 / (m.median / 1000)).toFixed(3)),
+      },
     });
     const ids = mismatches === 0 ? 'identical' : `${mismatches} docs differ (first: doc ${firstMismatch})`;
     return [
