@@ -1,0 +1,305 @@
+// The playground page: finds the WebGPU adapter, loads a model from a URL or picked files with
+// a progress bar, streams generated tokens with tokens/s, and runs the scan benchmark. Every
+// caught error goes to the on-page error panel as well as the console.
+
+import {
+  type CheckpointStore,
+  type GenerateOptions,
+  loadModelFromStore,
+  type MambaModel,
+  urlStore,
+} from '@mamba-webgpu/mamba-model';
+import { type GpuContext, getGpuContext } from '@mamba-webgpu/tensor';
+import { describeError, formatBytes, isAbort } from './format.js';
+import { storeFromFiles } from './model-files.js';
+import { parsePromptIds } from './prompt-ids.js';
+import { runScanBench } from './scan-bench.js';
+
+function element<T extends HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`playground: the page has no #${id}`);
+  return found as T;
+}
+
+const ui = {
+  adapter: element<HTMLParagraphElement>('adapter'),
+  errors: element<HTMLElement>('errors'),
+  errorList: element<HTMLUListElement>('error-list'),
+  clearErrors: element<HTMLButtonElement>('clear-errors'),
+  urlForm: element<HTMLFormElement>('url-form'),
+  modelUrl: element<HTMLInputElement>('model-url'),
+  loadUrl: element<HTMLButtonElement>('load-url'),
+  modelFiles: element<HTMLInputElement>('model-files'),
+  pickFolder: element<HTMLInputElement>('pick-folder'),
+  loadProgress: element<HTMLProgressElement>('load-progress'),
+  loadStatus: element<HTMLParagraphElement>('load-status'),
+  prompt: element<HTMLTextAreaElement>('prompt'),
+  temperature: element<HTMLInputElement>('temperature'),
+  topK: element<HTMLInputElement>('top-k'),
+  topP: element<HTMLInputElement>('top-p'),
+  maxTokens: element<HTMLInputElement>('max-tokens'),
+  seed: element<HTMLInputElement>('seed'),
+  stopAtEos: element<HTMLInputElement>('stop-at-eos'),
+  generate: element<HTMLButtonElement>('generate'),
+  stop: element<HTMLButtonElement>('stop'),
+  genStats: element<HTMLSpanElement>('gen-stats'),
+  output: element<HTMLPreElement>('output'),
+  runBench: element<HTMLButtonElement>('run-bench'),
+  benchStatus: element<HTMLSpanElement>('bench-status'),
+  benchTable: element<HTMLTableElement>('bench-table'),
+};
+
+let model: MambaModel | undefined;
+let busy: 'loading' | 'generating' | 'benchmarking' | undefined;
+let generation: AbortController | undefined;
+
+// ----- errors ---------------------------------------------------------------------------------
+
+function showError(where: string, error: unknown): void {
+  console.error(`${where}:`, error);
+  const item = document.createElement('li');
+  item.textContent = `${where}: ${describeError(error)}`;
+  ui.errorList.append(item);
+  ui.errors.hidden = false;
+}
+
+ui.clearErrors.addEventListener('click', () => {
+  ui.errorList.replaceChildren();
+  ui.errors.hidden = true;
+});
+window.addEventListener('error', (event) => showError('uncaught', event.error ?? event.message));
+window.addEventListener('unhandledrejection', (event) => showError('unhandled promise', event.reason));
+
+function setBusy(state: typeof busy): void {
+  busy = state;
+  ui.loadUrl.disabled = state !== undefined;
+  ui.modelFiles.disabled = state !== undefined;
+  ui.generate.disabled = state !== undefined || model === undefined;
+  ui.stop.disabled = state !== 'generating';
+  ui.runBench.disabled = state !== undefined;
+}
+
+// ----- adapter --------------------------------------------------------------------------------
+
+const context: Promise<GpuContext> = getGpuContext();
+context.then(
+  (ctx) => {
+    ui.adapter.textContent = `WebGPU adapter: ${ctx.describe()}`;
+    ui.adapter.dataset.state = 'ready';
+    void ctx.device.lost.then((info) => {
+      if (info.reason !== 'destroyed') showError('GPU device lost', info.message);
+    });
+  },
+  (error: unknown) => {
+    ui.adapter.textContent = `No WebGPU adapter: ${describeError(error)}`;
+    ui.adapter.dataset.state = 'error';
+    showError('WebGPU', error);
+  },
+);
+
+// ----- loading --------------------------------------------------------------------------------
+
+function setLoadStatus(text: string, state: 'idle' | 'loading' | 'ready' | 'error'): void {
+  ui.loadStatus.textContent = text;
+  ui.loadStatus.dataset.state = state;
+}
+
+async function loadFrom(makeStore: () => CheckpointStore): Promise<void> {
+  if (busy) return;
+  setBusy('loading');
+  model?.dispose();
+  model = undefined;
+  ui.loadProgress.value = 0;
+  const started = performance.now();
+  try {
+    const store = makeStore();
+    setLoadStatus(`Opening ${store.location}…`, 'loading');
+    const ctx = await context;
+    model = await loadModelFromStore(store, {
+      ctx,
+      onProgress(progress) {
+        ui.loadProgress.max = Math.max(1, progress.totalBytes);
+        ui.loadProgress.value = progress.loadedBytes;
+        setLoadStatus(
+          `Loading ${progress.tensor}: ${formatBytes(progress.loadedBytes)} of ${formatBytes(progress.totalBytes)}`,
+          'loading',
+        );
+      },
+    });
+    ui.loadProgress.value = ui.loadProgress.max;
+    const c = model.config;
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    setLoadStatus(
+      `Loaded ${store.location} in ${seconds} s: ${c.nLayer} layers, dModel ${c.dModel}, vocab ${c.vocabSize}, ` +
+        (model.tokenizer ? 'with tokenizer.' : 'no tokenizer.json: prompt with token ids.'),
+      'ready',
+    );
+    if (!model.tokenizer) setPromptMode('ids');
+  } catch (error) {
+    setLoadStatus('Loading failed: see the errors above.', 'error');
+    showError('load model', error);
+  } finally {
+    setBusy(undefined);
+  }
+}
+
+ui.urlForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void loadFrom(() => {
+    const url = new URL(ui.modelUrl.value.trim(), window.location.href).href;
+    return urlStore(url.endsWith('/') ? url : `${url}/`);
+  });
+});
+
+ui.pickFolder.addEventListener('change', () => {
+  ui.modelFiles.webkitdirectory = ui.pickFolder.checked;
+});
+
+ui.modelFiles.addEventListener('change', () => {
+  const files = [...(ui.modelFiles.files ?? [])];
+  if (files.length > 0) void loadFrom(() => storeFromFiles(files));
+});
+
+// ----- generation -----------------------------------------------------------------------------
+
+function promptMode(): 'text' | 'ids' {
+  const checked = document.querySelector<HTMLInputElement>('input[name="prompt-mode"]:checked');
+  return checked?.value === 'ids' ? 'ids' : 'text';
+}
+
+function setPromptMode(mode: 'text' | 'ids'): void {
+  const radio = document.querySelector<HTMLInputElement>(`input[name="prompt-mode"][value="${mode}"]`);
+  if (radio) radio.checked = true;
+  ui.prompt.placeholder = mode === 'ids' ? '1, 2, 3' : 'Once upon a time';
+}
+
+for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="prompt-mode"]')) {
+  radio.addEventListener('change', () => setPromptMode(promptMode()));
+}
+
+function numberSetting(input: HTMLInputElement, name: string): number {
+  const value = input.valueAsNumber;
+  if (!Number.isFinite(value)) throw new Error(`settings: ${name} must be a number, got "${input.value}"`);
+  return value;
+}
+
+function readSettings(signal: AbortSignal): GenerateOptions {
+  return {
+    maxTokens: numberSetting(ui.maxTokens, 'max tokens'),
+    temperature: numberSetting(ui.temperature, 'temperature'),
+    topK: numberSetting(ui.topK, 'top-k'),
+    topP: numberSetting(ui.topP, 'top-p'),
+    seed: numberSetting(ui.seed, 'seed'),
+    eos: ui.stopAtEos.checked,
+    signal,
+  };
+}
+
+function encodePrompt(current: MambaModel): number[] {
+  if (promptMode() === 'ids') return parsePromptIds(ui.prompt.value, current.config.vocabSize);
+  if (!current.tokenizer) {
+    throw new Error('generate: this model has no tokenizer.json; switch the prompt to token ids');
+  }
+  const ids = current.tokenizer.encode(ui.prompt.value);
+  if (ids.length === 0) throw new Error('generate: the prompt is empty');
+  return ids;
+}
+
+async function generate(): Promise<void> {
+  const current = model;
+  if (busy || !current) return;
+  setBusy('generating');
+  generation = new AbortController();
+  const ids: number[] = [];
+  ui.output.dataset.ids = '';
+  ui.output.dataset.state = 'running';
+  ui.genStats.textContent = '';
+  const promptSpan = document.createElement('span');
+  promptSpan.className = 'prompt';
+  const generated = document.createElement('span');
+  ui.output.replaceChildren(promptSpan, generated);
+  try {
+    const mode = promptMode();
+    const prompt = encodePrompt(current);
+    const settings = readSettings(generation.signal);
+    promptSpan.textContent = mode === 'ids' ? prompt.join(', ') : ui.prompt.value;
+    const started = performance.now();
+    let firstAt: number | undefined;
+    for await (const token of current.stream(prompt, settings)) {
+      const now = performance.now();
+      if (token.id < 0) {
+        // The tokenizer's last flushed text, not a token.
+        generated.textContent += mode === 'ids' ? '' : token.text;
+        continue;
+      }
+      firstAt ??= now;
+      ids.push(token.id);
+      generated.textContent += mode === 'ids' || !current.tokenizer ? `, ${token.id}` : token.text;
+      ui.output.dataset.ids = ids.join(',');
+      const rate = ids.length > 1 ? ((ids.length - 1) / (now - firstAt)) * 1000 : undefined;
+      ui.genStats.textContent =
+        `${ids.length} tokens · first token ${(firstAt - started).toFixed(0)} ms` +
+        (rate === undefined ? '' : ` · ${rate.toFixed(1)} tokens/s`);
+    }
+    const stats = current.lastStats;
+    if (stats && firstAt !== undefined) {
+      ui.genStats.textContent += ` · prefill of ${stats.promptTokens} tokens ${stats.prefillMs.toFixed(0)} ms`;
+    }
+    ui.output.dataset.state = generation.signal.aborted ? 'stopped' : 'done';
+  } catch (error) {
+    if (isAbort(error) || generation.signal.aborted) {
+      ui.output.dataset.state = 'stopped';
+    } else {
+      ui.output.dataset.state = 'error';
+      showError('generate', error);
+    }
+  } finally {
+    generation = undefined;
+    setBusy(undefined);
+  }
+}
+
+ui.generate.addEventListener('click', () => void generate());
+ui.stop.addEventListener('click', () => generation?.abort());
+
+// ----- scan benchmark -------------------------------------------------------------------------
+
+async function runBench(): Promise<void> {
+  if (busy) return;
+  setBusy('benchmarking');
+  const body = ui.benchTable.tBodies[0]!;
+  body.replaceChildren();
+  ui.benchTable.hidden = true;
+  ui.benchStatus.dataset.state = 'running';
+  ui.benchStatus.textContent = 'Running…';
+  try {
+    const ctx = await context;
+    const rows = await runScanBench(ctx, {
+      onRow(row) {
+        const tr = body.insertRow();
+        for (const cell of [
+          row.kernel,
+          `${row.batch} × ${row.dInner} × ${row.seqLen}`,
+          row.unsupported ? 'unsupported' : row.medianMs.toFixed(3),
+          row.unsupported ? '' : row.timer,
+          row.unsupported ? '' : row.megaElementsPerSecond.toFixed(1),
+        ]) {
+          tr.insertCell().textContent = cell;
+        }
+        ui.benchTable.hidden = false;
+      },
+    });
+    ui.benchStatus.textContent = `${rows.length} measurements on ${ctx.adapter.isCpu ? 'a CPU adapter (small sizes)' : 'the GPU'}.`;
+    ui.benchStatus.dataset.state = 'done';
+  } catch (error) {
+    ui.benchStatus.textContent = 'Benchmark failed: see the errors above.';
+    ui.benchStatus.dataset.state = 'error';
+    showError('scan benchmark', error);
+  } finally {
+    setBusy(undefined);
+  }
+}
+
+ui.runBench.addEventListener('click', () => void runBench());
+
+setBusy(undefined);

@@ -1,0 +1,23 @@
+// The scan kernels the benchmark runs: every version in the scan-kernels registry
+// (`SCAN_KERNELS`, run through `selectiveScanWith`), plus the public `selectiveScan` (auto pick).
+
+import { type SelectiveScanArgs, type SelectiveScanResult, selectiveScan } from '@mamba-webgpu/scan-kernels';
+import { SCAN_KERNELS, selectiveScanWith } from '@mamba-webgpu/scan-kernels/internal';
+import type { GpuContext } from '@mamba-webgpu/tensor';
+
+/** One way to run the scan: a named kernel version, or the auto pick. */
+export interface ScanRunner {
+  name: string;
+  run(ctx: GpuContext, args: SelectiveScanArgs): SelectiveScanResult;
+}
+
+/** Every registered kernel version, then `selectiveScan` as users call it. */
+export function scanRunners(): ScanRunner[] {
+  return [
+    ...SCAN_KERNELS.map((kernel) => ({
+      name: kernel.name,
+      run: (ctx: GpuContext, args: SelectiveScanArgs) => selectiveScanWith(ctx, args, { kernel }),
+    })),
+    { name: 'selectiveScan (auto)', run: selectiveScan },
+  ];
+}

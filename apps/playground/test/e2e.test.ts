@@ -1,0 +1,149 @@
+// End-to-end test in real headless Chromium (Debian's /usr/bin/chromium via playwright-core; no
+// browser is ever downloaded): serves the built app and the mamba-tiny fixture on 127.0.0.1,
+// checks the WebGPU adapter, runs the scan benchmark, loads the model with progress, generates
+// greedily from the fixture's prompt_ids and compares with Hugging Face's greedy_ids.
+
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveMounts } from '../server/static-files.js';
+import { readI32Rows } from './safetensors.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+/**
+ * Headless Chromium on a machine without a GPU: `--enable-unsafe-webgpu` exposes navigator.gpu
+ * (WebGPU is not on by default on Linux) and Dawn falls back to SwiftShader's Vulkan; the rest
+ * keeps the browser quiet and offline.
+ */
+export const CHROMIUM_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-angle=swiftshader',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--headless=new',
+];
+
+const appRoot = fileURLToPath(new URL('..', import.meta.url));
+const fixture = fileURLToPath(new URL('./fixtures/mamba-tiny/', import.meta.url));
+const resultsDir = fileURLToPath(new URL('../test-results/', import.meta.url));
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium && !process.env.CI) {
+  console.warn(`e2e: skipped, ${CHROMIUM} is missing (apt-get install chromium, or run .ci/run)`);
+}
+
+describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromium', () => {
+  let server: Server;
+  let browser: Browser;
+  let page: Page;
+  let baseUrl: string;
+  const pageProblems: string[] = [];
+
+  beforeAll(async () => {
+    if (!hasChromium)
+      throw new Error(`e2e: ${CHROMIUM} must exist under CI (tooling/setup.sh --with-chromium)`);
+    server = createServer((req, res) => {
+      serveMounts(req, res, [
+        { prefix: '/', root: `${appRoot}dist` },
+        { prefix: '/models/mamba-tiny/', root: fixture },
+      ]).then(
+        (served) => {
+          if (!served) res.writeHead(404).end();
+        },
+        (error: unknown) => res.writeHead(500).end(String(error)),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    page.on('pageerror', (error) => pageProblems.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      // 404s are checked by URL below: the loader probes optional files.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+        pageProblems.push(`console.error: ${message.text()}`);
+      }
+    });
+    page.on('response', (response) => {
+      const optional = /\/(tokenizer\.json|model\.safetensors\.index\.json)$/.test(response.url());
+      if (response.status() >= 400 && !optional) {
+        pageProblems.push(`HTTP ${response.status()}: ${response.url()}`);
+      }
+    });
+    await page.goto(baseUrl);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  /** The error panel's entries (the page shows every caught error there). */
+  async function errorPanel(): Promise<string[]> {
+    return await page.locator('#error-list li').allTextContents();
+  }
+
+  it('finds a WebGPU adapter', async () => {
+    await page.waitForSelector('#adapter:not([data-state="pending"])');
+    const adapter = page.locator('#adapter');
+    const text = await adapter.textContent();
+    console.log(`e2e: ${text}`);
+    expect(await adapter.getAttribute('data-state'), `${text}\n${(await errorPanel()).join('\n')}`).toBe(
+      'ready',
+    );
+  });
+
+  it('runs the scan benchmark and fills the table', async () => {
+    await page.click('#run-bench');
+    await page.waitForSelector('#bench-status[data-state="done"], #bench-status[data-state="error"]', {
+      timeout: 120_000,
+    });
+    expect(await errorPanel()).toEqual([]);
+    const rows = await page.locator('#bench-table tbody tr').allTextContents();
+    console.log(`e2e: scan bench rows:\n  ${rows.join('\n  ')}`);
+    expect(rows.length).toBeGreaterThan(0);
+  });
+
+  it('loads mamba-tiny from the served folder with progress', async () => {
+    expect(await page.inputValue('#model-url')).toBe('./models/mamba-tiny/');
+    await page.click('#load-url');
+    await page.waitForSelector('#load-status[data-state="ready"], #load-status[data-state="error"]');
+    expect(await errorPanel()).toEqual([]);
+    expect(await page.getAttribute('#load-status', 'data-state')).toBe('ready');
+    expect(await page.textContent('#load-status')).toContain('2 layers, dModel 64, vocab 512');
+    const progress = await page.$eval('#load-progress', (el) => [
+      (el as HTMLProgressElement).value,
+      (el as HTMLProgressElement).max,
+    ]);
+    expect(progress[1]).toBeGreaterThan(300_000);
+    expect(progress[0]).toBe(progress[1]);
+  });
+
+  it('generates the greedy ids of Hugging Face transformers', async () => {
+    const expectedPath = `${fixture}expected.safetensors`;
+    const prompt = readI32Rows(expectedPath, 'prompt_ids')[0]!;
+    const greedy = readI32Rows(expectedPath, 'greedy_ids')[0]!;
+    await page.check('input[name="prompt-mode"][value="ids"]');
+    await page.fill('#prompt', prompt.join(', '));
+    await page.fill('#temperature', '0');
+    await page.fill('#max-tokens', String(greedy.length - prompt.length));
+    await page.click('#generate');
+    await page.waitForSelector('#output[data-state="done"], #output[data-state="error"]', {
+      timeout: 150_000,
+    });
+    mkdirSync(resultsDir, { recursive: true });
+    await page.screenshot({ path: `${resultsDir}playground.png`, fullPage: true });
+    expect(await errorPanel()).toEqual([]);
+    const ids = (await page.getAttribute('#output', 'data-ids'))!.split(',').map(Number);
+    expect(ids).toEqual(greedy.slice(prompt.length));
+    expect(await page.textContent('#gen-stats')).toMatch(/tokens\/s/);
+    expect(pageProblems).toEqual([]);
+  });
+});
