@@ -184,6 +184,34 @@ describe('main', () => {
 });
 
 describe('runSuites', () => {
+  it('fails a suite that runs past the hard limit and goes on with the next', async () => {
+    const lines: string[] = [];
+    const progress = new ProgressReporter({
+      stream: { write: (t: string) => lines.push(t) },
+      now: () => 0,
+      tickMs: 0,
+    });
+    const hanging: BenchSuite = {
+      name: 'scan',
+      description: 'never ends',
+      needsGpu: false,
+      run: () => new Promise(() => {}),
+    };
+    const outcome = await runSuites([hanging, cpuSuite], {
+      gpu: undefined,
+      sizing: 'small',
+      budgetMs: 10,
+      hardLimitMs: 20,
+      progress,
+    });
+    expect(outcome.suites[0]).toMatchObject({
+      name: 'scan',
+      ok: false,
+      error: 'SuiteTimeoutError: scan: still running after the hard limit of 0 s',
+    });
+    expect(outcome.suites[1]).toMatchObject({ name: 'tokenizer', ok: true });
+  });
+
   it('gives each suite the sizing, budget and a progress callback', async () => {
     const lines: string[] = [];
     const progress = new ProgressReporter({ stream: { write: (t: string) => lines.push(t) }, now: () => 0 });

@@ -13,6 +13,33 @@ export interface RunOptions {
   progress: ProgressReporter;
   /** Why GPU suites are skipped when `gpu` is undefined. */
   noGpuReason?: string;
+  /**
+   * Hard wall-clock limit per suite, ms: past it the suite counts as failed and the next one
+   * starts (its work may go on in the background). Default max(3 x budget, budget + 2 min).
+   */
+  hardLimitMs?: number;
+}
+
+/** A suite that ran past the runner's hard limit. */
+export class SuiteTimeoutError extends Error {
+  override name = 'SuiteTimeoutError';
+}
+
+/** Resolves or rejects like `promise`, or rejects with SuiteTimeoutError after `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number, suite: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new SuiteTimeoutError(
+            `${suite}: still running after the hard limit of ${(ms / 1000).toFixed(0)} s`,
+          ),
+        ),
+      ms,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export interface RunOutcome {
@@ -55,17 +82,19 @@ export async function runSuites(suites: readonly BenchSuite[], options: RunOptio
       continue;
     }
     const start = performance.now();
+    const hardLimitMs = options.hardLimitMs ?? Math.max(3 * options.budgetMs, options.budgetMs + 120_000);
+    let live = true;
     options.progress.start(suite.name);
     try {
-      const suiteRows = checkRows(
-        suite.name,
-        await suite.run({
-          gpu: options.gpu,
-          sizing: options.sizing,
-          timeBudgetMs: options.budgetMs,
-          progress: (done, total, label) => options.progress.update(done, total, label),
-        }),
-      );
+      const running = suite.run({
+        gpu: options.gpu,
+        sizing: options.sizing,
+        timeBudgetMs: options.budgetMs,
+        progress: (done, total, label) => {
+          if (live) options.progress.update(done, total, label);
+        },
+      });
+      const suiteRows = checkRows(suite.name, await withTimeout(running, hardLimitMs, suite.name));
       // Errors the suite left uncaptured on the device are its own.
       await options.gpu?.checkErrors(suite.name);
       const seconds = (performance.now() - start) / 1000;
@@ -78,6 +107,10 @@ export async function runSuites(suites: readonly BenchSuite[], options: RunOptio
       statuses.push({ name: suite.name, ok: false, error: line, seconds, rows: 0 });
       const stack = error instanceof Error && error.stack ? `\n${indent(error.stack)}` : '';
       options.progress.finish(`FAILED ${suite.name} after ${seconds.toFixed(1)} s: ${line}${stack}`);
+    } finally {
+      live = false;
+      // Give pooled buffers back between suites (full-size suites can hold gigabytes).
+      if (options.gpu && !options.gpu.isDisposed) options.gpu.pool.trim();
     }
   }
   return { suites: statuses, rows };
