@@ -1,7 +1,6 @@
 // Incremental decoding: ids arrive one at a time and text comes out as soon as it is complete,
 // never splitting a UTF-8 character. The concatenation of all chunks plus `flush()` equals
 // `decode` of all the ids.
-import { byteLevelTokenBytes } from './byte-level';
 import { TokenizerError } from './errors';
 import type { Tokenizer } from './tokenizer';
 
@@ -31,11 +30,11 @@ export class DecodeStream {
 
   /** Adds one id; returns the text it completes ('' when nothing is complete yet). */
   step(id: number): string {
-    const token = this.tokenizer.checkedToken(id, 'DecodeStream.step');
     if (this.utf8) {
-      if (this.skipSpecialTokens && this.tokenizer.addedVocabulary.specialContents.has(token)) return '';
-      return this.utf8.decode(byteLevelTokenBytes(token), { stream: true });
+      const bytes = this.tokenizer.tokenBytes(id, this.skipSpecialTokens, 'DecodeStream.step');
+      return bytes.length === 0 ? '' : this.utf8.decode(bytes, { stream: true });
     }
+    this.tokenizer.checkedToken(id, 'DecodeStream.step');
     return this.stepWindowed(id);
   }
 

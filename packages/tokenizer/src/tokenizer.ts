@@ -3,6 +3,7 @@
 // cache of model output per pre-tokenized piece.
 import { type AddedToken, AddedVocabulary, addedTokensFromJSON, type Segments } from './added-vocabulary';
 import { type BpeModel, bpeFromJSON } from './bpe';
+import { byteLevelTokenBytes } from './byte-level';
 import { DecodeStream } from './decode-stream';
 import { ByteLevelDecoder, type Decoder, decoderFromJSON, SequenceDecoder } from './decoders';
 import {
@@ -35,6 +36,24 @@ export interface DecodeOptions {
 const CACHE_MAX_PIECE = 256;
 const CACHE_CAPACITY = 100_000;
 
+const utf8Lossy = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+const EMPTY_BYTES = new Uint8Array(0);
+const FLAG_VALID = 1;
+const FLAG_SPECIAL = 2;
+
+/** Bytes of every token id for the ByteLevel decoder (see `Tokenizer.byteTable`). */
+export interface ByteTable {
+  pool: Uint8Array;
+  offsets: Int32Array;
+  flags: Uint8Array;
+}
+
+function checkIdList(ids: ArrayLike<number>, where: string): void {
+  if (ids === null || typeof ids !== 'object' || typeof ids.length !== 'number') {
+    throw new TokenizerArgumentError(`${where}: ids must be an array of token ids, got ${typeof ids}`);
+  }
+}
+
 /** A tokenizer.json tokenizer with the exact behaviour of Hugging Face `tokenizers`. */
 export class Tokenizer {
   /** The BPE model. */
@@ -55,6 +74,7 @@ export class Tokenizer {
   /** True when splitting never follows a transform, so the cache can key on raw pieces. */
   private readonly rawKeyed: boolean;
   private readonly cache = new Map<string, number[]>();
+  private bytes: ByteTable | undefined;
   /** Whether the decoder is plain ByteLevel (streaming then uses an incremental UTF-8 decoder). */
   readonly byteLevelDecoder: boolean;
 
@@ -188,7 +208,80 @@ export class Tokenizer {
 
   /** Decodes ids into text. Ids outside the vocabulary throw `TokenIdError`. */
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
-    return this.decodeTokens(this.idsToTokens(ids, options.skipSpecialTokens ?? false, 'Tokenizer.decode'));
+    const skip = options.skipSpecialTokens ?? false;
+    if (!this.byteLevelDecoder) return this.decodeTokens(this.idsToTokens(ids, skip, 'Tokenizer.decode'));
+    // ByteLevel fast path: the bytes of every id in one table, one UTF-8 decode at the end
+    // (the same result as ByteLevelDecoder.decodeChain on the token strings).
+    checkIdList(ids, 'Tokenizer.decode');
+    const table = this.byteTable();
+    const { pool, offsets, flags } = table;
+    const maxId = offsets.length - 2;
+    let buffer = new Uint8Array(Math.max(64, ids.length * 8));
+    let length = 0;
+    const skipFlag = skip ? FLAG_SPECIAL : 0;
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k]!;
+      if (!(id >= 0 && id <= maxId && Number.isInteger(id)) || flags[id] === 0)
+        this.checkedToken(id, 'Tokenizer.decode');
+      if ((flags[id]! & skipFlag) !== 0) continue;
+      const from = offsets[id]!;
+      const to = offsets[id + 1]!;
+      if (length + (to - from) > buffer.length) {
+        const grown = new Uint8Array(Math.max(buffer.length * 2, length + (to - from)));
+        grown.set(buffer.subarray(0, length));
+        buffer = grown;
+      }
+      for (let b = from; b < to; b++) buffer[length++] = pool[b]!;
+    }
+    return utf8Lossy.decode(buffer.subarray(0, length));
+  }
+
+  /**
+   * @internal The ByteLevel decoder bytes of every id, built on first use: `pool` holds them
+   * back to back, id `i` owns `pool[offsets[i]..offsets[i+1])`; `flags[i]` is 0 for ids outside
+   * the vocabulary, else FLAG_VALID plus FLAG_SPECIAL for special tokens.
+   */
+  byteTable(): ByteTable {
+    if (this.bytes) return this.bytes;
+    let maxId = -1;
+    for (const id of this.model.vocab.values()) maxId = Math.max(maxId, id);
+    for (const id of this.addedVocabulary.idToTokenMap.keys()) maxId = Math.max(maxId, id);
+    const offsets = new Int32Array(maxId + 2);
+    const flags = new Uint8Array(maxId + 1);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (let id = 0; id <= maxId; id++) {
+      offsets[id] = total;
+      const token = this.idToToken(id);
+      if (token === undefined) continue;
+      const bytes = byteLevelTokenBytes(token);
+      chunks.push(bytes);
+      total += bytes.length;
+      flags[id] = FLAG_VALID | (this.addedVocabulary.specialContents.has(token) ? FLAG_SPECIAL : 0);
+    }
+    offsets[maxId + 1] = total;
+    const pool = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      pool.set(c, at);
+      at += c.length;
+    }
+    this.bytes = { pool, offsets, flags };
+    return this.bytes;
+  }
+
+  /**
+   * @internal The ByteLevel decoder bytes of one id (empty for a skipped special token);
+   * throws `TokenIdError` for ids outside the vocabulary.
+   */
+  tokenBytes(id: unknown, skipSpecialTokens: boolean, where: string): Uint8Array {
+    const { pool, offsets, flags } = this.byteTable();
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= flags.length || flags[id] === 0) {
+      this.checkedToken(id, where);
+    }
+    const k = id as number;
+    if (skipSpecialTokens && (flags[k]! & FLAG_SPECIAL) !== 0) return EMPTY_BYTES;
+    return pool.subarray(offsets[k], offsets[k + 1]);
   }
 
   /** Decodes several id sequences. */
@@ -203,9 +296,7 @@ export class Tokenizer {
 
   /** @internal Token strings of ids, skipping special tokens when asked. */
   idsToTokens(ids: ArrayLike<number>, skipSpecialTokens: boolean, where: string): string[] {
-    if (ids === null || typeof ids !== 'object' || typeof ids.length !== 'number') {
-      throw new TokenizerArgumentError(`${where}: ids must be an array of token ids, got ${typeof ids}`);
-    }
+    checkIdList(ids, where);
     const tokens: string[] = [];
     for (let k = 0; k < ids.length; k++) {
       const token = this.checkedToken(ids[k], where);
