@@ -1,0 +1,124 @@
+// Standalone H200 tuning sweep (one device run): every registered kernel plus v2 configurations
+// at the three anchor shapes and the vec4 copy over the same bytes; prints a table, writes JSON.
+// Build: pnpm exec esbuild --bundle --platform=node --format=esm --external:webgpu
+//   --loader:.wgsl=text scripts/tune-scan.ts --outfile=.bench-out/tune-scan.mjs
+import { writeFileSync } from 'node:fs';
+import { type GpuContext, Tensor, getGpuContext } from '@mamba-webgpu/tensor';
+import { copyVec4 } from '@mamba-webgpu/tensor/internal';
+import { SCAN_KERNELS } from '../src/selective-scan/kernels.js';
+import type { ScanKernel, ScanProblem } from '../src/selective-scan/types.js';
+import { chunkedKernel } from '../src/selective-scan/v2-chunked.js';
+import { validateScan } from '../src/selective-scan/validate.js';
+
+const SHAPES = (process.env.SHAPES ?? '8x1536x2048x16,1x1536x2048x16,8x1536x8192x16')
+  .split(',')
+  .map((s) => s.split('x').map(Number) as [number, number, number, number]);
+const CONFIGS: [number, number, number][] = (process.env.CONFIGS ?? '4x64x16,2x128x16,8x32x16,4x32x16,2x64x16,1x128x16,4x64x8,8x32x8,4x128x8,4x32x32,8x16x32,2x64x32,16x16x16')
+  .split(',')
+  .map((s) => s.split('x').map(Number) as [number, number, number]);
+
+function fill(n: number, seed: number, lo: number, hi: number): Float32Array {
+  const pattern = new Float32Array(1 << 20);
+  let s = seed >>> 0;
+  for (let i = 0; i < pattern.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    pattern[i] = lo + ((hi - lo) * s) / 4294967296;
+  }
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += pattern.length) out.set(pattern.subarray(0, Math.min(pattern.length, n - i)), i);
+  return out;
+}
+
+async function median(ctx: GpuContext, reps: number, record: () => void): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < reps + 2; i++) {
+    const t0 = performance.now();
+    const gpu = await ctx.timeGpu(record);
+    const ms = gpu ?? performance.now() - t0;
+    if (i >= 2) times.push(ms);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+async function main() {
+  const ctx = await getGpuContext({ dawnFlags: ['disable-dawn-features=timestamp_quantization'] });
+  console.log(ctx.describe(), 'storage buffers', ctx.limits.maxStorageBuffersPerShaderStage);
+  const rows: Record<string, unknown>[] = [];
+  const kernels: ScanKernel[] = [
+    ...SCAN_KERNELS,
+    ...CONFIGS.map(([c, k, s]) => chunkedKernel(`v2-${c}x${k}x${s}`, { channels: c, chunks: k, steps: s, tileStates: 16 })),
+  ];
+  for (const [batch, dInner, seqLen, dState] of SHAPES) {
+    const bdl = batch * dInner * seqLen;
+    const up = (data: Float32Array, shape: number[]) => Tensor.fromArray(ctx, data, shape, 'f32');
+    const A = new Float32Array(dInner * dState).map((_, i) => -((i % dState) + 1));
+    const args = {
+      u: up(fill(bdl, 1, -1, 1), [batch, dInner, seqLen]),
+      delta: up(fill(bdl, 2, -4, 1), [batch, dInner, seqLen]),
+      z: up(fill(bdl, 3, -2, 2), [batch, dInner, seqLen]),
+      A: up(A, [dInner, dState]),
+      B: up(fill(batch * dState * seqLen, 4, -1, 1), [batch, dState, seqLen]),
+      C: up(fill(batch * dState * seqLen, 5, -1, 1), [batch, dState, seqLen]),
+      D: up(fill(dInner, 6, 0, 1), [dInner]),
+      deltaBias: up(fill(dInner, 7, -1, 0), [dInner]),
+      deltaSoftplus: true,
+    };
+    const bln = {
+      ...args,
+      B: up(fill(batch * dState * seqLen, 4, -1, 1), [batch, seqLen, dState]),
+      C: up(fill(batch * dState * seqLen, 5, -1, 1), [batch, seqLen, dState]),
+    };
+    const bytes = 4 * (4 * bdl + 2 * batch * dState * seqLen);
+    const shape = `(${batch},${dInner},${seqLen},${dState})`;
+    const y = Tensor.empty(ctx, [batch, dInner, seqLen], 'f32');
+    const state = Tensor.empty(ctx, [batch, dInner, dState], 'f32');
+    const copyBytes = Math.floor(bytes / 2 / 16) * 16;
+    const src = Tensor.empty(ctx, [copyBytes / 4], 'f32');
+    const dst = Tensor.empty(ctx, [copyBytes / 4], 'f32');
+    const copyMs = await median(ctx, 10, () => copyVec4(ctx, src.buffer, dst.buffer, copyBytes));
+    const copyGbs = (2 * copyBytes) / copyMs / 1e6;
+    console.log(`${shape} copy-vec4 ${copyMs.toFixed(4)} ms ${copyGbs.toFixed(0)} GB/s`);
+    rows.push({ shape, name: 'copy-vec4', ms: copyMs, gbs: copyGbs });
+    let v1Ms = Number.NaN;
+    let reference: Float32Array | undefined;
+    for (const kernel of kernels) {
+      for (const layout of ['bnl', 'bln'] as const) {
+        if (layout === 'bln' && !kernel.name.startsWith('v2-chunked')) continue;
+        const problem: ScanProblem = validateScan(ctx, 'tune', layout === 'bnl' ? args : bln, layout);
+        const reps = kernel.name === 'v1-sequential' ? 3 : 10;
+        let ms: number;
+        try {
+          ms = await median(ctx, reps, () => {
+            const temps = kernel.record(ctx, problem, y, state);
+            ctx.flush();
+            for (const t of temps) t.dispose();
+          });
+        } catch (error) {
+          console.log(`${shape} ${kernel.name} failed: ${(error as Error).message}`);
+          continue;
+        }
+        let maxDiff = 0;
+        if (layout === 'bnl' && batch === 1) {
+          const out = await y.read();
+          if (!reference) reference = out;
+          for (let i = 0; i < out.length; i += 97) maxDiff = Math.max(maxDiff, Math.abs(out[i]! - reference[i]!));
+        }
+        if (kernel.name === 'v1-sequential') v1Ms = ms;
+        const gbs = bytes / ms / 1e6;
+        const name = layout === 'bln' ? `${kernel.name}/bln` : kernel.name;
+        const row = { shape, name, ms, gbs, pctCopy: (100 * gbs) / copyGbs, speedup: v1Ms / ms, maxDiff };
+        rows.push(row);
+        console.log(
+          `${shape} ${name.padEnd(24)} ${ms.toFixed(4)} ms ${gbs.toFixed(0).padStart(5)} GB/s ${row.pctCopy.toFixed(1).padStart(5)}% copy x${row.speedup.toFixed(1)} diff ${maxDiff.toExponential(1)}`,
+        );
+      }
+    }
+    for (const t of [...Object.values(args), bln.B, bln.C, y, state, src, dst]) if (t instanceof Tensor) t.dispose();
+    await ctx.sync();
+  }
+  writeFileSync(`${process.env.OUT ?? '.'}/tune-scan.json`, JSON.stringify({ adapter: ctx.describe(), rows }, null, 1));
+  process.exit(0);
+}
+
+void main();
