@@ -20,6 +20,7 @@ export type CliCommand =
       budgetSeconds: number | undefined;
       json: string | undefined;
       report: string | undefined;
+      markdown: string | undefined;
     };
 
 /** Default per-suite budget in seconds by sizing (small fits lavapipe's 10-minute bench). */
@@ -39,6 +40,7 @@ Options:
   --report FILE      write the HTML report (inline SVG charts, no network)
                      (neither --json nor --report: bench-results/latest.{json,html}; the
                      previous latest.json is kept as bench-results/previous.json)
+  --markdown FILE    write every row as a Markdown table (for docs/benchmarks and the README)
   --compare OLD NEW  compare two JSON results: NEW/OLD ratios, regressions beyond noise flagged
   -h, --help         this text
 
@@ -87,10 +89,18 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       throw new UsageError(`--budget must be a positive number of seconds, got "${values.budget}"`);
     }
   }
-  for (const flag of ['json', 'report'] as const) {
+  for (const flag of ['json', 'report', 'markdown'] as const) {
     if (values[flag] === '') throw new UsageError(`--${flag} needs a file name`);
   }
-  return { kind: 'run', suites, sizing, budgetSeconds, json: values.json, report: values.report };
+  return {
+    kind: 'run',
+    suites,
+    sizing,
+    budgetSeconds,
+    json: values.json,
+    report: values.report,
+    markdown: values.markdown,
+  };
 }
 
 function parse(args: string[]) {
@@ -104,6 +114,7 @@ function parse(args: string[]) {
       budget: { type: 'string' },
       json: { type: 'string' },
       report: { type: 'string' },
+      markdown: { type: 'string' },
       compare: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

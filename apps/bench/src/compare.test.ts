@@ -75,9 +75,7 @@ describe('compareResults', () => {
     expect(regressions.map((c) => `${c.name} ${c.shape}`)).toEqual(['scan/v2-chunked (8,1536,2048,16)']);
 
     const text = formatComparison(old, changed, outcome).join('\n');
-    expect(text).toMatch(
-      /scan\/v2-chunked +\(8,1536,2048,16\) +1250 +875.0 +GB\/s +0.700 +±6.0% +REGRESSION/,
-    );
+    expect(text).toMatch(/scan\/v2-chunked +\(8,1536,2048,16\) +1250 +875 +GB\/s +0.700 +±6.0% +REGRESSION/);
     expect(text).toContain('only in old (1):');
     expect(text).toContain('only in new (1):');
     expect(text).toContain(`${old.rows.length - 1} matched: 1 regressions, 0 improvements`);

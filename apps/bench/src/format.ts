@@ -2,11 +2,12 @@
 // grouped by suite, byte sizes for limits.
 import type { BenchRow } from './types.js';
 
-/** A figure with 3-4 significant digits: 1234, 123.4, 12.34, 1.234, 0.0123. */
+/** A figure with 3-4 significant digits (1234, 123.4, 12.34, 1.234, 0.0123); integers as they are. */
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const abs = Math.abs(value);
   if (abs === 0) return '0';
+  if (Number.isInteger(value) && abs < 1e6) return String(value);
   if (abs >= 1e6) return value.toExponential(2);
   if (abs >= 1000) return value.toFixed(0);
   if (abs >= 100) return value.toFixed(1);
@@ -101,4 +102,28 @@ export function formatSummary(rows: readonly BenchRow[]): string[] {
     out.push(`  ${line}`);
   });
   return out;
+}
+
+/**
+ * Every row as a Markdown table under a one-line header (adapter, commit, date): for
+ * docs/benchmarks and the README.
+ */
+export function formatMarkdown(result: {
+  meta: { date: string; gitCommit: string; sizing: string; adapter: { summary: string } | null };
+  rows: readonly BenchRow[];
+}): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const m = result.meta;
+  const lines = [
+    `Adapter: ${m.adapter?.summary ?? 'none'}; commit \`${m.gitCommit.slice(0, 12)}\`; ${m.date}; sizing ${m.sizing}.`,
+    '',
+    '| suite | name | shape | value | unit | spread | extra |',
+    '| --- | --- | --- | ---: | --- | ---: | --- |',
+  ];
+  for (const r of result.rows) {
+    lines.push(
+      `| ${[r.suite, r.name, r.shape, formatNumber(r.value), r.unit, formatSpread(r.spread), formatExtra(r.extra)].map(cell).join(' | ')} |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }

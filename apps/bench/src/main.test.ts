@@ -68,7 +68,7 @@ describe('main', () => {
   it('runs CPU suites without an adapter, skips GPU ones, and writes a schema-1 JSON', async () => {
     const dir = tempDir();
     const io = captureIo(dir);
-    const code = await main(['--json', 'out/r.json', '--budget', '3'], {
+    const code = await main(['--json', 'out/r.json', '--budget', '3', '--markdown', 'out/r.md'], {
       io,
       suites: [gpuSuite, cpuSuite],
       getGpu: noGpu,
@@ -78,9 +78,12 @@ describe('main', () => {
       'No GPU: NoAdapterError: createGpuContext: no WebGPU adapter available; install a driver',
     );
     expect(io.out()).toContain('adapter: none');
-    expect(io.out()).toMatch(/\[tokenizer\]\n +encode\/ours +wiki +20.00 +MB\/s/);
+    expect(io.out()).toMatch(/\[tokenizer\]\n +encode\/ours +wiki +20 +MB\/s/);
     expect(io.out()).toContain('note: skipped without a GPU: scan');
     expect(existsSync(join(dir, 'bench-results'))).toBe(false);
+    expect(readFileSync(join(dir, 'out/r.md'), 'utf8')).toContain(
+      '| tokenizer | encode/ours | wiki | 20 | MB/s | ±2.0% |  |',
+    );
 
     const result = JSON.parse(readFileSync(join(dir, 'out/r.json'), 'utf8')) as BenchResult;
     expect(() => parseResult(result, 'r.json')).not.toThrow();
@@ -104,7 +107,7 @@ describe('main', () => {
       adapter: null,
       sizing: 'small',
       budgetSeconds: 3,
-      argv: ['--json', 'out/r.json', '--budget', '3'],
+      argv: ['--json', 'out/r.json', '--budget', '3', '--markdown', 'out/r.md'],
     });
     expect(new Date(result.meta.date).toISOString()).toBe(result.meta.date);
     expect(result.meta.gitCommit).toMatch(/^([0-9a-f]{7,64}|unknown|.+)$/);

@@ -7,7 +7,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { type GpuContext, getGpuContext } from '@mamba-webgpu/tensor';
 import { DEFAULT_BUDGET_SECONDS, USAGE, UsageError, parseCliArgs, selectSuites } from './args.js';
 import { compareResults, formatComparison } from './compare.js';
-import { formatBytes, formatSummary } from './format.js';
+import { formatBytes, formatMarkdown, formatSummary } from './format.js';
 import { ProgressReporter } from './progress.js';
 import { renderReport } from './report/html-report.js';
 import {
@@ -130,6 +130,10 @@ export async function main(argv: readonly string[], deps: MainDeps = {}): Promis
     if (report !== undefined) {
       const path = await writeOutput(io.cwd, report, renderReport(result));
       out(`report: ${path}`);
+    }
+    if (command.markdown !== undefined) {
+      const path = await writeOutput(io.cwd, command.markdown, formatMarkdown(result));
+      out(`table:  ${path}`);
     }
     if (
       command.json === undefined &&

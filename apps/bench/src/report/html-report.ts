@@ -241,6 +241,7 @@ table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
 th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; }
 th { background: #f4f4f4; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.rows td:not(:last-child) { white-space: nowrap; }
 .ok { color: #2e7d32; } .failed { color: #c62828; } .skipped { color: #8a6d00; }
 .empty { color: #777; font-style: italic; }
 svg.chart { display: block; margin: 12px 0; border: 1px solid #eee; max-width: 100%; height: auto; }
