@@ -126,24 +126,66 @@ describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromiu
     expect(progress[0]).toBe(progress[1]);
   });
 
-  it('generates the greedy ids of Hugging Face transformers', async () => {
-    const expectedPath = `${fixture}expected.safetensors`;
-    const prompt = readI32Rows(expectedPath, 'prompt_ids')[0]!;
-    const greedy = readI32Rows(expectedPath, 'greedy_ids')[0]!;
+  const expectedPath = `${fixture}expected.safetensors`;
+  const prompt = readI32Rows(expectedPath, 'prompt_ids')[0]!;
+  const greedy = readI32Rows(expectedPath, 'greedy_ids')[0]!;
+
+  /** Generates greedily from the fixture prompt in ids mode; resolves to the page's new ids. */
+  async function generateGreedy(maxTokens: number): Promise<number[]> {
     await page.check('input[name="prompt-mode"][value="ids"]');
     await page.fill('#prompt', prompt.join(', '));
     await page.fill('#temperature', '0');
-    await page.fill('#max-tokens', String(greedy.length - prompt.length));
+    await page.fill('#max-tokens', String(maxTokens));
     await page.click('#generate');
     await page.waitForSelector('#output[data-state="done"], #output[data-state="error"]', {
       timeout: 150_000,
     });
+    expect(await errorPanel()).toEqual([]);
+    return (await page.getAttribute('#output', 'data-ids'))!.split(',').map(Number);
+  }
+
+  it('generates the greedy ids of Hugging Face transformers', async () => {
+    const ids = await generateGreedy(greedy.length - prompt.length);
     mkdirSync(resultsDir, { recursive: true });
     await page.screenshot({ path: `${resultsDir}playground.png`, fullPage: true });
-    expect(await errorPanel()).toEqual([]);
-    const ids = (await page.getAttribute('#output', 'data-ids'))!.split(',').map(Number);
     expect(ids).toEqual(greedy.slice(prompt.length));
-    expect(await page.textContent('#gen-stats')).toMatch(/tokens\/s/);
+    expect(await page.textContent('#gen-stats')).toMatch(/^24 tokens .* tokens\/s/);
+    expect(pageProblems).toEqual([]);
+  });
+
+  it('shows a load failure in the error panel', async () => {
+    await page.fill('#model-url', './models/no-such-model/');
+    await page.click('#load-url');
+    await page.waitForSelector('#load-status[data-state="error"]');
+    const errors = await errorPanel();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('no-such-model');
+    await page.screenshot({ path: `${resultsDir}playground-error.png`, fullPage: true });
+    await page.click('#clear-errors');
+    expect(await page.isHidden('#errors')).toBe(true);
+    expect(await page.isDisabled('#generate')).toBe(true);
+    pageProblems.length = 0; // the 404 of config.json was the point
+  });
+
+  it('loads the model from picked files and generates the same ids', async () => {
+    await page.setInputFiles('#model-files', [`${fixture}config.json`, `${fixture}model.safetensors`]);
+    await page.waitForSelector('#load-status[data-state="ready"], #load-status[data-state="error"]');
+    expect(await errorPanel()).toEqual([]);
+    expect(await page.textContent('#load-status')).toContain('picked');
+    expect(await generateGreedy(greedy.length - prompt.length)).toEqual(greedy.slice(prompt.length));
+  });
+
+  it('stops a long generation with the Stop button', async () => {
+    await page.uncheck('#stop-at-eos');
+    await page.fill('#max-tokens', '100000');
+    await page.click('#generate');
+    await page.waitForFunction(
+      () => (document.getElementById('output')?.dataset.ids ?? '').split(',').length >= 3,
+    );
+    await page.click('#stop');
+    await page.waitForSelector('#output[data-state="stopped"]');
+    expect(await errorPanel()).toEqual([]);
+    expect(await page.isEnabled('#generate')).toBe(true);
     expect(pageProblems).toEqual([]);
   });
 });
