@@ -3,7 +3,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NoAdapterError } from '@mamba-webgpu/tensor';
+import { type GpuContext, NoAdapterError } from '@mamba-webgpu/tensor';
 import { describe, expect, it } from 'vitest';
 import { type MainIo, main } from './main.js';
 import { type BenchResult, parseResult } from './result.js';
@@ -187,6 +187,37 @@ describe('main', () => {
 });
 
 describe('runSuites', () => {
+  it('drops stale device errors before a suite, checks its own after, and trims the pool', async () => {
+    const calls: string[] = [];
+    let pending: string | undefined = 'stale';
+    const gpu = {
+      isDisposed: false,
+      pool: { trim: () => calls.push('trim') },
+      async checkErrors(caller: string) {
+        calls.push(`check ${caller}`);
+        const error = pending;
+        pending = undefined;
+        if (error) throw new Error(`${caller}: ${error}`);
+      },
+    } as unknown as GpuContext;
+    const leaky: BenchSuite = {
+      name: 'scan',
+      description: 'leaves an error',
+      needsGpu: true,
+      run: async () => {
+        pending = 'validation error';
+        return [];
+      },
+    };
+    const progress = new ProgressReporter({ stream: { write: () => 0 }, tickMs: 0 });
+    const outcome = await runSuites([gpuSuite, leaky], { gpu, sizing: 'full', budgetMs: 1000, progress });
+    expect(outcome.suites.map((s) => [s.name, s.ok, s.error])).toEqual([
+      ['scan', true, undefined],
+      ['scan', false, 'Error: scan: validation error'],
+    ]);
+    expect(calls).toEqual(['check scan', 'check scan', 'trim', 'check scan', 'check scan', 'trim']);
+  });
+
   it('fails a suite that runs past the hard limit and goes on with the next', async () => {
     const lines: string[] = [];
     const progress = new ProgressReporter({

@@ -15,7 +15,8 @@ export interface RunOptions {
   noGpuReason?: string;
   /**
    * Hard wall-clock limit per suite, ms: past it the suite counts as failed and the next one
-   * starts (its work may go on in the background). Default max(3 x budget, budget + 2 min).
+   * starts (its work may go on in the background). Default max(2 x budget, budget + 1 min), so
+   * four suites at the small sizing's 60 s budget end within 8 minutes even when one hangs.
    */
   hardLimitMs?: number;
 }
@@ -82,8 +83,11 @@ export async function runSuites(suites: readonly BenchSuite[], options: RunOptio
       continue;
     }
     const start = performance.now();
-    const hardLimitMs = options.hardLimitMs ?? Math.max(3 * options.budgetMs, options.budgetMs + 120_000);
+    const hardLimitMs = options.hardLimitMs ?? Math.max(2 * options.budgetMs, options.budgetMs + 60_000);
     let live = true;
+    let timedOut = false;
+    // Drop device errors left from an earlier suite, so that they are not blamed on this one.
+    await options.gpu?.checkErrors(suite.name).catch(() => undefined);
     options.progress.start(suite.name);
     try {
       const running = suite.run({
@@ -105,12 +109,14 @@ export async function runSuites(suites: readonly BenchSuite[], options: RunOptio
       const seconds = (performance.now() - start) / 1000;
       const line = errorLine(error);
       statuses.push({ name: suite.name, ok: false, error: line, seconds, rows: 0 });
-      const stack = error instanceof Error && error.stack ? `\n${indent(error.stack)}` : '';
+      timedOut = error instanceof SuiteTimeoutError;
+      const stack = error instanceof Error && error.stack && !timedOut ? `\n${indent(error.stack)}` : '';
       options.progress.finish(`FAILED ${suite.name} after ${seconds.toFixed(1)} s: ${line}${stack}`);
     } finally {
       live = false;
-      // Give pooled buffers back between suites (full-size suites can hold gigabytes).
-      if (options.gpu && !options.gpu.isDisposed) options.gpu.pool.trim();
+      // Give pooled buffers back between suites (full-size suites can hold gigabytes), unless
+      // a suite that timed out may still be using them.
+      if (options.gpu && !options.gpu.isDisposed && !timedOut) options.gpu.pool.trim();
     }
   }
   return { suites: statuses, rows };
