@@ -42,6 +42,37 @@ function startsWithWord(text: string, start: number): boolean {
   return wordChar.test(String.fromCodePoint(text.codePointAt(start)!));
 }
 
+/** Leftmost-longest search for a set of literal strings, with the `exec`/`lastIndex` of a RegExp. */
+export class LiteralSetMatcher {
+  lastIndex = 0;
+  private readonly byFirst = new Map<number, string[]>();
+  constructor(patterns: string[]) {
+    // `patterns` is sorted longest first, so each bucket is too.
+    for (const p of patterns) {
+      const first = p.charCodeAt(0);
+      const bucket = this.byFirst.get(first);
+      if (bucket) bucket.push(p);
+      else this.byFirst.set(first, [p]);
+    }
+  }
+  exec(text: string): RegExpExecArray | null {
+    for (let i = this.lastIndex; i < text.length; i++) {
+      const bucket = this.byFirst.get(text.charCodeAt(i));
+      if (!bucket) continue;
+      for (const p of bucket) {
+        if (text.startsWith(p, i)) {
+          this.lastIndex = i + p.length;
+          const match = [p] as unknown as RegExpExecArray;
+          match.index = i;
+          return match;
+        }
+      }
+    }
+    this.lastIndex = 0;
+    return null;
+  }
+}
+
 /** Matches a set of added tokens in a string, leftmost-longest. */
 export class AddedTokenMatcher {
   private readonly regex: RegExp;
@@ -49,8 +80,13 @@ export class AddedTokenMatcher {
   constructor(byPattern: Map<string, AddedToken>) {
     this.byPattern = byPattern;
     // Longest first: at a given start, JavaScript takes the first alternative that matches.
-    const sources = [...byPattern.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
-    this.regex = new RegExp(sources.join('|'), 'gu');
+    const patterns = [...byPattern.keys()].sort((a, b) => b.length - a.length);
+    try {
+      this.regex = new RegExp(patterns.map(escapeRegExp).join('|'), 'gu');
+    } catch {
+      // Too many tokens for one RegExp: a scanner with the same exec() contract.
+      this.regex = new LiteralSetMatcher(patterns) as unknown as RegExp;
+    }
   }
 
   /** Appends the segments of `sentence` to `out` (empty segments are dropped). */

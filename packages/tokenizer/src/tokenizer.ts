@@ -74,7 +74,8 @@ export class Tokenizer {
   /** True when splitting never follows a transform, so the cache can key on raw pieces. */
   private readonly rawKeyed: boolean;
   private readonly cache = new Map<string, number[]>();
-  private bytes: ByteTable | undefined;
+  /** Built on first use; null when ids are too sparse for a table. */
+  private bytes: ByteTable | null | undefined;
   /** Whether the decoder is plain ByteLevel (streaming then uses an incremental UTF-8 decoder). */
   readonly byteLevelDecoder: boolean;
 
@@ -214,6 +215,7 @@ export class Tokenizer {
     // (the same result as ByteLevelDecoder.decodeChain on the token strings).
     checkIdList(ids, 'Tokenizer.decode');
     const table = this.byteTable();
+    if (table === undefined) return this.decodeTokens(this.idsToTokens(ids, skip, 'Tokenizer.decode'));
     const { pool, offsets, flags } = table;
     const maxId = offsets.length - 2;
     let buffer = new Uint8Array(Math.max(64, ids.length * 8));
@@ -241,11 +243,16 @@ export class Tokenizer {
    * back to back, id `i` owns `pool[offsets[i]..offsets[i+1])`; `flags[i]` is 0 for ids outside
    * the vocabulary, else FLAG_VALID plus FLAG_SPECIAL for special tokens.
    */
-  byteTable(): ByteTable {
-    if (this.bytes) return this.bytes;
+  byteTable(): ByteTable | undefined {
+    if (this.bytes !== undefined) return this.bytes ?? undefined;
     let maxId = -1;
     for (const id of this.model.vocab.values()) maxId = Math.max(maxId, id);
     for (const id of this.addedVocabulary.idToTokenMap.keys()) maxId = Math.max(maxId, id);
+    if (maxId > 4 * (this.model.size + this.addedVocabulary.idToTokenMap.size) + 1024) {
+      // Ids too sparse for a dense table (a hand-made tokenizer.json): decode token by token.
+      this.bytes = null;
+      return undefined;
+    }
     const offsets = new Int32Array(maxId + 2);
     const flags = new Uint8Array(maxId + 1);
     const chunks: Uint8Array[] = [];
@@ -275,7 +282,13 @@ export class Tokenizer {
    * throws `TokenIdError` for ids outside the vocabulary.
    */
   tokenBytes(id: unknown, skipSpecialTokens: boolean, where: string): Uint8Array {
-    const { pool, offsets, flags } = this.byteTable();
+    const table = this.byteTable();
+    if (table === undefined) {
+      const token = this.checkedToken(id, where);
+      if (skipSpecialTokens && this.addedVocabulary.specialContents.has(token)) return EMPTY_BYTES;
+      return byteLevelTokenBytes(token);
+    }
+    const { pool, offsets, flags } = table;
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= flags.length || flags[id] === 0) {
       this.checkedToken(id, where);
     }

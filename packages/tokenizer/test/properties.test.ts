@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeStream, TokenIdError, Tokenizer, TokenizerError } from '../src/index';
-import { compilePattern, translateOnigPattern } from '../src/pattern';
+import { LiteralSetMatcher } from '../src/added-vocabulary';
+import { compilePattern, escapeRegExp, translateOnigPattern } from '../src/pattern';
 import { SplitPreTokenizer } from '../src/pre-tokenizers';
 import { GPT2_PATTERN, LLAMA3_PATTERN, QWEN_PATTERN, scanGpt2, scanLlama3, scanQwen } from '../src/scanners';
 import { toWellFormed } from '../src/unicode';
@@ -257,5 +258,39 @@ describe('typed errors only', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('added-token literal matcher fallback', () => {
+  it('finds the same leftmost-longest matches as the RegExp alternation', () => {
+    const patterns = ['<', '<|', '<|a|>', 'ab', 'abc', 'b', '  ', '    ', '\u00e9'].sort(
+      (a, b) => b.length - a.length,
+    );
+    const regex = new RegExp(patterns.map(escapeRegExp).join('|'), 'gu');
+    const text = fc
+      .array(fc.constantFrom('<', '|', 'a', 'b', 'c', '>', ' ', '\u00e9', 'x'), { maxLength: 30 })
+      .map((a) => a.join(''));
+    fc.assert(
+      fc.property(text, (s) => {
+        const viaRegex = [...s.matchAll(regex)].map((m) => [m.index, m[0]]);
+        const matcher = new LiteralSetMatcher(patterns);
+        const viaScan: Array<[number, string]> = [];
+        for (let m = matcher.exec(s); m !== null; m = matcher.exec(s)) viaScan.push([m.index, m[0]]);
+        expect(viaScan).toEqual(viaRegex);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('sparse ids', () => {
+  it('decode and stream work when ids are too sparse for the byte table', () => {
+    const t = Tokenizer.fromJSON({
+      model: { type: 'BPE', vocab: { a: 0, b: 2_000_000_000 }, merges: [] },
+      decoder: { type: 'ByteLevel' },
+    });
+    expect(t.decode([0, 2_000_000_000])).toBe('ab');
+    expect(t.decodeStream().push([2_000_000_000, 0])).toBe('ba');
+    expect(() => t.decode([1])).toThrow(TokenIdError);
   });
 });
