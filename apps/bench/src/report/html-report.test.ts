@@ -53,14 +53,15 @@ describe('renderReport', () => {
 
   it('draws every chart as well-formed SVG', () => {
     const svgs = svgElements(html);
-    expect(svgs.length).toBe(6);
+    expect(svgs.length).toBe(7);
     for (const svg of svgs) expect(xmlProblem(svg)).toBeUndefined();
     expect(xmlProblem(html.slice(html.indexOf('<body>'), html.indexOf('</body>') + 7))).toBeUndefined();
   });
 
   it('has the scan, model, tokenizer and ops charts', () => {
     expect(chartTitles(html)).toEqual([
-      'Selective scan: kernel versions, effective bandwidth',
+      'Selective scan (8,1536,2048,16): kernel versions, effective bandwidth',
+      'Selective scan (1,768,512,16): kernel versions, effective bandwidth',
       'Model decode: tokens per second vs batch',
       'Model prefill: tokens per second vs sequence length',
       'Tokenizer throughput: ours vs @huggingface/tokenizers',
@@ -72,19 +73,39 @@ describe('renderReport', () => {
   it('draws the copy ceiling over the scan versions, without a copy bar', () => {
     const scan = svgElements(html)[0]!;
     expect(scan).toContain('class="reference"');
-    expect(scan).toContain('copy ceiling: 4100');
+    expect(scan).toContain('copy ceiling (256 MB): 4100');
     expect(scan).not.toMatch(/<title>copy\/vec4 @/);
-    expect(scan.match(/class="bar"/g)).toHaveLength(6);
+    expect(scan.match(/class="bar"/g)).toHaveLength(3);
+  });
+
+  it("takes each scan shape's ceiling from the copy row of that shape, in ms rows with a GB/s extra", () => {
+    const shape = '(2,64,128,16)';
+    const rows = [
+      { suite: 'scan', name: 'copy-vec4', shape, value: 0.01, unit: 'ms', extra: { 'GB/s': 900 } },
+      { suite: 'scan', name: 'scan/v1', shape, value: 0.2, unit: 'ms', extra: { 'GB/s': 45 } },
+      {
+        suite: 'ops',
+        name: 'matmul/tiled f32',
+        shape: '(8x8)',
+        value: 5,
+        unit: 'GFLOP/s',
+        extra: { 'GB/s': 3 },
+      },
+    ];
+    const svgs = svgElements(renderReport(syntheticResult(rows)));
+    expect(svgs).toHaveLength(2);
+    expect(svgs[0]).toContain('copy ceiling: 900');
+    expect(svgs[1]).toContain('Ops: matmul throughput');
   });
 
   it('orders model shapes by their numbers', () => {
-    const decode = svgElements(html)[1]!;
+    const decode = svgElements(html)[2]!;
     const labels = [...decode.matchAll(/>(batch=\d+)<\/text>/g)].map((m) => m[1]);
     expect(labels).toEqual(['batch=1', 'batch=2', 'batch=4', 'batch=8', 'batch=16']);
   });
 
   it('shows ours and @huggingface/tokenizers side by side per operation', () => {
-    const tokenizer = svgElements(html)[3]!;
+    const tokenizer = svgElements(html)[4]!;
     expect(tokenizer).toContain('>ours</text>');
     expect(tokenizer).toContain('>hf-tokenizers</text>');
     expect(tokenizer).toContain('>encode</text>');

@@ -80,40 +80,42 @@ interface Section {
 
 const isCopy = (r: BenchRow) => /copy/i.test(r.name);
 
-function copyCeilings(rows: readonly BenchRow[], preferSuite: string): ReferenceLine[] {
+/** Copy-kernel bandwidth lines: the copy row of `shape` if there is one, else the fastest copy. */
+function copyCeilings(rows: readonly BenchRow[], preferSuite: string, shape?: string): ReferenceLine[] {
   let copies = points(rows, 'GB/s', (r) => r.suite === preferSuite && isCopy(r));
   if (copies.length === 0) copies = points(rows, 'GB/s', isCopy);
-  return copies
-    .sort((a, b) => b.value - a.value)
-    .slice(0, 3)
-    .map((p) => ({ value: p.value, label: copies.length === 1 ? 'copy ceiling' : `copy ${p.shape}` }));
+  const same = copies.filter((p) => p.shape === shape);
+  if (same.length > 0) return [{ value: Math.max(...same.map((p) => p.value)), label: 'copy ceiling' }];
+  if (copies.length === 0) return [];
+  const best = copies.reduce((a, b) => (b.value > a.value ? b : a));
+  return [{ value: best.value, label: `copy ceiling (${best.shape})` }];
 }
 
 function scanSection(rows: readonly BenchRow[]): Section {
   const pts = points(rows, 'GB/s', (r) => r.suite === 'scan' && !isCopy(r));
-  const categories = unique(pts.map((p) => p.name));
-  const charts = pts.length
-    ? [
-        barChart({
-          title: 'Selective scan: kernel versions, effective bandwidth',
-          xLabel: 'kernel version',
-          yLabel: 'GB/s',
-          categories,
-          series: toSeries(
-            pts,
-            categories,
-            (p) => p.shape,
-            (p) => p.name,
-          ),
-          referenceLines: copyCeilings(rows, 'scan'),
-        }),
-      ]
-    : [];
+  // One chart per problem shape, each against the copy of the same bytes on the same device.
+  const charts = unique(pts.map((p) => p.shape)).map((shape) => {
+    const mine = pts.filter((p) => p.shape === shape);
+    const categories = unique(mine.map((p) => p.name));
+    return barChart({
+      title: `Selective scan ${shape}: kernel versions, effective bandwidth`,
+      xLabel: 'kernel version',
+      yLabel: 'GB/s',
+      categories,
+      series: toSeries(
+        mine,
+        categories,
+        () => shape,
+        (p) => p.name,
+      ),
+      referenceLines: copyCeilings(rows, 'scan', shape),
+    });
+  });
   return {
     id: 'scan',
     title: 'Selective scan',
     intro:
-      'Bytes the scan must move divided by its time, per kernel version and shape; the dashed line is what a plain copy kernel reaches on the same device (the ceiling).',
+      'Bytes the scan must move divided by its time, per kernel version, one chart per shape (batch, dInner, seqLen, dState); the dashed line is what a plain copy kernel reaches on the same device (the ceiling).',
     charts,
     empty: 'No scan rows in GB/s in this result (suite not run, failed, or not written yet).',
   };
@@ -204,7 +206,8 @@ function opsSection(rows: readonly BenchRow[]): Section {
       }),
     );
   }
-  const bandwidth = points(rows, 'GB/s', (r) => r.suite === 'ops' && !isCopy(r));
+  // Only rows whose own unit is GB/s: matmul rows carry GB/s as an extra.
+  const bandwidth = points(rows, 'GB/s', (r) => r.suite === 'ops' && !isCopy(r) && r.unit === 'GB/s');
   if (bandwidth.length) {
     const categories = unique(bandwidth.map((p) => p.name));
     charts.push(
