@@ -63,3 +63,8 @@ export class InvalidArgumentError extends MambaWebGpuError {
 export function formatShape(shape: readonly number[]): string {
   return `(${shape.join(', ')})`;
 }
+
+/** An operation was called in a state that does not allow it (e.g. a host write while capturing). */
+export class InvalidStateError extends MambaWebGpuError {
+  override name = 'InvalidStateError';
+}

@@ -3,6 +3,7 @@
 
 export {
   GpuContext,
+  Recording,
   createGpuContext,
   getGpuContext,
   type GpuContextOptions,

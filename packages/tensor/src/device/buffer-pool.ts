@@ -30,6 +30,7 @@ export class BufferPool {
   private readonly free = new Map<number, GPUBuffer[]>();
   private readonly sizes = new WeakMap<GPUBuffer, number>();
   private readonly exactSizes = new WeakMap<GPUBuffer, number>();
+  private held: GPUBuffer[] | undefined;
   private live = 0;
   private liveBytes = 0;
   private allocated = 0;
@@ -89,10 +90,30 @@ export class BufferPool {
     this.destroyOne(buffer, size);
   }
 
-  /** Returns a buffer from `acquire` to the pool. */
-  release(buffer: GPUBuffer): void {
+  /**
+   * From now on, released buffers are held (still counted live) instead of being reused, until
+   * `endHold` hands them over: a captured command sequence keeps using them on every replay.
+   */
+  beginHold(): void {
+    if (this.held) throw new Error('BufferPool.beginHold: already holding');
+    this.held = [];
+  }
+
+  /** Stops holding; returns the held buffers (release them with `release(b, true)` later). */
+  endHold(): GPUBuffer[] {
+    const held = this.held ?? [];
+    this.held = undefined;
+    return held;
+  }
+
+  /** Returns a buffer from `acquire` to the pool (or to the current hold; `force` skips it). */
+  release(buffer: GPUBuffer, force = false): void {
     const size = this.sizes.get(buffer);
     if (size === undefined) throw new Error('BufferPool.release: buffer was not acquired from this pool');
+    if (this.held && !force) {
+      this.held.push(buffer);
+      return;
+    }
     this.live--;
     this.liveBytes -= size;
     if (this.freeBytes + size > this.maxFreeBytes) {

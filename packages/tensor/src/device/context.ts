@@ -3,7 +3,14 @@
 // dispatch costs ~4.4 µs inside a pass against ~12.7 µs as its own pass on an H200).
 // Kernel parameters go into one uniform arena per submission, written just before submit.
 
-import { DeviceLostError, DisposedError, GpuValidationError, LimitError, NoAdapterError } from '../errors.js';
+import {
+  DeviceLostError,
+  DisposedError,
+  GpuValidationError,
+  InvalidStateError,
+  LimitError,
+  NoAdapterError,
+} from '../errors.js';
 import { BufferPool, type BufferPoolStats } from './buffer-pool.js';
 import { getGpu, noAdapterRemedy } from './gpu-provider.js';
 
@@ -53,6 +60,65 @@ export interface DispatchOptions {
   label?: string;
 }
 
+/** One recorded dispatch of a capture. */
+interface RecordedDispatch {
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  x: number;
+  y: number;
+  z: number;
+}
+
+interface CaptureState {
+  label: string;
+  commands: RecordedDispatch[];
+  arenas: GPUBuffer[];
+  arenaUsed: number;
+}
+
+const CAPTURE_ARENA_BYTES = 64 << 10;
+
+/**
+ * A captured sequence of dispatches with its bind groups, parameters and intermediate buffers,
+ * replayed without re-creating any of them: the decode step of a generation session, recorded
+ * once and replayed per token. Inputs and outputs must live in buffers that stay the same
+ * (in-place state tensors, GPU-side counters); host writes are not part of a capture.
+ */
+export class Recording {
+  private disposed = false;
+  constructor(
+    private readonly ctx: GpuContext,
+    readonly label: string,
+    private readonly commands: readonly RecordedDispatch[],
+    private readonly buffers: readonly GPUBuffer[],
+    private readonly arenas: readonly GPUBuffer[],
+  ) {}
+
+  /** Dispatches recorded. */
+  get length(): number {
+    return this.commands.length;
+  }
+
+  /** Records the whole sequence into the current compute pass. */
+  replay(): void {
+    if (this.disposed) throw new DisposedError(`Recording.replay: recording '${this.label}' was disposed`);
+    this.ctx.replayCommands(this.commands);
+  }
+
+  /** Returns the intermediate buffers to the pool and frees the parameter memory. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.ctx.flush();
+    for (const b of this.buffers) this.ctx.pool.release(b, true);
+    for (const a of this.arenas) a.destroy();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
 const OPTIONAL_FEATURES: GPUFeatureName[] = ['subgroups', 'timestamp-query', 'shader-f16'];
 const ARENA_BYTES = 1 << 20;
 
@@ -84,6 +150,7 @@ export class GpuContext {
   private arenaBytes: Uint8Array;
   private arenaUsed = 0;
   private readonly readStaging: GPUBuffer[] = [];
+  private capture: CaptureState | undefined;
   private passTimestamps: { querySet: GPUQuerySet; begin: number; end: number } | undefined;
   /** Dispatches recorded since creation (for overhead accounting). */
   dispatchCount = 0;
@@ -196,6 +263,7 @@ export class GpuContext {
   /** Writes bytes into a buffer. Records pending work first so ordering stays program order. */
   writeBuffer(buffer: GPUBuffer, offset: number, data: ArrayBufferView | ArrayBuffer): void {
     this.assertUsable('writeBuffer');
+    this.refuseWhileCapturing('writeBuffer');
     if (this.encoder) this.flush();
     const view =
       data instanceof ArrayBuffer
@@ -213,6 +281,7 @@ export class GpuContext {
   /** Reads `size` bytes at `offset` of a buffer (flushes pending work). */
   async readBuffer(buffer: GPUBuffer, offset = 0, size = buffer.size - offset): Promise<ArrayBuffer> {
     this.assertUsable('readBuffer');
+    this.refuseWhileCapturing('readBuffer');
     const alignedOffset = offset & ~3;
     const alignedSize = Math.ceil((size + (offset - alignedOffset)) / 4) * 4;
     const staging = this.acquireStaging(alignedSize);
@@ -344,6 +413,16 @@ export class GpuContext {
     }
     if (x === 0 || y === 0 || z === 0) return;
     let bindGroup = options.bindGroup;
+    const capture = this.capture;
+    if (capture) {
+      if (!bindGroup) {
+        let params: { buffer: GPUBuffer; offset: number; size: number } | undefined;
+        if (options.params) params = this.captureParams(capture, options.params);
+        bindGroup = this.createBindGroup(options.pipeline, options.bindings ?? [], params, options.label);
+      }
+      capture.commands.push({ pipeline: options.pipeline, bindGroup, x, y, z });
+      return;
+    }
     if (!bindGroup) {
       let params: { buffer: GPUBuffer; offset: number; size: number } | undefined;
       if (options.params) {
@@ -359,9 +438,88 @@ export class GpuContext {
     this.dispatchCount++;
   }
 
+  /**
+   * Starts capturing: dispatches are recorded (bind groups and parameters made once) instead of
+   * encoded, and buffers released meanwhile stay reserved for the recording. End with
+   * `endCapture()`. Host writes, reads and copies are refused while capturing.
+   */
+  beginCapture(label: string): void {
+    this.assertUsable('beginCapture');
+    if (this.capture)
+      throw new InvalidStateError(`beginCapture(${label}): already capturing '${this.capture.label}'`);
+    this.flush();
+    this.capture = { label, commands: [], arenas: [], arenaUsed: CAPTURE_ARENA_BYTES };
+    this.pool.beginHold();
+  }
+
+  /** Ends the capture started by `beginCapture` and returns the recording (the caller owns it). */
+  endCapture(): Recording {
+    const capture = this.capture;
+    if (!capture) throw new InvalidStateError('endCapture: no capture in progress');
+    this.capture = undefined;
+    const buffers = this.pool.endHold();
+    return new Recording(this, capture.label, capture.commands, buffers, capture.arenas);
+  }
+
+  /** Runs `record` under capture and returns the recording; on error nothing is leaked. */
+  captureSequence(label: string, record: () => void): Recording {
+    this.beginCapture(label);
+    try {
+      record();
+    } catch (error) {
+      this.endCapture().dispose();
+      throw error;
+    }
+    return this.endCapture();
+  }
+
+  /** @internal Encodes recorded dispatches (Recording.replay). */
+  replayCommands(commands: readonly RecordedDispatch[]): void {
+    this.assertUsable('Recording.replay');
+    if (this.capture) throw new InvalidStateError('Recording.replay: not allowed while capturing');
+    const pass = this.getPass();
+    for (const c of commands) {
+      pass.setPipeline(c.pipeline);
+      pass.setBindGroup(0, c.bindGroup);
+      pass.dispatchWorkgroups(c.x, c.y, c.z);
+    }
+    this.dispatchCount += commands.length;
+  }
+
+  private captureParams(
+    capture: CaptureState,
+    data: ArrayBuffer,
+  ): { buffer: GPUBuffer; offset: number; size: number } {
+    const aligned = Math.ceil(data.byteLength / 256) * 256;
+    if (capture.arenaUsed + aligned > CAPTURE_ARENA_BYTES) {
+      capture.arenas.push(
+        this.device.createBuffer({
+          size: CAPTURE_ARENA_BYTES,
+          usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+          label: `capture/${capture.label}/params`,
+        }),
+      );
+      capture.arenaUsed = 0;
+    }
+    const buffer = capture.arenas[capture.arenas.length - 1]!;
+    const offset = capture.arenaUsed;
+    this.device.queue.writeBuffer(buffer, offset, data);
+    capture.arenaUsed += aligned;
+    return { buffer, offset, size: data.byteLength };
+  }
+
+  private refuseWhileCapturing(caller: string): void {
+    if (this.capture) {
+      throw new InvalidStateError(
+        `${caller}: not allowed while capturing '${this.capture.label}' (host work is not replayed)`,
+      );
+    }
+  }
+
   /** Records a buffer-to-buffer copy (ends the current compute pass). */
   copyBuffer(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, size: number): void {
     this.assertUsable('copyBuffer');
+    this.refuseWhileCapturing('copyBuffer');
     this.endPass();
     this.getEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, size);
   }
