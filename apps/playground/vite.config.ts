@@ -23,7 +23,14 @@ function serveModels(): Plugin {
     next: (error?: unknown) => void,
   ) => {
     serveMounts(req, res, modelMounts()).then((served) => {
-      if (!served) next();
+      if (served) return;
+      // A missing model file must be a 404 (the loader probes optional files), not the SPA page.
+      if (new URL(req.url ?? '/', 'http://localhost').pathname.startsWith('/models/')) {
+        res.statusCode = 404;
+        res.end();
+      } else {
+        next();
+      }
     }, next);
   };
   return {
