@@ -2,7 +2,14 @@
 // generation (parallel prefill, then O(1) recurrent decode with states on the GPU and sampling
 // on the GPU) and token streaming through the tokenizer's incremental decoder.
 
-import { type GpuContext, getGpuContext, InvalidArgumentError, Tensor, zeros } from '@mamba-webgpu/tensor';
+import {
+  type GpuContext,
+  getGpuContext,
+  InvalidArgumentError,
+  type Recording,
+  Tensor,
+  zeros,
+} from '@mamba-webgpu/tensor';
 import type { Checkpoint, LoadProgress } from '../loading/checkpoint.js';
 import type { MambaConfig } from '../loading/config.js';
 import { openCheckpoint } from '../loading/checkpoint.js';
@@ -176,6 +183,7 @@ export class MambaModel {
     }));
     const sampler = new GpuSampler(ctx, batch, config.vocabSize, options.maxTokens, sampling);
     const done = new Array<boolean>(batch).fill(false);
+    let recording: Recording | undefined;
     try {
       sampler.markSeen(prompt);
       const t0 = performance.now();
@@ -189,8 +197,14 @@ export class MambaModel {
           { label: 'prefill/last', outShape: [batch, dModel] },
         );
         using logits = linear(last, weights.lmHead);
-        sampler.sample(logits, 0);
+        sampler.sample(logits);
       }
+      // The decode step, captured once (bind groups, params, intermediates) and replayed per token.
+      recording = ctx.captureSequence('decode-step', () => {
+        using hidden = backboneStep(config, weights, sampler.nextIds, batch, states);
+        using logits = linear(hidden, weights.lmHead);
+        sampler.sample(logits);
+      });
       let recorded = 1;
       let read = 0;
       let prefillMs = 0;
@@ -198,9 +212,7 @@ export class MambaModel {
       while (read < options.maxTokens) {
         // Record decode steps ahead of what has been read, each feeding on the sampler's GPU ids.
         while (recorded < options.maxTokens && recorded - read < lookahead) {
-          using hidden = backboneStep(config, weights, sampler.nextIds, batch, states);
-          using logits = linear(hidden, weights.lmHead);
-          sampler.sample(logits, recorded);
+          recording.replay();
           recorded++;
           ctx.flush();
         }
@@ -227,6 +239,7 @@ export class MambaModel {
       }
       await ctx.checkErrors(caller);
     } finally {
+      recording?.dispose();
       sampler.dispose();
       for (const s of states) {
         s.conv.dispose();

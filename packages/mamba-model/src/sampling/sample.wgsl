@@ -1,7 +1,9 @@
 // Token sampler: one workgroup per batch row picks the next id from that row's logits, on the GPU.
 // logits: (batch, vocab) f32, row stride params.row_stride; presence: (batch, words) u32 bitmap of
 // tokens seen (prompt + generated), updated here with the new id; next_ids: (batch) i32;
-// tokens: (capacity, batch) i32, step-major: the id is also stored at row params.step.
+// tokens: (capacity, batch) i32, step-major: the id is also stored at row `step`;
+// steps: (batch) u32, the per-row step counter, read here and advanced by one (so a recorded
+// decode step can be replayed unchanged).
 // Order as Hugging Face applies processors/warpers: repetition penalty, temperature, top-k, top-p,
 // min-p. Thresholds are found by bisection over the bit patterns of positive f32 probabilities
 // (monotone), so top-k keeps exactly the values >= the k-th largest (ties kept, as torch.topk +
@@ -14,6 +16,7 @@ const WG: u32 = 256u;
 @group(0) @binding(2) var<storage, read_write> presence: array<u32>;
 @group(0) @binding(3) var<storage, read_write> next_ids: array<i32>;
 @group(0) @binding(4) var<storage, read_write> tokens: array<i32>;
+@group(0) @binding(5) var<storage, read_write> steps: array<u32>;
 
 var<workgroup> red_f: array<f32, WG>;
 var<workgroup> red_u: array<u32, WG>;
@@ -59,6 +62,7 @@ fn prob(row: u32, i: u32, max_logit: f32) -> f32 {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let row = wid.x;
   let vocab = params.vocab;
+  let step = steps[row];
   // 1. max and first argmax of the penalised logits.
   var best = -3.40282e38;
   var best_i = 0xffffffffu;
@@ -142,7 +146,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
     let inclusive = red_f[lid];
     let total = red_f[WG - 1u];
-    let r = uniform_draw(params.seed, params.step, row) * total;
+    let r = uniform_draw(params.seed, step, row) * total;
     // Fallback when rounding leaves r past every prefix: the last kept token overall.
     workgroupBarrier();
     red_u[lid] = select(0u, last_kept + 1u, last_kept != 0xffffffffu);
@@ -176,7 +180,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 
   if (lid == 0u) {
     next_ids[row] = i32(chosen);
-    tokens[params.step * params.batch + row] = i32(chosen);
+    if (step < params.capacity) { tokens[step * params.batch + row] = i32(chosen); }
+    steps[row] = step + 1u;
     let w = row * params.words + (chosen >> 5u);
     presence[w] = presence[w] | (1u << (chosen & 31u));
   }

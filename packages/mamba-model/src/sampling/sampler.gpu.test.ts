@@ -35,7 +35,7 @@ describe('GpuSampler (GPU vs sort-based CPU reference)', () => {
         const host = rng.array(batch * vocab, () => rng.normal() * 3);
         const logits = Tensor.fromArray(ctx, host, [batch, vocab], 'f32');
         logitTensors.push(logits);
-        sampler.sample(logits, step);
+        sampler.sample(logits);
         for (let r = 0; r < batch; r++) {
           const id = sampleRef(host.subarray(r * vocab, (r + 1) * vocab), seen[r]!, resolved, step, r);
           expected[r]!.push(id);
@@ -56,7 +56,7 @@ describe('GpuSampler (GPU vs sort-based CPU reference)', () => {
     const run = async (seed: number) => {
       const sampler = new GpuSampler(ctx, 4, 500, 1, resolveSampling('test', { temperature: 1, seed }));
       using logits = Tensor.fromArray(ctx, host, [4, 500], 'f32');
-      sampler.sample(logits, 0);
+      sampler.sample(logits);
       const ids = await sampler.readTokens(0, 1);
       sampler.dispose();
       return ids.flat();

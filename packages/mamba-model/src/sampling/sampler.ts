@@ -12,7 +12,7 @@ const Params = defineParams('Params', {
   row_stride: 'u32',
   words: 'u32',
   batch: 'u32',
-  step: 'u32',
+  capacity: 'u32',
   seed: 'u32',
   top_k: 'u32',
   temperature: 'f32',
@@ -27,6 +27,8 @@ export class GpuSampler {
   readonly presence: Tensor<'u32'>;
   /** (batch) i32: the ids chosen by the last `sample`. */
   readonly nextIds: Tensor<'i32'>;
+  /** (batch) u32: per-row step counters, advanced on the GPU by each sampling dispatch. */
+  readonly steps: Tensor<'u32'>;
   /** (capacity, batch) i32: every id chosen, step-major. */
   readonly tokens: Tensor<'i32'>;
   private readonly words: number;
@@ -43,6 +45,7 @@ export class GpuSampler {
     this.presence = zeros(ctx, [batch, this.words], 'u32', 'sampler/presence');
     this.nextIds = zeros(ctx, [batch], 'i32', 'sampler/next-ids');
     this.tokens = zeros(ctx, [Math.max(1, capacity), batch], 'i32', 'sampler/tokens');
+    this.steps = zeros(ctx, [batch], 'u32', 'sampler/steps');
   }
 
   /** Marks prompt tokens as seen (for the repetition penalty). `ids[row]` lists row's tokens. */
@@ -55,16 +58,11 @@ export class GpuSampler {
   }
 
   /**
-   * Records the sampling dispatch for `step` from `logits` rows (row r at `r * rowStride`
-   * elements; the vocab's first `vocab` columns are used).
+   * Records the sampling dispatch from `logits` rows (row r at `r * rowStride` elements; the
+   * vocab's first `vocab` columns are used). The step index is the GPU-side counter `steps`, so
+   * the dispatch can be captured once and replayed; ids past `capacity` are not stored.
    */
-  sample(logits: GPUBuffer | Tensor, step: number, rowStride = this.vocab): void {
-    if (step >= this.capacity) {
-      throw new InvalidArgumentError(
-        `GpuSampler.sample: step ${step} exceeds capacity ${this.capacity}`,
-        'step',
-      );
-    }
+  sample(logits: GPUBuffer | Tensor, rowStride = this.vocab): void {
     const o = this.options;
     const buffer = logits instanceof Tensor ? logits.buffer : logits;
     this.ctx.dispatch({
@@ -74,7 +72,7 @@ export class GpuSampler {
         row_stride: rowStride,
         words: this.words,
         batch: this.batch,
-        step,
+        capacity: this.capacity,
         seed: o.seed,
         top_k: o.topK,
         temperature: o.temperature,
@@ -82,7 +80,7 @@ export class GpuSampler {
         min_p: o.minP,
         penalty: o.repetitionPenalty,
       }),
-      bindings: [buffer, this.presence.buffer, this.nextIds.buffer, this.tokens.buffer],
+      bindings: [buffer, this.presence.buffer, this.nextIds.buffer, this.tokens.buffer, this.steps.buffer],
       workgroups: [this.batch],
       label: 'sample',
     });
@@ -92,6 +90,12 @@ export class GpuSampler {
   async readTokens(from: number, to: number): Promise<number[][]> {
     const rows: number[][] = Array.from({ length: this.batch }, () => []);
     if (to <= from) return rows;
+    if (to > this.capacity) {
+      throw new InvalidArgumentError(
+        `GpuSampler.readTokens: step ${to} exceeds capacity ${this.capacity}`,
+        'to',
+      );
+    }
     const bytes = await this.ctx.readBuffer(
       this.tokens.buffer,
       from * this.batch * 4,
@@ -107,5 +111,6 @@ export class GpuSampler {
     this.presence.dispose();
     this.nextIds.dispose();
     this.tokens.dispose();
+    this.steps.dispose();
   }
 }
