@@ -11,6 +11,6 @@ export {
 } from './model/mamba-model.js';
 export { type MambaWeights, type LayerWeights, uploadWeights, disposeWeights } from './model/weights.js';
 export { type ModelTokenizer, type StreamDecoder, loadTokenizer } from './model/tokenizer.js';
-export { type SamplingOptions, resolveSampling } from './sampling/options.js';
+export { type ResolvedSampling, type SamplingOptions, resolveSampling } from './sampling/options.js';
 export { sampleRef } from './sampling/sample-ref.js';
 export { randomWeights } from './model/random-weights.js';

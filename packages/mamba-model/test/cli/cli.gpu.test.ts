@@ -1,0 +1,103 @@
+// The CLI end to end, as a user runs it (built dist/cli.js in a child process): a local folder,
+// and the same fixture served by a local fake Hugging Face hub (resolve/main/<file> layout)
+// through HF_ENDPOINT, downloaded into a temporary cache.
+
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bytesSource, decodeToInt32, readAllTensors } from '../../src/index.js';
+import { fixtureBytes, fixturePath } from '../loading/helpers.js';
+import { type FakeHub, startFakeHub } from '../loading/hub-server.js';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+let promptIds: number[];
+let want: number[];
+let hub: FakeHub;
+let cache: string;
+
+beforeAll(async () => {
+  if (!existsSync(cli)) throw new Error(`cli test: ${cli} is missing; run pnpm build first`);
+  const expected = await readAllTensors(bytesSource(fixtureBytes('mamba-tiny/expected.safetensors')));
+  promptIds = Array.from(decodeToInt32(expected.get('prompt_ids')!));
+  want = Array.from(decodeToInt32(expected.get('greedy_ids')!)).slice(promptIds.length);
+  const files = new Map(
+    ['config.json', 'model.safetensors'].map((f) => [f, fixtureBytes(`mamba-tiny/${f}`)]),
+  );
+  hub = await startFakeHub([{ id: 'tiny-org/mamba-tiny', files, lfs: new Set(['model.safetensors']) }]);
+  cache = mkdtempSync(join(tmpdir(), 'mamba-cli-cache-'));
+});
+
+afterAll(async () => {
+  await hub?.close();
+  if (cache) rmSync(cache, { recursive: true, force: true });
+});
+
+async function generate(model: string, extra: string[] = [], env: Record<string, string> = {}) {
+  const { stdout } = await run(
+    process.execPath,
+    [
+      cli,
+      'generate',
+      '--model',
+      model,
+      '--ids',
+      promptIds.join(','),
+      '--max-tokens',
+      String(want.length),
+      '--no-eos',
+      '--json',
+      ...extra,
+    ],
+    { env: { ...process.env, ...env }, timeout: 120_000 },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop()!) as {
+    ids: number[];
+    stats: { decodeTokensPerSecond: number };
+  };
+}
+
+describe('mamba-webgpu generate', () => {
+  it('greedy ids from a local folder equal HF generate()', async () => {
+    const out = await generate(fixturePath('mamba-tiny'));
+    expect(out.ids).toEqual(want);
+    expect(out.stats.decodeTokensPerSecond).toBeGreaterThan(0);
+  });
+
+  it('downloads from a hub (HF_ENDPOINT) into the cache, then runs from the cache', async () => {
+    const env = { HF_ENDPOINT: hub.endpoint, MAMBA_WEBGPU_CACHE: cache };
+    const first = await generate('tiny-org/mamba-tiny', [], env);
+    expect(first.ids).toEqual(want);
+    const weightRequests = () =>
+      hub.requests.filter((r) => r.path.endsWith('model.safetensors') && r.method === 'GET').length;
+    const before = weightRequests();
+    const second = await generate('tiny-org/mamba-tiny', [], env);
+    expect(second.ids).toEqual(want);
+    expect(weightRequests()).toBe(before);
+  });
+
+  it('fails with a typed message and exit code 2 on bad input', async () => {
+    await expect(
+      run(process.execPath, [
+        cli,
+        'generate',
+        '--model',
+        fixturePath('mamba-tiny'),
+        '--ids',
+        '1,2,99999',
+        '--json',
+      ]),
+    ).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/outside the vocabulary/) });
+    await expect(
+      run(process.execPath, [cli, 'generate', '--model', fixturePath('mamba-tiny'), '--prompt', 'hi']),
+    ).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/no tokenizer.json; pass the prompt as --ids/),
+    });
+  });
+});
