@@ -17,7 +17,13 @@ import { testContext } from './gpu.js';
 import { disposeArgs, randomScan, uploadScan } from './scan-data.js';
 
 /** Time slice [t0, t1) of a (rows, seqLen) array. */
-function sliceTime(data: ArrayLike<number>, rows: number, seqLen: number, t0: number, t1: number): Float32Array {
+function sliceTime(
+  data: ArrayLike<number>,
+  rows: number,
+  seqLen: number,
+  t0: number,
+  t1: number,
+): Float32Array {
   const out = new Float32Array(rows * (t1 - t0));
   for (let r = 0; r < rows; r++) {
     for (let t = t0; t < t1; t++) out[r * (t1 - t0) + t - t0] = data[r * seqLen + t]!;
@@ -60,12 +66,18 @@ describe('chunking invariance', () => {
       const b = selectiveScanWith(ctx, { ...second, initialState: a.lastState }, { kernel });
       const wholeY = await whole.y.read();
       const rows = batch * dInner;
-      expectAllClose(await a.y.read(), sliceTime(wholeY, rows, seqLen, 0, k), { ...TOLERANCES.f32, label: 'y[0,k)' });
+      expectAllClose(await a.y.read(), sliceTime(wholeY, rows, seqLen, 0, k), {
+        ...TOLERANCES.f32,
+        label: 'y[0,k)',
+      });
       expectAllClose(await b.y.read(), sliceTime(wholeY, rows, seqLen, k, seqLen), {
         ...TOLERANCES.f32,
         label: 'y[k,L)',
       });
-      expectAllClose(await b.lastState.read(), await whole.lastState.read(), { ...TOLERANCES.f32, label: 'state' });
+      expectAllClose(await b.lastState.read(), await whole.lastState.read(), {
+        ...TOLERANCES.f32,
+        label: 'state',
+      });
       await ctx.checkErrors();
       for (const r of [whole, a, b]) {
         r.y.dispose();

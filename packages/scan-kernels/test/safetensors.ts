@@ -18,7 +18,8 @@ export function readSafetensors(path: string): Record<string, FixtureTensor> {
   const out: Record<string, FixtureTensor> = {};
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    if (entry.dtype !== 'F32') throw new Error(`readSafetensors: ${name} is ${entry.dtype}, only F32 is supported`);
+    if (entry.dtype !== 'F32')
+      throw new Error(`readSafetensors: ${name} is ${entry.dtype}, only F32 is supported`);
     const [start, end] = entry.data_offsets;
     const copy = new Uint8Array(end - start);
     copy.set(bytes.subarray(base + start, base + end));

@@ -69,7 +69,17 @@ export function uploadScan(ctx: GpuContext, a: SelectiveScanRefArgs): SelectiveS
 }
 
 export function disposeArgs(args: SelectiveScanArgs): void {
-  for (const t of [args.u, args.delta, args.A, args.B, args.C, args.D, args.z, args.deltaBias, args.initialState]) {
+  for (const t of [
+    args.u,
+    args.delta,
+    args.A,
+    args.B,
+    args.C,
+    args.D,
+    args.z,
+    args.deltaBias,
+    args.initialState,
+  ]) {
     t?.dispose();
   }
 }

@@ -85,7 +85,9 @@ describe('causalConv1d vs CPU reference', () => {
     const ctx = await testContext();
     using x = Tensor.empty(ctx, [2, 4, 10], 'f32');
     using w9 = Tensor.empty(ctx, [4, 9], 'f32');
-    expect(() => causalConv1d(ctx, { x, weight: w9 })).toThrow(expect.objectContaining({ name: 'LimitError' }));
+    expect(() => causalConv1d(ctx, { x, weight: w9 })).toThrow(
+      expect.objectContaining({ name: 'LimitError' }),
+    );
     using w = Tensor.empty(ctx, [5, 4], 'f32');
     expect(() => causalConv1d(ctx, { x, weight: w })).toThrow(
       'causalConv1d: weight must be (dInner, width) = (4, *), got (5, 4)',

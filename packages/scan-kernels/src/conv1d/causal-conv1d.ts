@@ -79,7 +79,9 @@ export function causalConv1d(ctx: GpuContext, args: CausalConv1dArgs): CausalCon
   const { x, weight, bias, initialState } = args;
   x.expectDType(caller, 'x', 'f32');
   if (x.shape.length !== 3 || x.shape.some((d) => d < 1)) {
-    throw new ShapeError(`${caller}: x must be (batch, dInner, seqLen) with sizes >= 1, got ${formatShape(x.shape)}`);
+    throw new ShapeError(
+      `${caller}: x must be (batch, dInner, seqLen) with sizes >= 1, got ${formatShape(x.shape)}`,
+    );
   }
   const [batch, dInner, seqLen] = x.shape as [number, number, number];
   const width = checkWeight(caller, weight, dInner);
@@ -92,7 +94,12 @@ export function causalConv1d(ctx: GpuContext, args: CausalConv1dArgs): CausalCon
     initialState.expectDType(caller, 'initialState', 'f32');
     initWidth = initialState.shape[2] ?? -1;
     if (initWidth !== width && initWidth !== width - 1) initWidth = width - 1;
-    initialState.expectShape(caller, 'initialState', [batch, dInner, initWidth], '(batch, dInner, width - 1)');
+    initialState.expectShape(
+      caller,
+      'initialState',
+      [batch, dInner, initWidth],
+      '(batch, dInner, width - 1)',
+    );
   }
   ctx.checkBindingSize(caller, 'x', x.byteLength);
   const y = Tensor.empty(ctx, [batch, dInner, seqLen], 'f32', 'causal-conv1d/y');
@@ -105,7 +112,14 @@ export function causalConv1d(ctx: GpuContext, args: CausalConv1dArgs): CausalCon
       SILU: args.silu ? 1 : 0,
     }),
     params: ConvParams.pack({ batch, d_inner: dInner, seq_len: seqLen, width, init_width: initWidth }),
-    bindings: [x.buffer, weight.buffer, (bias ?? x).buffer, (initialState ?? x).buffer, y.buffer, finalState.buffer],
+    bindings: [
+      x.buffer,
+      weight.buffer,
+      (bias ?? x).buffer,
+      (initialState ?? x).buffer,
+      y.buffer,
+      finalState.buffer,
+    ],
     workgroups: dispatch1d(workgroupCount(total, 256), ctx.limits.maxComputeWorkgroupsPerDimension),
     label: 'causal-conv1d',
   });

@@ -11,6 +11,9 @@ export const SCAN_KERNELS: readonly ScanKernel[] = [v1Sequential, v2Chunked];
 /** The registered kernel with this name. */
 export function scanKernel(name: string): ScanKernel {
   const kernel = SCAN_KERNELS.find((k) => k.name === name);
-  if (!kernel) throw new Error(`scanKernel: no kernel named ${name}; have ${SCAN_KERNELS.map((k) => k.name).join(', ')}`);
+  if (!kernel)
+    throw new Error(
+      `scanKernel: no kernel named ${name}; have ${SCAN_KERNELS.map((k) => k.name).join(', ')}`,
+    );
   return kernel;
 }

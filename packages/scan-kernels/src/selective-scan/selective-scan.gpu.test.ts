@@ -40,29 +40,32 @@ function caseName([b, d, l, n, o]: (typeof GRID)[number]): string {
   return `(${b},${d},${l},${n})${flags ? ` ${flags}` : ''}`;
 }
 
-describe.each(SCAN_KERNELS.map((k) => [k.name, k] as const))('selective scan %s vs CPU reference', (_, kernel) => {
-  GRID.forEach((entry, i) => {
-    it(caseName(entry), async () => {
-      const ctx = await testContext();
-      const [batch, dInner, seqLen, dState, options] = entry;
-      const host = randomScan(1000 + i, batch, dInner, seqLen, dState, options);
-      const args = uploadScan(ctx, host);
-      const problem = validateScan(ctx, 'test', args, options.bcLayout ?? 'bnl');
-      expect(kernel.supports(ctx, problem)).toBe(true);
-      const { y, lastState } = runScanKernel(ctx, kernel, problem);
-      const expected = selectiveScanRef(host);
-      expectAllClose(await y.read(), expected.y, { ...TOLERANCES.f32, label: `${kernel.name} y` });
-      expectAllClose(await lastState.read(), expected.lastState, {
-        ...TOLERANCES.f32,
-        label: `${kernel.name} lastState`,
+describe.each(SCAN_KERNELS.map((k) => [k.name, k] as const))(
+  'selective scan %s vs CPU reference',
+  (_, kernel) => {
+    GRID.forEach((entry, i) => {
+      it(caseName(entry), async () => {
+        const ctx = await testContext();
+        const [batch, dInner, seqLen, dState, options] = entry;
+        const host = randomScan(1000 + i, batch, dInner, seqLen, dState, options);
+        const args = uploadScan(ctx, host);
+        const problem = validateScan(ctx, 'test', args, options.bcLayout ?? 'bnl');
+        expect(kernel.supports(ctx, problem)).toBe(true);
+        const { y, lastState } = runScanKernel(ctx, kernel, problem);
+        const expected = selectiveScanRef(host);
+        expectAllClose(await y.read(), expected.y, { ...TOLERANCES.f32, label: `${kernel.name} y` });
+        expectAllClose(await lastState.read(), expected.lastState, {
+          ...TOLERANCES.f32,
+          label: `${kernel.name} lastState`,
+        });
+        await ctx.checkErrors();
+        disposeArgs(args);
+        y.dispose();
+        lastState.dispose();
       });
-      await ctx.checkErrors();
-      disposeArgs(args);
-      y.dispose();
-      lastState.dispose();
     });
-  });
-});
+  },
+);
 
 describe('selectiveScan', () => {
   it('writes every output element (outputs poisoned by the pool are overwritten)', async () => {
@@ -117,7 +120,9 @@ describe('selectiveScan', () => {
       expect.objectContaining({ name: 'DTypeError' }),
     );
     using bigA = Tensor.empty(ctx, [4, 257], 'f32');
-    expect(() => selectiveScan(ctx, { ...args, A: bigA })).toThrow(expect.objectContaining({ name: 'LimitError' }));
+    expect(() => selectiveScan(ctx, { ...args, A: bigA })).toThrow(
+      expect.objectContaining({ name: 'LimitError' }),
+    );
     using badD = Tensor.empty(ctx, [5], 'f32');
     expect(() => selectiveScan(ctx, { ...args, D: badD })).toThrow(
       'selectiveScan: D must be (dInner) = (4), got (5)',

@@ -15,7 +15,11 @@ export interface ScanOptions {
 }
 
 /** Records `kernel` on a validated problem into freshly allocated outputs. */
-export function runScanKernel(ctx: GpuContext, kernel: ScanKernel, problem: ScanProblem): SelectiveScanResult {
+export function runScanKernel(
+  ctx: GpuContext,
+  kernel: ScanKernel,
+  problem: ScanProblem,
+): SelectiveScanResult {
   const y = Tensor.empty(ctx, [problem.batch, problem.dInner, problem.seqLen], 'f32', 'selective-scan/y');
   const lastState = Tensor.empty(
     ctx,
@@ -52,7 +56,10 @@ export function selectiveScanWith(
   const problem = validateScan(ctx, caller, args, options.bcLayout ?? 'bnl');
   const kernel = options.kernel ?? pickScanKernel(ctx, problem);
   if (!kernel.supports(ctx, problem)) {
-    throw new InvalidArgumentError(`${caller}: kernel ${kernel.name} does not support this problem`, 'kernel');
+    throw new InvalidArgumentError(
+      `${caller}: kernel ${kernel.name} does not support this problem`,
+      'kernel',
+    );
   }
   return runScanKernel(ctx, kernel, problem);
 }

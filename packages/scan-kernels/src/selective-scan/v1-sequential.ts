@@ -1,6 +1,6 @@
 // Host code of v1-sequential, the GPU reference scan: one invocation per (batch, channel).
 
-import { type GpuContext, type Tensor } from '@mamba-webgpu/tensor';
+import type { GpuContext, Tensor } from '@mamba-webgpu/tensor';
 import { defineParams, dispatch1d, workgroupCount } from '@mamba-webgpu/tensor/internal';
 import { bcStrides, optionalBinding, scanFlags } from './common.js';
 import type { ScanKernel, ScanProblem } from './types.js';
@@ -43,7 +43,10 @@ export function recordV1Sequential(ctx: GpuContext, p: ScanProblem, y: Tensor, l
       y.buffer,
       lastState.buffer,
     ],
-    workgroups: dispatch1d(workgroupCount(p.batch * p.dInner, 64), ctx.limits.maxComputeWorkgroupsPerDimension),
+    workgroups: dispatch1d(
+      workgroupCount(p.batch * p.dInner, 64),
+      ctx.limits.maxComputeWorkgroupsPerDimension,
+    ),
     label: 'selective-scan/v1-sequential',
   });
   return [];
@@ -51,7 +54,8 @@ export function recordV1Sequential(ctx: GpuContext, p: ScanProblem, y: Tensor, l
 
 export const v1Sequential: ScanKernel = {
   name: 'v1-sequential',
-  description: 'one invocation per (batch, channel) walks the sequence; states in a private array (GPU reference)',
+  description:
+    'one invocation per (batch, channel) walks the sequence; states in a private array (GPU reference)',
   supports: () => true,
   record: recordV1Sequential,
 };

@@ -21,7 +21,7 @@ export interface ChunkedConfig {
 }
 
 /** The default configuration (tuned on an H200, see docs/perf-notes.md). */
-export const DEFAULT_CHUNKED_CONFIG: ChunkedConfig = { channels: 4, chunks: 64, steps: 16, tileStates: 16 };
+export const DEFAULT_CHUNKED_CONFIG: ChunkedConfig = { channels: 4, chunks: 64, steps: 8, tileStates: 16 };
 
 export const V2Params = defineParams('Params', {
   batch: 'u32',
@@ -76,6 +76,10 @@ export function recordChunked(
   y: Tensor,
   lastState: Tensor,
   config: ChunkedConfig = DEFAULT_CHUNKED_CONFIG,
+  variant: { name: string; code: (config: ChunkedConfig) => string } = {
+    name: 'v2-chunked',
+    code: chunkedCode,
+  },
 ): Tensor[] {
   const { tile, nPad } = stateTiling(p.dState, config);
   const cfg = { ...config, tileStates: tile };
@@ -103,10 +107,7 @@ export function recordChunked(
         time_stride: strides.time,
       }),
       bindings: [p.B.buffer, p.C.buffer, packed.buffer],
-      workgroups: dispatch1d(
-        workgroupCount(packed.numel, 256),
-        ctx.limits.maxComputeWorkgroupsPerDimension,
-      ),
+      workgroups: dispatch1d(workgroupCount(packed.numel, 256), ctx.limits.maxComputeWorkgroupsPerDimension),
       label: 'selective-scan/pack-bc',
     });
     bBinding = packed.buffer;
@@ -114,9 +115,9 @@ export function recordChunked(
     layout = { row4: (2 * nPad) / 4, b: 0, c: nPad / 4 };
   }
   const groupsPerBatch = Math.ceil(p.dInner / cfg.channels);
-  const key = `scan-kernels/v2-chunked/${cfg.channels}x${cfg.chunks}x${cfg.steps}x${cfg.tileStates}`;
+  const key = `scan-kernels/${variant.name}/${cfg.channels}x${cfg.chunks}x${cfg.steps}x${cfg.tileStates}`;
   ctx.dispatch({
-    pipeline: ctx.pipeline(key, () => chunkedCode(cfg)),
+    pipeline: ctx.pipeline(key, () => variant.code(cfg)),
     params: V2Params.pack({
       batch: p.batch,
       d_inner: p.dInner,
@@ -143,7 +144,7 @@ export function recordChunked(
       lastState.buffer,
     ],
     workgroups: dispatch1d(p.batch * groupsPerBatch, ctx.limits.maxComputeWorkgroupsPerDimension),
-    label: 'selective-scan/v2-chunked',
+    label: `selective-scan/${variant.name}`,
   });
   return temporaries;
 }

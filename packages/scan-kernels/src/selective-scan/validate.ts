@@ -1,7 +1,13 @@
 // Boundary validation of the selective scan: shapes, dtypes and limits, with typed errors whose
 // message names the function, what was expected and what came.
 
-import { type GpuContext, InvalidArgumentError, LimitError, ShapeError, type Tensor } from '@mamba-webgpu/tensor';
+import {
+  type GpuContext,
+  InvalidArgumentError,
+  LimitError,
+  ShapeError,
+  type Tensor,
+} from '@mamba-webgpu/tensor';
 import type { BcLayout, ScanProblem, SelectiveScanArgs } from './types.js';
 
 /** Largest dState the kernels accept (the official kernel's limit as well). */
@@ -33,7 +39,9 @@ export function validateScan(
   }
   A.expectDType(caller, 'A', 'f32');
   if (A.shape.length !== 2 || A.shape[0] !== dInner) {
-    throw new ShapeError(`${caller}: A must be (dInner, dState) = (${dInner}, *), got (${A.shape.join(', ')})`);
+    throw new ShapeError(
+      `${caller}: A must be (dInner, dState) = (${dInner}, *), got (${A.shape.join(', ')})`,
+    );
   }
   const dState = A.shape[1]!;
   if (dState < 1 || dState > MAX_D_STATE) {

@@ -36,7 +36,18 @@ describe('selectiveStateUpdate vs CPU reference', () => {
         using B = Tensor.fromArray(ctx, host.B, [batch, dState], 'f32');
         using C = Tensor.fromArray(ctx, host.C, [batch, dState], 'f32');
         using z = host.z ? Tensor.fromArray(ctx, host.z, [batch, dInner], 'f32') : undefined;
-        using y = selectiveStateUpdate(ctx, { state, x, dt, A: At, B, C, D: Dt, z, dtBias: biasT, dtSoftplus: full });
+        using y = selectiveStateUpdate(ctx, {
+          state,
+          x,
+          dt,
+          A: At,
+          B,
+          C,
+          D: Dt,
+          z,
+          dtBias: biasT,
+          dtSoftplus: full,
+        });
         const expected = selectiveStateUpdateRef({
           batch,
           dInner,

@@ -45,7 +45,8 @@ export function selectiveStateUpdate(ctx: GpuContext, args: SelectiveStateUpdate
   const caller = 'selectiveStateUpdate';
   ctx.assertUsable(caller);
   for (const name of ['state', 'x', 'dt', 'A', 'B', 'C'] as const) {
-    if (!(args[name] instanceof Tensor)) throw new InvalidArgumentError(`${caller}: ${name} must be a Tensor`, name);
+    if (!(args[name] instanceof Tensor))
+      throw new InvalidArgumentError(`${caller}: ${name} must be a Tensor`, name);
   }
   const { state, x, dt, A, B, C, D, z, dtBias } = args;
   state.expectDType(caller, 'state', 'f32');
