@@ -1,0 +1,321 @@
+// Differential tests against the Rust `tokenizers` 0.23.2 itself (its official Node binding, a
+// dev dependency): random text through the four fixture tokenizers and through ~30 synthetic
+// tokenizer.json variants (every Split behaviour, added-token flags, normalizers, templates).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Tokenizer } from '../src/index';
+import { loadFixtureTokenizer, type TokenizerName, tokenizerPath } from './helpers';
+
+interface RustEncoding {
+  getIds(): number[];
+}
+interface RustTokenizer {
+  encode(text: string, pair: string | null, options: { addSpecialTokens: boolean }): Promise<RustEncoding>;
+  decode(ids: number[], skipSpecialTokens: boolean): Promise<string>;
+}
+interface RustModule {
+  Tokenizer: { fromString(json: string): RustTokenizer };
+}
+
+function loadRust(): RustModule | undefined {
+  try {
+    return createRequire(import.meta.url)('tokenizers') as RustModule;
+  } catch {
+    return undefined; // no native binary for this platform: the oracle fixtures still run
+  }
+}
+const rust = loadRust();
+
+const pieces = [
+  ...[
+    ' ',
+    '  ',
+    '   ',
+    '\t',
+    '\n',
+    '\r\n',
+    '\u00a0',
+    '\u0085',
+    '1',
+    '23',
+    '456',
+    'a',
+    'b',
+    'ab',
+    'Hello',
+    'WORLD',
+  ],
+  ...[
+    'world',
+    'hello',
+    '<m>',
+    '<n>',
+    '[X]',
+    '\u00c9',
+    'e\u0301',
+    '\ufb01',
+    '\u65e5\u672c',
+    '\ud83d\udc4d',
+    '!',
+    '?',
+  ],
+  ...[
+    '_',
+    "'s",
+    "'LL",
+    '\u017f',
+    '\u00df',
+    '\u03a3',
+    '\u03a3\u0391\u03a3',
+    'x',
+    '<|endoftext|>',
+    '<|im_start|>',
+  ],
+];
+const text = fc.oneof(
+  fc.array(fc.constantFrom(...pieces), { maxLength: 14 }).map((a) => a.join('')),
+  fc.string({ unit: 'binary', maxLength: 24 }),
+  fc.string({ unit: 'grapheme', maxLength: 16 }),
+);
+
+async function expectSameAsRust(ours: Tokenizer, theirs: RustTokenizer, s: string, pair: string | null) {
+  for (const addSpecialTokens of [false, true]) {
+    const expected = (await theirs.encode(s, pair, { addSpecialTokens })).getIds();
+    const options = pair === null ? { addSpecialTokens } : { addSpecialTokens, pair };
+    expect(ours.encode(s, options)).toEqual(expected);
+  }
+  const ids = ours.encode(s, { addSpecialTokens: false });
+  for (const skip of [false, true]) {
+    expect(ours.decode(ids, { skipSpecialTokens: skip })).toBe(await theirs.decode(ids, skip));
+  }
+}
+
+describe.skipIf(rust === undefined)('same as Rust tokenizers 0.23.2', () => {
+  const names: TokenizerName[] = ['gpt-neox-20b', 'gpt2-neox-style', 'llama3', 'qwen3'];
+  it.each(names)('%s: encode and decode of random text', async (name) => {
+    const theirs = rust!.Tokenizer.fromString(readFileSync(tokenizerPath(name), 'utf8'));
+    const ours = loadFixtureTokenizer(name);
+    await fc.assert(
+      fc.asyncProperty(text, (s) => expectSameAsRust(ours, theirs, s, null)),
+      { numRuns: 120 },
+    );
+    const ids = fc.array(fc.integer({ min: 0, max: ours.vocabSize - 1 }), { maxLength: 16 });
+    await fc.assert(
+      fc.asyncProperty(ids, fc.boolean(), async (seq, skip) => {
+        expect(ours.decode(seq, { skipSpecialTokens: skip })).toBe(await theirs.decode(seq, skip));
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  // A small byte-level BPE cut from the GPT-2 vocab (ids < 3000 and the merges among them).
+  const gpt2 = JSON.parse(readFileSync(tokenizerPath('gpt2-neox-style'), 'utf8')) as {
+    model: { vocab: Record<string, number>; merges: Array<[string, string]> };
+  };
+  const vocab = Object.fromEntries(Object.entries(gpt2.model.vocab).filter(([, id]) => id < 3000));
+  const merges = gpt2.model.merges.filter(([a, b]) => a in vocab && b in vocab && a + b in vocab);
+  const model = {
+    type: 'BPE',
+    vocab,
+    merges,
+    dropout: null,
+    unk_token: null,
+    fuse_unk: false,
+    byte_fallback: false,
+  };
+  const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
+  const base = {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: [],
+    normalizer: null,
+    pre_tokenizer: byteLevel,
+    post_processor: byteLevel,
+    decoder: byteLevel,
+    model,
+  };
+  const token = (content: string, flags: Record<string, boolean> = {}) => ({
+    id: 0,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: false,
+    ...flags,
+  });
+  const withSplit = (split: object) => ({
+    pre_tokenizer: { type: 'Sequence', pretokenizers: [split, { ...byteLevel, use_regex: false }] },
+  });
+  const specials = {
+    '[X]': { id: '[X]', ids: [2999], tokens: ['[X]'] },
+    '<s>': { id: '<s>', ids: [2998], tokens: ['<s>'] },
+  };
+  const variants: Array<[string, Record<string, unknown>, boolean]> = [];
+  for (const behavior of ['Removed', 'Isolated', 'MergedWithPrevious', 'MergedWithNext', 'Contiguous']) {
+    for (const invert of [false, true]) {
+      variants.push([
+        `Split regex ${behavior} invert=${invert}`,
+        withSplit({ type: 'Split', pattern: { Regex: '\\s+|\\d' }, behavior, invert }),
+        false,
+      ]);
+      variants.push([
+        `Split empty matches ${behavior} invert=${invert}`,
+        withSplit({ type: 'Split', pattern: { Regex: 'a*' }, behavior, invert }),
+        false,
+      ]);
+    }
+    variants.push([
+      `Split string ${behavior}`,
+      withSplit({ type: 'Split', pattern: { String: ' ' }, behavior, invert: false }),
+      false,
+    ]);
+  }
+  variants.push(
+    ['Digits individual', withSplit({ type: 'Digits', individual_digits: true }), false],
+    ['Digits contiguous', withSplit({ type: 'Digits', individual_digits: false }), false],
+    ['Whitespace', withSplit({ type: 'Whitespace' }), false],
+    ['WhitespaceSplit', withSplit({ type: 'WhitespaceSplit' }), false],
+    ['ByteLevel add_prefix_space', { pre_tokenizer: { ...byteLevel, add_prefix_space: true } }, false],
+    [
+      'NFKC + Lowercase',
+      { normalizer: { type: 'Sequence', normalizers: [{ type: 'NFKC' }, { type: 'Lowercase' }] } },
+      false,
+    ],
+    [
+      'Strip + Replace regex + Prepend',
+      {
+        normalizer: {
+          type: 'Sequence',
+          normalizers: [
+            { type: 'Strip', strip_left: true, strip_right: true },
+            { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' },
+            { type: 'Prepend', prepend: '_' },
+          ],
+        },
+      },
+      false,
+    ],
+    [
+      'NFD + StripAccents',
+      { normalizer: { type: 'Sequence', normalizers: [{ type: 'NFD' }, { type: 'StripAccents' }] } },
+      false,
+    ],
+    [
+      'added tokens with Lowercase',
+      {
+        normalizer: { type: 'Lowercase' },
+        added_tokens: [
+          token('<m>', { lstrip: true }),
+          token('<n>', { rstrip: true }),
+          token('hello', { single_word: true, normalized: true }),
+          token('WORLD', { normalized: true }),
+          token('[X]', { special: true }),
+          token('ab', { single_word: true, lstrip: true, rstrip: true }),
+        ],
+      },
+      false,
+    ],
+    [
+      'added tokens without normalizer',
+      {
+        added_tokens: [
+          token('<m>', { lstrip: true, rstrip: true, special: true }),
+          token('<n>', { single_word: true }),
+          token('Hello', { normalized: true, lstrip: true }),
+          token('  ', { normalized: true }),
+        ],
+      },
+      false,
+    ],
+    [
+      'TemplateProcessing',
+      {
+        post_processor: {
+          type: 'TemplateProcessing',
+          single: [
+            { SpecialToken: { id: '<s>', type_id: 0 } },
+            { Sequence: { id: 'A', type_id: 0 } },
+            { SpecialToken: { id: '[X]', type_id: 0 } },
+          ],
+          pair: [
+            { Sequence: { id: 'A', type_id: 0 } },
+            { SpecialToken: { id: '[X]', type_id: 0 } },
+            { Sequence: { id: 'B', type_id: 1 } },
+          ],
+          special_tokens: specials,
+        },
+      },
+      true,
+    ],
+    [
+      'RobertaProcessing',
+      {
+        post_processor: {
+          type: 'RobertaProcessing',
+          sep: ['[X]', 2999],
+          cls: ['<s>', 2998],
+          trim_offsets: true,
+          add_prefix_space: false,
+        },
+      },
+      true,
+    ],
+    [
+      'BertProcessing',
+      { post_processor: { type: 'BertProcessing', sep: ['[X]', 2999], cls: ['<s>', 2998] } },
+      true,
+    ],
+    ['ignore_merges', { model: { ...model, ignore_merges: true } }, false],
+    [
+      'Replace + Strip decoders',
+      {
+        decoder: {
+          type: 'Sequence',
+          decoders: [
+            { type: 'Replace', pattern: { String: '\u0120' }, content: ' ' },
+            { type: 'Strip', content: ' ', start: 1, stop: 0 },
+          ],
+        },
+      },
+      false,
+    ],
+  );
+  {
+    const withBytes: Record<string, number> = { ...vocab };
+    for (let b = 0; b < 256; b++)
+      withBytes[`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`] = 3000 + b;
+    withBytes['<unk>'] = 3256;
+    const plain = { ...model, vocab: withBytes, unk_token: '<unk>' };
+    variants.push(
+      [
+        'byte_fallback',
+        {
+          pre_tokenizer: { type: 'Whitespace' },
+          decoder: { type: 'Sequence', decoders: [{ type: 'ByteFallback' }, { type: 'Fuse' }] },
+          model: { ...plain, byte_fallback: true },
+        },
+        false,
+      ],
+      [
+        'unk fused',
+        { pre_tokenizer: { type: 'WhitespaceSplit' }, decoder: null, model: { ...plain, fuse_unk: true } },
+        false,
+      ],
+      ['unk not fused', { pre_tokenizer: { type: 'WhitespaceSplit' }, decoder: null, model: plain }, false],
+    );
+  }
+
+  it.each(variants)('%s', async (_name, patch, pair) => {
+    const json = JSON.stringify({ ...base, ...patch });
+    const theirs = rust!.Tokenizer.fromString(json);
+    const ours = Tokenizer.fromJSON(json);
+    await fc.assert(
+      fc.asyncProperty(text, text, (s, p) => expectSameAsRust(ours, theirs, s, pair ? p : null)),
+      { numRuns: 60 },
+    );
+  });
+});
