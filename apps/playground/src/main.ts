@@ -157,6 +157,7 @@ ui.pickFolder.addEventListener('change', () => {
 
 ui.modelFiles.addEventListener('change', () => {
   const files = [...(ui.modelFiles.files ?? [])];
+  ui.modelFiles.value = ''; // picking the same files again must fire `change` again
   if (files.length > 0) void loadFrom(() => storeFromFiles(files));
 });
 

@@ -82,7 +82,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromiu
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    if (server) await new Promise((resolve) => server.close(resolve));
   });
 
   /** The error panel's entries (the page shows every caught error there). */
