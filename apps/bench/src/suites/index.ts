@@ -3,14 +3,9 @@
 import type { BenchSuite } from '../types.js';
 
 import { opsSuite } from './ops.js';
-// import { scanSuite } from './scan.js';
+import { scanSuite } from './scan.js';
 import { tokenizerSuite } from './tokenizer.js';
 import { modelSuite } from './model.js';
 
 /** Registered suites in run order. TODO(as suites land): opsSuite, scanSuite, modelSuite. */
-export const SUITES: BenchSuite[] = [
-  opsSuite,
-  // scanSuite,
-  tokenizerSuite,
-  modelSuite,
-];
+export const SUITES: BenchSuite[] = [opsSuite, scanSuite, tokenizerSuite, modelSuite];

@@ -87,9 +87,22 @@ export function mixerPrefill(
   return { h, conv: conv.finalState as Tensor<'f32'>, ssm: scan.lastState as Tensor<'f32'> };
 }
 
+/** Copies a contiguous f32 tensor into `dst` (same size) with one dispatch (capturable). */
+function copyInto(src: Tensor, dst: Tensor): void {
+  const cols = src.shape[src.shape.length - 1]!;
+  const rows = src.numel / cols;
+  stridedCopy(
+    src,
+    [1, rows, cols],
+    { offset: 0, strideB: 0, strideI: cols, strideJ: 1 },
+    { out: dst, label: 'state/copy' },
+  );
+}
+
 /**
  * Full forward over ids (batch, seqLen). Returns the final normed hidden states
- * (batch*seqLen, dModel) and, when `states` is given, fills each layer's conv/ssm state.
+ * (batch*seqLen, dModel) and, when `states` is given, writes each layer's final conv state and
+ * ssm state into them (in place, so a captured prefill keeps writing the same tensors).
  */
 export function backbonePrefill(
   config: MambaConfig,
@@ -110,11 +123,10 @@ export function backbonePrefill(
     norm.out.dispose();
     h = out.h;
     if (states) {
-      const s = states[i]!;
-      s.conv.dispose();
-      s.ssm.dispose();
-      s.conv = out.conv!;
-      s.ssm = out.ssm!;
+      copyInto(out.conv!, states[i]!.conv);
+      copyInto(out.ssm!, states[i]!.ssm);
+      out.conv!.dispose();
+      out.ssm!.dispose();
     }
   });
   const final = residualRmsNorm(h, weights.normF, residual, config.rmsNormEps);

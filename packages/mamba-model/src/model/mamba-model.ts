@@ -14,11 +14,9 @@ import type { Checkpoint, LoadProgress } from '../loading/checkpoint.js';
 import type { MambaConfig } from '../loading/config.js';
 import { openCheckpoint } from '../loading/checkpoint.js';
 import type { CheckpointStore } from '../loading/store.js';
-import { stridedCopy } from '../kernels/strided-copy.js';
 import { resolveSampling, type SamplingOptions } from '../sampling/options.js';
-import { GpuSampler } from '../sampling/sampler.js';
-import { backboneStep } from './decode.js';
-import { backbonePrefill, type LayerState } from './forward.js';
+import { backbonePrefill } from './forward.js';
+import { GenerationGraph } from './session.js';
 import { linear } from './ops.js';
 import { loadTokenizer, type ModelTokenizer } from './tokenizer.js';
 import { disposeWeights, type MambaWeights, uploadWeights } from './weights.js';
@@ -32,7 +30,11 @@ export interface GenerateOptions extends SamplingOptions {
   eos?: boolean;
   /** Abort generation; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** Decode steps recorded ahead of the ids read back (default 4): hides the read latency. */
+  /**
+   * Largest number of steps read back at once (default 32; chunks grow 1, 2, 4 ... to it). The
+   * GPU runs one chunk ahead of the reads, so up to twice this many steps may be computed past
+   * a stop and discarded.
+   */
   lookahead?: number;
 }
 
@@ -48,6 +50,9 @@ export interface GenerationStats {
   prefillMs: number;
   decodeMs: number;
 }
+
+/** Batch sizes whose generation graph is kept (least recently used dropped). */
+const GRAPH_CACHE = 2;
 
 export interface LoadModelOptions {
   /** GPU context (default: the shared one from getGpuContext()). */
@@ -72,6 +77,8 @@ export async function loadModelFromStore(
 }
 
 export class MambaModel {
+  /** Generation graphs by batch size (least recently used first). */
+  private readonly graphs = new Map<number, GenerationGraph>();
   /** Stats of the last `generate`/`stream` call. */
   lastStats: GenerationStats | undefined;
   private disposed = false;
@@ -173,79 +180,97 @@ export class MambaModel {
     const sampling = resolveSampling(caller, options);
     const stop = new Set(options.stopIds ?? []);
     if ((options.eos ?? true) && this.config.eosTokenId !== undefined) stop.add(this.config.eosTokenId);
-    const lookahead = Math.max(1, options.lookahead ?? 4);
-    const { ctx, config, weights } = this;
-    const { dInner, dConv, dState, dModel } = config;
-
-    const states: LayerState[] = weights.layers.map(() => ({
-      conv: zeros(ctx, [batch, dInner, dConv], 'f32', 'state/conv'),
-      ssm: zeros(ctx, [batch, dInner, dState], 'f32', 'state/ssm'),
-    }));
-    const sampler = new GpuSampler(ctx, batch, config.vocabSize, options.maxTokens, sampling);
+    const maxChunk = Math.max(1, Math.min(64, options.lookahead ?? 32));
+    const graph = this.acquireGraph(batch);
+    const { ctx } = this;
     const done = new Array<boolean>(batch).fill(false);
-    let recording: Recording | undefined;
     try {
-      sampler.markSeen(prompt);
       const t0 = performance.now();
-      {
-        using ids = Tensor.fromArray(ctx, flat, [batch, seqLen], 'i32', 'prefill/ids');
-        using hidden = backbonePrefill(config, weights, ids, batch, seqLen, states);
-        using last = stridedCopy(
-          hidden,
-          [1, batch, dModel],
-          { offset: (seqLen - 1) * dModel, strideB: 0, strideI: seqLen * dModel, strideJ: 1 },
-          { label: 'prefill/last', outShape: [batch, dModel] },
-        );
-        using logits = linear(last, weights.lmHead);
-        sampler.sample(logits);
-      }
-      // The decode step, captured once (bind groups, params, intermediates) and replayed per token.
-      recording = ctx.captureSequence('decode-step', () => {
-        using hidden = backboneStep(config, weights, sampler.nextIds, batch, states);
-        using logits = linear(hidden, weights.lmHead);
-        sampler.sample(logits);
-      });
+      graph.sampler.reset(sampling, prompt);
+      graph.prefill(flat, seqLen); // step 0's id is sampled at the end of the prefill
       let recorded = 1;
       let read = 0;
+      let chunk = 1;
       let prefillMs = 0;
-      const tDecode = { start: 0 };
-      while (read < options.maxTokens) {
-        // Record decode steps ahead of what has been read, each feeding on the sampler's GPU ids.
-        while (recorded < options.maxTokens && recorded - read < lookahead) {
-          recording.replay();
+      let decodeStart = 0;
+      const record = (until: number) => {
+        while (recorded < Math.min(until, options.maxTokens)) {
+          graph.step();
           recorded++;
-          ctx.flush();
         }
-        const [ids] = await sampler.readTokens(read, read + 1).then((r) => [r.map((row) => row[0]!)]);
+        ctx.flush();
+      };
+      while (read < options.maxTokens) {
+        // Read steps [read, target) while the GPU already works on the next chunk; chunks grow
+        // 1, 2, 4 ... up to maxChunk so the first tokens arrive at once.
+        const target = Math.min(options.maxTokens, read + chunk);
+        record(target);
+        const pending = graph.sampler.readTokens(read, target);
+        record(target + chunk);
+        const rows = await pending;
         if (read === 0) {
           prefillMs = performance.now() - t0;
-          tDecode.start = performance.now();
+          decodeStart = performance.now();
         }
-        read++;
-        options.signal?.throwIfAborted();
-        const out = ids!.map((id, r) => {
-          if (done[r]) return undefined;
-          if (stop.has(id)) done[r] = true;
-          return id;
-        });
-        this.lastStats = {
-          promptTokens: batch * seqLen,
-          generatedTokens: read * batch,
-          prefillMs,
-          decodeMs: performance.now() - tDecode.start,
-        };
-        yield out;
+        for (let s = 0; s < target - read; s++) {
+          options.signal?.throwIfAborted();
+          const out = rows.map((row, r) => {
+            if (done[r]) return undefined;
+            const id = row[s]!;
+            if (stop.has(id)) done[r] = true;
+            return id;
+          });
+          this.lastStats = {
+            promptTokens: batch * seqLen,
+            generatedTokens: (read + s + 1) * batch,
+            prefillMs,
+            decodeMs: performance.now() - decodeStart,
+          };
+          yield out;
+          if (done.every(Boolean)) break;
+        }
         if (done.every(Boolean)) break;
+        read = target;
+        chunk = Math.min(maxChunk, chunk * 2);
       }
-      await ctx.checkErrors(caller);
+      await ctx.sync(caller);
     } finally {
-      recording?.dispose();
-      sampler.dispose();
-      for (const s of states) {
-        s.conv.dispose();
-        s.ssm.dispose();
+      this.releaseGraph(graph);
+    }
+  }
+
+  /** The generation graph for `batch` rows: the cached one when free, else a private one. */
+  private acquireGraph(batch: number): GenerationGraph {
+    const cached = this.graphs.get(batch);
+    if (cached && !cached.busy) {
+      this.graphs.delete(batch);
+      this.graphs.set(batch, cached); // most recently used last
+      cached.busy = true;
+      return cached;
+    }
+    const graph = new GenerationGraph(this.ctx, this.config, this.weights, batch);
+    graph.busy = true;
+    if (!cached) {
+      this.graphs.set(batch, graph);
+      while (this.graphs.size > GRAPH_CACHE) {
+        const [oldest, old] = this.graphs.entries().next().value!;
+        if (old.busy) break;
+        this.graphs.delete(oldest);
+        old.dispose();
       }
     }
+    return graph;
+  }
+
+  private releaseGraph(graph: GenerationGraph): void {
+    graph.busy = false;
+    if (this.graphs.get(graph.batch) !== graph) graph.dispose();
+  }
+
+  /** Frees the cached generation graphs (states, captured steps); they are rebuilt on demand. */
+  releaseCaches(): void {
+    for (const g of this.graphs.values()) if (!g.busy) g.dispose();
+    for (const [k, g] of this.graphs) if (!g.busy) this.graphs.delete(k);
   }
 
   /** Validates ids: a non-empty batch of equal-length, non-empty rows of integers in [0, vocab). */
@@ -286,6 +311,7 @@ export class MambaModel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.releaseCaches();
     disposeWeights(this.weights);
   }
 

@@ -1,9 +1,11 @@
 // Token sampler: one workgroup per batch row picks the next id from that row's logits, on the GPU.
 // logits: (batch, vocab) f32, row stride params.row_stride; presence: (batch, words) u32 bitmap of
 // tokens seen (prompt + generated), updated here with the new id; next_ids: (batch) i32;
-// tokens: (capacity, batch) i32, step-major: the id is also stored at row `step`;
+// tokens: (ring, batch) i32, step-major ring: the id is also stored at row `step % ring`;
 // steps: (batch) u32, the per-row step counter, read here and advanced by one (so a recorded
 // decode step can be replayed unchanged).
+// config: the sampling settings, a storage buffer written per generation, so that a captured
+// dispatch serves every setting.
 // Order as Hugging Face applies processors/warpers: repetition penalty, temperature, top-k, top-p,
 // min-p. Thresholds are found by bisection over the bit patterns of positive f32 probabilities
 // (monotone), so top-k keeps exactly the values >= the k-th largest (ties kept, as torch.topk +
@@ -17,6 +19,7 @@ const WG: u32 = 256u;
 @group(0) @binding(3) var<storage, read_write> next_ids: array<i32>;
 @group(0) @binding(4) var<storage, read_write> tokens: array<i32>;
 @group(0) @binding(5) var<storage, read_write> steps: array<u32>;
+@group(0) @binding(6) var<storage, read> config: Config;
 
 var<workgroup> red_f: array<f32, WG>;
 var<workgroup> red_u: array<u32, WG>;
@@ -24,9 +27,9 @@ var<workgroup> shared_threshold: f32;
 
 fn penalized(row: u32, i: u32) -> f32 {
   var l = logits[row * params.row_stride + i];
-  if (params.penalty != 1.0) {
+  if (config.penalty != 1.0) {
     let seen = (presence[row * params.words + (i >> 5u)] >> (i & 31u)) & 1u;
-    if (seen == 1u) { l = select(l / params.penalty, l * params.penalty, l < 0.0); }
+    if (seen == 1u) { l = select(l / config.penalty, l * config.penalty, l < 0.0); }
   }
   return l;
 }
@@ -55,7 +58,7 @@ fn reduce_count(lid: u32, v: u32) -> u32 {
 
 // Probability (unnormalised: the top token has 1) of token i.
 fn prob(row: u32, i: u32, max_logit: f32) -> f32 {
-  return exp((penalized(row, i) - max_logit) / params.temperature);
+  return exp((penalized(row, i) - max_logit) / config.temperature);
 }
 
 @compute @workgroup_size(WG)
@@ -84,10 +87,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let max_logit = red_f[0];
   var chosen = red_u[0];
 
-  if (params.temperature > 0.0) {
+  if (config.temperature > 0.0) {
     // 2. thresholds. Bit patterns of probabilities in (0, 1] lie in [1, 0x3f800000].
     var threshold = 0.0;
-    if (params.top_k > 0u && params.top_k < vocab) {
+    if (config.top_k > 0u && config.top_k < vocab) {
       var lo = 0u;            // count(p >= lo) >= k always holds
       var hi = 0x3f800001u;   // count(p >= hi) == 0 < k
       loop {
@@ -96,17 +99,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let t = bitcast<f32>(mid);
         var c = 0u;
         for (var i = lid; i < vocab; i += WG) { c += select(0u, 1u, prob(row, i, max_logit) >= t); }
-        if (reduce_count(lid, c) >= params.top_k) { lo = mid; } else { hi = mid; }
+        if (reduce_count(lid, c) >= config.top_k) { lo = mid; } else { hi = mid; }
       }
       threshold = bitcast<f32>(lo);
     }
-    if (params.top_p < 1.0) {
+    if (config.top_p < 1.0) {
       var m = 0.0;
       for (var i = lid; i < vocab; i += WG) {
         let p = prob(row, i, max_logit);
         m += select(0.0, p, p >= threshold);
       }
-      let mass_target = params.top_p * reduce_sum(lid, m);
+      let mass_target = config.top_p * reduce_sum(lid, m);
       var lo = bitcast<u32>(threshold);
       var hi = 0x3f800001u;
       loop {
@@ -122,7 +125,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       }
       threshold = max(threshold, bitcast<f32>(lo));
     }
-    threshold = max(threshold, params.min_p);
+    threshold = max(threshold, config.min_p);
 
     // 3. inverse-CDF draw over the kept tokens, in index order: each thread owns a contiguous chunk.
     let chunk = (vocab + WG - 1u) / WG;
@@ -146,7 +149,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
     let inclusive = red_f[lid];
     let total = red_f[WG - 1u];
-    let r = uniform_draw(params.seed, step, row) * total;
+    let r = uniform_draw(config.seed, step, row) * total;
     // Fallback when rounding leaves r past every prefix: the last kept token overall.
     workgroupBarrier();
     red_u[lid] = select(0u, last_kept + 1u, last_kept != 0xffffffffu);
@@ -180,7 +183,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 
   if (lid == 0u) {
     next_ids[row] = i32(chosen);
-    if (step < params.capacity) { tokens[step * params.batch + row] = i32(chosen); }
+    tokens[(step % params.ring) * params.batch + row] = i32(chosen);
     steps[row] = step + 1u;
     let w = row * params.words + (chosen >> 5u);
     presence[w] = presence[w] | (1u << (chosen & 31u));

@@ -26,9 +26,12 @@ describe('GpuSampler (GPU vs sort-based CPU reference)', () => {
       const vocab = 1000;
       const steps = 6;
       const rng = new SeededRandom(name.length * 7919);
-      const sampler = new GpuSampler(ctx, batch, vocab, steps, resolved);
+      const sampler = new GpuSampler(ctx, batch, vocab);
       const seen = [new Set([1, 2, 3]), new Set<number>(), new Set([999])];
-      sampler.markSeen(seen.map((s) => [...s]));
+      sampler.reset(
+        resolved,
+        seen.map((s) => [...s]),
+      );
       const expected: number[][] = [[], [], []];
       const logitTensors: Tensor[] = [];
       for (let step = 0; step < steps; step++) {
@@ -54,7 +57,7 @@ describe('GpuSampler (GPU vs sort-based CPU reference)', () => {
     const ctx = await getGpuContext();
     const host = new SeededRandom(1).array(4 * 500, () => 0);
     const run = async (seed: number) => {
-      const sampler = new GpuSampler(ctx, 4, 500, 1, resolveSampling('test', { temperature: 1, seed }));
+      const sampler = new GpuSampler(ctx, 4, 500, resolveSampling('test', { temperature: 1, seed }));
       using logits = Tensor.fromArray(ctx, host, [4, 500], 'f32');
       sampler.sample(logits);
       const ids = await sampler.readTokens(0, 1);

@@ -1,5 +1,7 @@
-// GpuSampler: per-session sampling state on the GPU (seen-token bitmap, next ids, generated
-// tokens) and the dispatch that picks each step's ids. Only the chosen ids ever come back.
+// GpuSampler: per-session sampling state on the GPU (seen-token bitmap, next ids, a ring of
+// generated tokens, per-row step counters, the settings) and the dispatch that picks each step's
+// ids. The dispatch reads everything that varies from buffers, so it can be captured once and
+// replayed for every step and every setting. Only the chosen ids ever come back.
 
 import { type GpuContext, InvalidArgumentError, Tensor, zeros } from '@mamba-webgpu/tensor';
 import { defineParams } from '@mamba-webgpu/tensor/internal';
@@ -12,44 +14,67 @@ const Params = defineParams('Params', {
   row_stride: 'u32',
   words: 'u32',
   batch: 'u32',
-  capacity: 'u32',
-  seed: 'u32',
-  top_k: 'u32',
+  ring: 'u32',
+});
+const Config = defineParams('Config', {
   temperature: 'f32',
+  top_k: 'u32',
   top_p: 'f32',
   min_p: 'f32',
   penalty: 'f32',
+  seed: 'u32',
 });
-const code = Params.wgsl + RNG_WGSL + source;
+const code = Params.wgsl + Config.wgsl + RNG_WGSL + source;
+
+/** Steps kept in the token ring; reads must stay within this window of the newest step. */
+export const TOKEN_RING = 256;
 
 export class GpuSampler {
   /** (batch, ceil(vocab/32)) u32: bit i set when token i was seen. */
   readonly presence: Tensor<'u32'>;
-  /** (batch) i32: the ids chosen by the last `sample`. */
+  /** (batch) i32: the ids chosen by the last sampling dispatch. */
   readonly nextIds: Tensor<'i32'>;
+  /** (TOKEN_RING, batch) i32: the ids chosen, step-major, step s at row s % TOKEN_RING. */
+  readonly tokens: Tensor<'i32'>;
   /** (batch) u32: per-row step counters, advanced on the GPU by each sampling dispatch. */
   readonly steps: Tensor<'u32'>;
-  /** (capacity, batch) i32: every id chosen, step-major. */
-  readonly tokens: Tensor<'i32'>;
+  /** The settings (Config struct). */
+  readonly config: Tensor<'u32'>;
   private readonly words: number;
 
   constructor(
     private readonly ctx: GpuContext,
     readonly batch: number,
     readonly vocab: number,
-    /** Maximum number of steps (columns of `tokens`). */
-    readonly capacity: number,
-    private readonly options: ResolvedSampling,
+    options?: ResolvedSampling,
   ) {
     this.words = Math.ceil(vocab / 32);
     this.presence = zeros(ctx, [batch, this.words], 'u32', 'sampler/presence');
     this.nextIds = zeros(ctx, [batch], 'i32', 'sampler/next-ids');
-    this.tokens = zeros(ctx, [Math.max(1, capacity), batch], 'i32', 'sampler/tokens');
+    this.tokens = zeros(ctx, [TOKEN_RING, batch], 'i32', 'sampler/tokens');
     this.steps = zeros(ctx, [batch], 'u32', 'sampler/steps');
+    this.config = zeros(ctx, [Config.byteSize / 4], 'u32', 'sampler/config');
+    if (options) this.reset(options, []);
   }
 
-  /** Marks prompt tokens as seen (for the repetition penalty). `ids[row]` lists row's tokens. */
-  markSeen(ids: readonly (readonly number[])[]): void {
+  /**
+   * Starts a new generation: writes the settings, zeroes the step counters and marks the prompt
+   * tokens as seen (for the repetition penalty). `ids[row]` lists row's tokens.
+   */
+  reset(options: ResolvedSampling, ids: readonly (readonly number[])[]): void {
+    this.config.write(
+      new Uint32Array(
+        Config.pack({
+          temperature: options.temperature,
+          top_k: options.topK,
+          top_p: options.topP,
+          min_p: options.minP,
+          penalty: options.repetitionPenalty,
+          seed: options.seed,
+        }),
+      ),
+    );
+    this.steps.write(new Uint32Array(this.batch));
     const bits = new Uint32Array(this.batch * this.words);
     ids.forEach((row, r) => {
       for (const id of row) bits[r * this.words + (id >>> 5)]! |= 1 << (id & 31);
@@ -59,11 +84,9 @@ export class GpuSampler {
 
   /**
    * Records the sampling dispatch from `logits` rows (row r at `r * rowStride` elements; the
-   * vocab's first `vocab` columns are used). The step index is the GPU-side counter `steps`, so
-   * the dispatch can be captured once and replayed; ids past `capacity` are not stored.
+   * vocab's first `vocab` columns are used).
    */
   sample(logits: GPUBuffer | Tensor, rowStride = this.vocab): void {
-    const o = this.options;
     const buffer = logits instanceof Tensor ? logits.buffer : logits;
     this.ctx.dispatch({
       pipeline: this.ctx.pipeline('mamba-model/sample', code),
@@ -72,39 +95,50 @@ export class GpuSampler {
         row_stride: rowStride,
         words: this.words,
         batch: this.batch,
-        capacity: this.capacity,
-        seed: o.seed,
-        top_k: o.topK,
-        temperature: o.temperature,
-        top_p: o.topP,
-        min_p: o.minP,
-        penalty: o.repetitionPenalty,
+        ring: TOKEN_RING,
       }),
-      bindings: [buffer, this.presence.buffer, this.nextIds.buffer, this.tokens.buffer, this.steps.buffer],
+      bindings: [
+        buffer,
+        this.presence.buffer,
+        this.nextIds.buffer,
+        this.tokens.buffer,
+        this.steps.buffer,
+        this.config.buffer,
+      ],
       workgroups: [this.batch],
       label: 'sample',
     });
   }
 
-  /** Reads tokens [from, to) of every row: result[row] = ids. */
-  async readTokens(from: number, to: number): Promise<number[][]> {
-    const rows: number[][] = Array.from({ length: this.batch }, () => []);
-    if (to <= from) return rows;
-    if (to > this.capacity) {
+  /**
+   * Starts reading the ids of steps [from, to) (to - from <= TOKEN_RING, and no step past `to`
+   * recorded beyond the ring); the copy is submitted now, the promise resolves once the GPU is
+   * there: record more steps before awaiting it to keep the GPU busy. result[row] = ids.
+   */
+  readTokens(from: number, to: number): Promise<number[][]> {
+    if (to - from > TOKEN_RING || from > to) {
       throw new InvalidArgumentError(
-        `GpuSampler.readTokens: step ${to} exceeds capacity ${this.capacity}`,
+        `GpuSampler.readTokens: window [${from}, ${to}) exceeds the ring of ${TOKEN_RING}`,
         'to',
       );
     }
-    const bytes = await this.ctx.readBuffer(
-      this.tokens.buffer,
-      from * this.batch * 4,
-      (to - from) * this.batch * 4,
-    );
-    const ids = new Int32Array(bytes);
-    for (let s = 0; s < to - from; s++)
-      for (let r = 0; r < this.batch; r++) rows[r]!.push(ids[s * this.batch + r]!);
-    return rows;
+    const rows: number[][] = Array.from({ length: this.batch }, () => []);
+    if (to === from) return Promise.resolve(rows);
+    const rowBytes = this.batch * 4;
+    const start = from % TOKEN_RING;
+    const first = Math.min(to - from, TOKEN_RING - start);
+    const parts = [this.ctx.readBuffer(this.tokens.buffer, start * rowBytes, first * rowBytes)];
+    if (first < to - from)
+      parts.push(this.ctx.readBuffer(this.tokens.buffer, 0, (to - from - first) * rowBytes));
+    return Promise.all(parts).then((buffers) => {
+      for (const bytes of buffers) {
+        const ids = new Int32Array(bytes);
+        for (let s = 0; s < ids.length / this.batch; s++) {
+          for (let r = 0; r < this.batch; r++) rows[r]!.push(ids[s * this.batch + r]!);
+        }
+      }
+      return rows;
+    });
   }
 
   dispose(): void {
@@ -112,5 +146,6 @@ export class GpuSampler {
     this.nextIds.dispose();
     this.tokens.dispose();
     this.steps.dispose();
+    this.config.dispose();
   }
 }

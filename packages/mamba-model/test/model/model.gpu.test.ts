@@ -114,8 +114,8 @@ describe('generation', () => {
     const full = await model.forward(ids); // (batch, 20, vocab)
     const k = 7;
     const states: LayerState[] = weights.layers.map(() => ({
-      conv: Tensor.empty(ctx, [1], 'f32'),
-      ssm: Tensor.empty(ctx, [1], 'f32'),
+      conv: Tensor.empty(ctx, [batch, config.dInner, config.dConv], 'f32').poison(),
+      ssm: Tensor.empty(ctx, [batch, config.dInner, config.dState], 'f32').poison(),
     }));
     {
       using prompt = Tensor.fromArray(
@@ -152,6 +152,7 @@ describe('generation', () => {
   it('live GPU buffers stay flat from 10 to 1000 decode steps and return after the session', async () => {
     const model = models.get('mamba-tiny')!;
     const ctx = model.ctx;
+    model.releaseCaches();
     const before = ctx.stats().liveBuffers;
     const live: number[] = [];
     let n = 0;
@@ -166,6 +167,10 @@ describe('generation', () => {
     }
     expect(n).toBe(1000);
     expect(live[1]).toBe(live[0]);
+    // The generation graph (states, sampler, captured steps) stays cached for the next call...
+    expect(ctx.stats().liveBuffers).toBeGreaterThan(before);
+    // ...and releasing the caches frees every buffer of it.
+    model.releaseCaches();
     expect(ctx.stats().liveBuffers).toBe(before);
   });
 

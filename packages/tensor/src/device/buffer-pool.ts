@@ -47,6 +47,15 @@ export class BufferPool {
   /** A storage buffer of at least `bytes` bytes (contents undefined). */
   acquire(bytes: number, label: string): GPUBuffer {
     const size = sizeClass(bytes);
+    if (this.held) {
+      // Reuse within a capture is safe: replays run the dispatches in the recorded order.
+      const index = this.held.findIndex((b) => this.sizes.get(b) === size);
+      if (index >= 0) {
+        const buffer = this.held.splice(index, 1)[0]!;
+        buffer.label = label;
+        return buffer;
+      }
+    }
     const list = this.free.get(size);
     let buffer = list?.pop();
     if (buffer) {
@@ -91,8 +100,10 @@ export class BufferPool {
   }
 
   /**
-   * From now on, released buffers are held (still counted live) instead of being reused, until
-   * `endHold` hands them over: a captured command sequence keeps using them on every replay.
+   * From now on, released buffers are held (still counted live) instead of returning to the
+   * pool, until `endHold` hands them over: a captured command sequence keeps using them on every
+   * replay. Acquires during the hold reuse held buffers first, so a capture keeps only its peak
+   * of intermediates.
    */
   beginHold(): void {
     if (this.held) throw new Error('BufferPool.beginHold: already holding');
@@ -111,6 +122,7 @@ export class BufferPool {
     const size = this.sizes.get(buffer);
     if (size === undefined) throw new Error('BufferPool.release: buffer was not acquired from this pool');
     if (this.held && !force) {
+      // Stays live: the recording owns it until it is disposed (acquire may reuse it meanwhile).
       this.held.push(buffer);
       return;
     }

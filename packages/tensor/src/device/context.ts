@@ -141,6 +141,7 @@ export class GpuContext {
   readonly pool: BufferPool;
   readonly features: GpuFeatures;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
   private readonly uncaptured: GPUError[] = [];
   private lostInfo: GPUDeviceLostInfo | undefined;
   private destroyed = false;
@@ -323,7 +324,9 @@ export class GpuContext {
     constants: Record<string, number> = {},
     entryPoint = 'main',
   ): GPUComputePipeline {
-    const cacheKey = `${key}|${entryPoint}|${JSON.stringify(constants)}`;
+    let constantsKey = '';
+    for (const name in constants) constantsKey += `${name}=${constants[name]},`;
+    const cacheKey = `${key}|${entryPoint}|${constantsKey}`;
     let pipeline = this.pipelines.get(cacheKey);
     if (!pipeline) {
       const module = this.device.createShaderModule({
@@ -398,7 +401,13 @@ export class GpuContext {
       const resource: GPUBufferBinding = 'buffer' in b ? b : { buffer: b };
       entries.push({ binding: index++, resource });
     }
-    return this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries, label });
+    // getBindGroupLayout creates a new wrapper per call in Dawn's Node binding: cache it.
+    let layout = this.layouts.get(pipeline);
+    if (!layout) {
+      layout = pipeline.getBindGroupLayout(0);
+      this.layouts.set(pipeline, layout);
+    }
+    return this.device.createBindGroup({ layout, entries, ...(label ? { label } : {}) });
   }
 
   /** Records one dispatch into the current compute pass. */

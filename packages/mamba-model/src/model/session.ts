@@ -1,0 +1,98 @@
+// GenerationGraph: everything a batch of `batch` rows needs to generate, kept on the GPU and
+// reused across generate() calls: per-layer conv/ssm states, the sampler, the prefill captured
+// per prompt length and the decode step captured once. After the first call of a shape, a
+// prefill or a decode step costs one replay (no bind groups, parameters or allocations).
+
+import { type GpuContext, type Recording, Tensor, zeros } from '@mamba-webgpu/tensor';
+import type { MambaConfig } from '../loading/config.js';
+import { stridedCopy } from '../kernels/strided-copy.js';
+import { GpuSampler } from '../sampling/sampler.js';
+import { backboneStep } from './decode.js';
+import { backbonePrefill, type LayerState } from './forward.js';
+import { linear } from './ops.js';
+import type { MambaWeights } from './weights.js';
+
+/** Prompt lengths whose captured prefill is kept per graph (least recently used dropped). */
+const PREFILL_CACHE = 2;
+
+export class GenerationGraph {
+  readonly states: LayerState[];
+  readonly sampler: GpuSampler;
+  /** Set while a generation uses this graph. */
+  busy = false;
+  private decode: Recording | undefined;
+  private readonly prefills = new Map<number, { ids: Tensor<'i32'>; recording: Recording }>();
+
+  constructor(
+    private readonly ctx: GpuContext,
+    private readonly config: MambaConfig,
+    private readonly weights: MambaWeights,
+    readonly batch: number,
+  ) {
+    const { dInner, dConv, dState } = config;
+    this.states = weights.layers.map(() => ({
+      conv: zeros(ctx, [batch, dInner, dConv], 'f32', 'state/conv'),
+      ssm: zeros(ctx, [batch, dInner, dState], 'f32', 'state/ssm'),
+    }));
+    this.sampler = new GpuSampler(ctx, batch, config.vocabSize);
+  }
+
+  /** Records the prefill of `ids` (batch*seqLen, row-major) and the sampling of the first id. */
+  prefill(ids: Int32Array, seqLen: number): void {
+    let entry = this.prefills.get(seqLen);
+    if (entry) {
+      this.prefills.delete(seqLen);
+    } else {
+      const { ctx, config, weights, batch } = this;
+      const idTensor = Tensor.empty(ctx, [batch, seqLen], 'i32', 'prefill/ids');
+      const recording = ctx.captureSequence(`prefill/L=${seqLen}`, () => {
+        using hidden = backbonePrefill(config, weights, idTensor, batch, seqLen, this.states);
+        using last = stridedCopy(
+          hidden,
+          [1, batch, config.dModel],
+          { offset: (seqLen - 1) * config.dModel, strideB: 0, strideI: seqLen * config.dModel, strideJ: 1 },
+          { label: 'prefill/last', outShape: [batch, config.dModel] },
+        );
+        using logits = linear(last, weights.lmHead);
+        this.sampler.sample(logits);
+      });
+      entry = { ids: idTensor, recording };
+      while (this.prefills.size >= PREFILL_CACHE) {
+        const [oldest, old] = this.prefills.entries().next().value!;
+        this.prefills.delete(oldest);
+        old.recording.dispose();
+        old.ids.dispose();
+      }
+    }
+    this.prefills.set(seqLen, entry);
+    entry.ids.write(ids);
+    entry.recording.replay();
+  }
+
+  /** Records one decode step for every row (feeds on the sampler's last ids). */
+  step(): void {
+    if (!this.decode) {
+      const { config, weights, batch, states, sampler } = this;
+      this.decode = this.ctx.captureSequence('decode-step', () => {
+        using hidden = backboneStep(config, weights, sampler.nextIds, batch, states);
+        using logits = linear(hidden, weights.lmHead);
+        sampler.sample(logits);
+      });
+    }
+    this.decode.replay();
+  }
+
+  dispose(): void {
+    this.decode?.dispose();
+    for (const { ids, recording } of this.prefills.values()) {
+      recording.dispose();
+      ids.dispose();
+    }
+    this.prefills.clear();
+    this.sampler.dispose();
+    for (const s of this.states) {
+      s.conv.dispose();
+      s.ssm.dispose();
+    }
+  }
+}
