@@ -104,16 +104,28 @@ for (const batch of [1, 8, 64]) {
   console.log(
     `decode batch=${batch}: ${rec.length} dispatches, capture ${tCap.toFixed(2)} ms, replay CPU ${med(cpu).toFixed(3)} ms, GPU ${med(gpu).toFixed(3)} ms/step, back-to-back wall ${wall32.toFixed(3)} ms/step`,
   );
+  if (batch !== 8) {
+    // GPU time per kernel label: each dispatch timed alone (includes a pass's fixed cost).
+    const perLabel = new Map<string, number>();
+    const labels = rec.labels;
+    for (let i = 0; i < labels.length; i++) {
+      const g = (await ctx.timeGpu(() => rec.replay(i, i + 1))) ?? 0;
+      perLabel.set(labels[i]!, (perLabel.get(labels[i]!) ?? 0) + g);
+    }
+    const rows = [...perLabel].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v * 1000).toFixed(0)}us`);
+    console.log(`  batch=${batch} per-kernel (sum of solo passes): ${rows.join(', ')}`);
+  }
   rec.dispose();
   for (const s of states) {
     s.conv.dispose();
     s.ssm.dispose();
   }
 }
-// generate() end to end
-for (const batch of [1]) {
+// generate() end to end, warm (cached graph and prefill capture).
+const prompt = [Array.from({ length: 256 }, (_, t) => (t * 7919) % 50280)];
+for (let i = 0; i < 4; i++) {
   const t = now();
-  await model.generate([[1, 2, 3, 4]], { maxTokens: 1, eos: false });
-  console.log(`generate(maxTokens=1): ${(now() - t).toFixed(2)} ms`);
+  await model.generate(prompt, { maxTokens: 1, eos: false });
+  console.log(`generate(L=256, maxTokens=1) #${i}: ${(now() - t).toFixed(2)} ms`);
 }
 process.exit(0);

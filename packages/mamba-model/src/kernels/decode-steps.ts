@@ -1,41 +1,24 @@
-// Host code of the fused decode kernels (conv step, SSM step) of the model's recurrent step.
+// Host code of the fused SSM decode kernel of the model's recurrent step (see ssm-step.wgsl).
 
 import { type Tensor } from '@mamba-webgpu/tensor';
-import { defineParams, unpackWgsl } from '@mamba-webgpu/tensor/internal';
-import convSource from './conv-step.wgsl';
+import { defineParams, dispatch1d, unpackWgsl } from '@mamba-webgpu/tensor/internal';
 import ssmSource from './ssm-step.wgsl';
 
-const ConvParams = defineParams('Params', { batch: 'u32', d_inner: 'u32', width: 'u32', has_bias: 'u32' });
-const SsmParams = defineParams('Params', { batch: 'u32', d_inner: 'u32', d_state: 'u32', dt_rank: 'u32' });
-
-/**
- * u = silu(conv1d step) for one token per row; shifts `convState` (batch, dInner, width) in place.
- * xz: (batch, 2*dInner); weight: (dInner, width) f32; bias: (dInner) f32 or undefined.
- */
-export function convStep(
-  xz: Tensor,
-  convState: Tensor,
-  weight: Tensor,
-  bias: Tensor | undefined,
-  u: Tensor,
-  batch: number,
-  dInner: number,
-): void {
-  const ctx = xz.ctx;
-  const width = weight.shape[1]!;
-  ctx.dispatch({
-    pipeline: ctx.pipeline('mamba-model/conv-step', ConvParams.wgsl + convSource),
-    params: ConvParams.pack({ batch, d_inner: dInner, width, has_bias: bias ? 1 : 0 }),
-    bindings: [xz.buffer, convState.buffer, weight.buffer, (bias ?? weight).buffer, u.buffer],
-    workgroups: [Math.ceil((batch * dInner) / 256)],
-    label: 'decode/conv-step',
-  });
-}
+const SsmParams = defineParams('Params', {
+  batch: 'u32',
+  d_inner: 'u32',
+  d_state: 'u32',
+  dt_rank: 'u32',
+  width: 'u32',
+  has_bias: 'u32',
+});
 
 export interface SsmStepArgs {
-  dbl: Tensor;
-  u: Tensor;
   xz: Tensor;
+  convState: Tensor;
+  convWeight: Tensor;
+  convBias: Tensor | undefined;
+  dbl: Tensor;
   dtWeight: Tensor;
   dtBias: Tensor;
   A: Tensor;
@@ -48,21 +31,34 @@ export interface SsmStepArgs {
   dtRank: number;
 }
 
-/** y = gate(C . h + D u) after h = exp(delta A) h + delta B u, delta = softplus(dt_proj(dt) + bias). */
+/**
+ * The SSM half of a decode step: u = silu(conv step) (shifting the conv state), delta =
+ * softplus(dt_proj(dt) + bias), h = exp(delta A) h + delta B u, y = (C . h + D u) * silu(z).
+ */
 export function ssmStep(a: SsmStepArgs): void {
-  const ctx = a.u.ctx;
+  const ctx = a.xz.ctx;
   const dtype = a.dtWeight.dtype;
   const code = () =>
     SsmParams.wgsl +
     unpackWgsl('dt_weight', dtype) +
     ssmSource.replace('DT_WEIGHT_TYPE', dtype === 'f32' ? 'f32' : 'u32');
+  const groups = Math.ceil((a.batch * a.dInner) / 16);
   ctx.dispatch({
     pipeline: ctx.pipeline(`mamba-model/ssm-step/${dtype}`, code),
-    params: SsmParams.pack({ batch: a.batch, d_inner: a.dInner, d_state: a.dState, dt_rank: a.dtRank }),
+    params: SsmParams.pack({
+      batch: a.batch,
+      d_inner: a.dInner,
+      d_state: a.dState,
+      dt_rank: a.dtRank,
+      width: a.convWeight.shape[1]!,
+      has_bias: a.convBias ? 1 : 0,
+    }),
     bindings: [
-      a.dbl.buffer,
-      a.u.buffer,
       a.xz.buffer,
+      a.convState.buffer,
+      a.convWeight.buffer,
+      (a.convBias ?? a.convWeight).buffer,
+      a.dbl.buffer,
       a.dtWeight.buffer,
       a.dtBias.buffer,
       a.A.buffer,
@@ -70,7 +66,7 @@ export function ssmStep(a: SsmStepArgs): void {
       a.state.buffer,
       a.y.buffer,
     ],
-    workgroups: [Math.ceil((a.batch * a.dInner) / 256)],
+    workgroups: dispatch1d(groups, ctx.limits.maxComputeWorkgroupsPerDimension),
     label: 'decode/ssm-step',
   });
 }

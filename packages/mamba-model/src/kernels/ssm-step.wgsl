@@ -1,43 +1,83 @@
-// Decode step of the selective SSM, fused: dt_proj (+ bias, softplus), discretisation, state
-// update in place, C readout, D skip and z gate, one thread per (row, channel).
-// dbl: (batch, dtRank + 2*dState) = x_proj output [dt | B | C]; u: (batch, dInner);
-// xz: (batch, 2*dInner) (z = columns [dInner, 2*dInner)); dt_weight: (dInner, dtRank) any float
-// dtype (load_dt_weight); dt_bias, d_skip: (dInner); a: (dInner, dState) = -exp(A_log);
-// state: (batch, dInner, dState); y: (batch, dInner).
+// Decode step of the selective SSM, fused: the conv step (u = silu(conv(state, x) + bias), with
+// the conv state shifted in place), dt_proj (+ bias, softplus), discretisation, ssm state update
+// in place, C readout, D skip and z gate. A workgroup holds 16 channels x 16 lanes: the lanes of
+// a channel split dt_proj's rank and the states, and reduce through workgroup memory.
+// xz: (batch, 2*dInner) (x = [0, dInner), z = [dInner, 2*dInner)); conv_state: (batch, dInner,
+// width), newest last; conv_w: (dInner, width); conv_b: (dInner); dbl: (batch, dtRank + 2*dState)
+// = [dt | B | C]; dt_weight: (dInner, dtRank) any float dtype; dt_bias, d_skip: (dInner);
+// a: (dInner, dState) = -exp(A_log); state: (batch, dInner, dState); y: (batch, dInner).
+
+const LANES: u32 = 16u;
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> dbl: array<f32>;
-@group(0) @binding(2) var<storage, read> u: array<f32>;
-@group(0) @binding(3) var<storage, read> xz: array<f32>;
-@group(0) @binding(4) var<storage, read> dt_weight: array<DT_WEIGHT_TYPE>;
-@group(0) @binding(5) var<storage, read> dt_bias: array<f32>;
-@group(0) @binding(6) var<storage, read> a: array<f32>;
-@group(0) @binding(7) var<storage, read> d_skip: array<f32>;
-@group(0) @binding(8) var<storage, read_write> state: array<f32>;
-@group(0) @binding(9) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read> xz: array<f32>;
+@group(0) @binding(2) var<storage, read_write> conv_state: array<f32>;
+@group(0) @binding(3) var<storage, read> conv_w: array<f32>;
+@group(0) @binding(4) var<storage, read> conv_b: array<f32>;
+@group(0) @binding(5) var<storage, read> dbl: array<f32>;
+@group(0) @binding(6) var<storage, read> dt_weight: array<DT_WEIGHT_TYPE>;
+@group(0) @binding(7) var<storage, read> dt_bias: array<f32>;
+@group(0) @binding(8) var<storage, read> a: array<f32>;
+@group(0) @binding(9) var<storage, read> d_skip: array<f32>;
+@group(0) @binding(10) var<storage, read_write> state: array<f32>;
+@group(0) @binding(11) var<storage, read_write> y: array<f32>;
+
+var<workgroup> red: array<f32, 256>;
+
+fn lane_sum(lid: u32, lane: u32, v: f32) -> f32 {
+  red[lid] = v;
+  workgroupBarrier();
+  for (var s = LANES / 2u; s > 0u; s >>= 1u) {
+    if (lane < s) { red[lid] += red[lid + s]; }
+    workgroupBarrier();
+  }
+  let total = red[lid - lane];
+  workgroupBarrier();
+  return total;
+}
 
 @compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
   let d_inner = params.d_inner;
-  let i = gid.x;
-  if (i >= params.batch * d_inner) { return; }
+  let lane = lid % LANES;
+  let channel = (wid.x + wid.y * groups.x) * (256u / LANES) + lid / LANES;
+  let valid = channel < params.batch * d_inner;
+  let i = min(channel, params.batch * d_inner - 1u);
   let b = i / d_inner;
   let d = i % d_inner;
   let rank = params.dt_rank;
   let n_state = params.d_state;
+  let width = params.width;
   let row = b * (rank + 2u * n_state);
-  var dt = dt_bias[d];
-  for (var r = 0u; r < rank; r++) { dt += load_dt_weight(d * rank + r) * dbl[row + r]; }
+
+  // Conv step (every lane computes u; lane 0 shifts the state after all have read it).
+  let x = xz[b * 2u * d_inner + d];
+  var conv = select(0.0, conv_b[d], params.has_bias == 1u);
+  let base = i * width;
+  for (var w = 0u; w + 1u < width; w++) { conv += conv_w[d * width + w] * conv_state[base + w + 1u]; }
+  conv += conv_w[d * width + width - 1u] * x;
+  let u = conv / (1.0 + exp(-conv));
+
+  // dt = dt_bias + dt_proj row . dt, split over lanes.
+  var part = 0.0;
+  for (var r = lane; r < rank; r += LANES) { part += load_dt_weight(d * rank + r) * dbl[row + r]; }
+  let dt = dt_bias[d] + lane_sum(lid, lane, part);
   let delta = select(log(1.0 + exp(dt)), dt, dt > 20.0);
-  let x = u[i];
-  let dx = delta * x;
+  let dx = delta * u;
+
   var acc = 0.0;
-  for (var n = 0u; n < n_state; n++) {
+  for (var n = lane; n < n_state; n += LANES) {
     let s = i * n_state + n;
     let h = exp(delta * a[d * n_state + n]) * state[s] + dx * dbl[row + rank + n];
-    state[s] = h;
+    if (valid) { state[s] = h; }
     acc += h * dbl[row + rank + n_state + n];
   }
-  let z = xz[b * 2u * d_inner + d_inner + d];
-  y[i] = (acc + d_skip[d] * x) * (z / (1.0 + exp(-z)));
+  let total = lane_sum(lid, lane, acc);
+  if (valid && lane == 0u) {
+    for (var w = 0u; w + 1u < width; w++) { conv_state[base + w] = conv_state[base + w + 1u]; }
+    conv_state[base + width - 1u] = x;
+    let z = xz[b * 2u * d_inner + d_inner + d];
+    y[i] = (total + d_skip[d] * u) * (z / (1.0 + exp(-z)));
+  }
 }

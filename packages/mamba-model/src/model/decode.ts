@@ -2,15 +2,20 @@
 // (batch, dInner, dConv) and ssm state (batch, dInner, dState) of each layer updated in place on
 // the GPU. Input ids come from a GPU buffer (the sampler's output), so consecutive steps need no
 // CPU round trip, and the whole step can be captured once and replayed (GpuContext.capture).
-// Per layer: add+RMSNorm, in_proj GEMV, fused conv step (+SiLU), x_proj GEMV, fused SSM step
-// (dt_proj, softplus, state update, C readout, D skip, z gate), out_proj GEMV.
+// Four dispatches per layer, the residual stream r kept in f32:
+//   xz  = in_proj(rmsnorm(r) * norm_w)                       (GEMV with an RMSNorm prologue)
+//   dbl = x_proj(silu(conv step(x)))                          (GEMV with a conv prologue)
+//   y   = gate(ssm step(dt_proj, softplus, B, C, D), z)       (shifts conv state, updates ssm state)
+//   r   = out_proj(y) + r                                     (GEMV with fused residual)
 
-import { Tensor } from '@mamba-webgpu/tensor';
-import { convStep, ssmStep } from '../kernels/decode-steps.js';
+import { add, rmsNorm, Tensor } from '@mamba-webgpu/tensor';
+import { ssmStep } from '../kernels/decode-steps.js';
+import { convGemv, rmsNormGemv } from '../kernels/fused-gemv.js';
 import type { MambaConfig } from '../loading/config.js';
 import type { LayerState } from './forward.js';
-import { embed, linear, residualRmsNorm } from './ops.js';
+import { embed } from './ops.js';
 import type { MambaWeights } from './weights.js';
+import { matmul } from '@mamba-webgpu/tensor';
 
 /** Runs the backbone for one token per row; returns the final normed hidden (batch, dModel). */
 export function backboneStep(
@@ -22,24 +27,25 @@ export function backboneStep(
 ): Tensor<'f32'> {
   const { dInner, dState, dtRank } = config;
   const ctx = ids.ctx;
-  let h = embed(weights.embedding, ids); // (batch, dModel)
-  let residual: Tensor<'f32'> | undefined;
+  let residual: Tensor<'f32'> = embed(weights.embedding, ids); // (batch, dModel)
   weights.layers.forEach((w, i) => {
     const state = states[i]!;
-    const norm = residualRmsNorm(h, w.norm, residual, config.rmsNormEps);
-    h.dispose();
-    residual?.dispose();
-    residual = norm.residual;
-    using normed = norm.out;
-    using xz = linear(normed, w.inProj, w.inProjBias); // (batch, 2*dInner)
-    using u = Tensor.empty(ctx, [batch, dInner], 'f32', 'step/u');
-    convStep(xz, state.conv, w.conv1dWeight, w.conv1dBias, u, batch, dInner);
-    using dbl = linear(u, w.xProj); // (batch, dtRank + 2*dState)
+    let xz = Tensor.empty(ctx, [batch, 2 * dInner], 'f32', 'step/xz');
+    rmsNormGemv(residual, w.norm, w.inProj, config.rmsNormEps, xz);
+    if (w.inProjBias) {
+      const biased = add(xz, w.inProjBias);
+      xz.dispose();
+      xz = biased;
+    }
+    using dbl = Tensor.empty(ctx, [batch, dtRank + 2 * dState], 'f32', 'step/dbl');
+    convGemv(xz, state.conv, w.conv1dWeight, w.conv1dBias, w.xProj, dbl);
     using y = Tensor.empty(ctx, [batch, dInner], 'f32', 'step/y');
     ssmStep({
-      dbl,
-      u,
       xz,
+      convState: state.conv,
+      convWeight: w.conv1dWeight,
+      convBias: w.conv1dBias,
+      dbl,
       dtWeight: w.dtProj,
       dtBias: w.dtProjBias,
       A: w.A,
@@ -51,11 +57,12 @@ export function backboneStep(
       dState,
       dtRank,
     });
-    h = linear(y, w.outProj, w.outProjBias);
+    xz.dispose();
+    const next = matmul(y, w.outProj, { residual, ...(w.outProjBias ? { bias: w.outProjBias } : {}) });
+    residual.dispose();
+    residual = next;
   });
-  const final = residualRmsNorm(h, weights.normF, residual, config.rmsNormEps);
-  h.dispose();
-  (residual as Tensor | undefined)?.dispose();
-  final.residual.dispose();
-  return final.out;
+  const out = rmsNorm(residual, weights.normF, { eps: config.rmsNormEps });
+  residual.dispose();
+  return out;
 }

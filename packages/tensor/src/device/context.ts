@@ -62,6 +62,7 @@ export interface DispatchOptions {
 
 /** One recorded dispatch of a capture. */
 interface RecordedDispatch {
+  label: string;
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
   x: number;
@@ -99,10 +100,17 @@ export class Recording {
     return this.commands.length;
   }
 
-  /** Records the whole sequence into the current compute pass. */
-  replay(): void {
+  /** Records the whole sequence (or dispatches [start, end), for profiling) into the current pass. */
+  replay(start = 0, end = this.commands.length): void {
     if (this.disposed) throw new DisposedError(`Recording.replay: recording '${this.label}' was disposed`);
-    this.ctx.replayCommands(this.commands);
+    this.ctx.replayCommands(
+      start === 0 && end === this.commands.length ? this.commands : this.commands.slice(start, end),
+    );
+  }
+
+  /** The label of each recorded dispatch, in order. */
+  get labels(): string[] {
+    return this.commands.map((c) => c.label);
   }
 
   /** Returns the intermediate buffers to the pool and frees the parameter memory. */
@@ -429,7 +437,14 @@ export class GpuContext {
         if (options.params) params = this.captureParams(capture, options.params);
         bindGroup = this.createBindGroup(options.pipeline, options.bindings ?? [], params, options.label);
       }
-      capture.commands.push({ pipeline: options.pipeline, bindGroup, x, y, z });
+      capture.commands.push({
+        label: options.label ?? options.pipeline.label,
+        pipeline: options.pipeline,
+        bindGroup,
+        x,
+        y,
+        z,
+      });
       return;
     }
     if (!bindGroup) {

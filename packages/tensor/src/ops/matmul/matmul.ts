@@ -31,6 +31,20 @@ export type MatmulKernel = keyof typeof MATMUL_KERNELS;
 /** Largest m (rows of x) that `auto` sends to the GEMV kernel. */
 export const GEMV_MAX_M = 16;
 
+/** Up to this many rows the GEMV is still used when the GEMM would launch too few workgroups. */
+export const GEMV_NARROW_MAX_M = 64;
+
+/**
+ * The default kernel for an (m, k) @ (n, k)^T product: GEMV for small m; for m up to 64 also
+ * when the GEMM's 64x64 tiles would give fewer than 256 workgroups (narrow n, e.g. x_proj's 80
+ * or out_proj's 768 outputs at decode batch 64: the GEMM then leaves most of a large GPU idle).
+ */
+export function pickMatmulKernel(m: number, n: number): MatmulKernel {
+  if (m <= GEMV_MAX_M) return 'gemv-v1';
+  if (m <= GEMV_NARROW_MAX_M && Math.ceil(m / 64) * Math.ceil(n / 64) < 256) return 'gemv-v1';
+  return 'gemm-v1';
+}
+
 const Params = defineParams('Params', {
   m: 'u32',
   n: 'u32',
@@ -113,7 +127,7 @@ export function matmul(x: Tensor, w: Tensor, options: MatmulOptions = {}): Tenso
   if (k === 0)
     throw new ShapeError(`${caller}: the inner dimension must be > 0, got x ${formatShape(x.shape)}`);
 
-  const kernel: MatmulKernel = options.kernel ?? (m <= GEMV_MAX_M ? 'gemv-v1' : 'gemm-v1');
+  const kernel: MatmulKernel = options.kernel ?? pickMatmulKernel(m, n);
   if (!(kernel in MATMUL_KERNELS)) {
     throw new InvalidArgumentError(`${caller}: unknown kernel ${String(kernel)}`, 'kernel');
   }
