@@ -42,24 +42,37 @@ function code(prologue: Prologue, wDtype: DType, mb: number, k: number): string 
   for (var i = 0u; i < MB; i++) {
     let row = min(m0 + i, params.m - 1u);
     var ss = 0.0;
-    for (var c = lid; c < K; c += 256u) { let v = src[row * K + c]; xs[i * K + c] = v; ss += v * v; }
+    for (var c = lid; c < K / 4u; c += 256u) {
+      let o = row * K + c * 4u;
+      let v = vec4<f32>(src[o], src[o + 1u], src[o + 2u], src[o + 3u]);
+      xs[i * K / 4u + c] = v;
+      ss += dot(v, v);
+    }
     red[lid] = ss;
     workgroupBarrier();
     for (var s = 128u; s > 0u; s >>= 1u) { if (lid < s) { red[lid] += red[lid + s]; } workgroupBarrier(); }
     let inv = inverseSqrt(red[0] / f32(K) + params.eps);
     workgroupBarrier();
-    for (var c = lid; c < K; c += 256u) { xs[i * K + c] = xs[i * K + c] * inv * norm_w[c]; }
+    for (var c = lid; c < K / 4u; c += 256u) {
+      let o = c * 4u;
+      xs[i * K / 4u + c] = xs[i * K / 4u + c] * inv * vec4<f32>(norm_w[o], norm_w[o + 1u], norm_w[o + 2u], norm_w[o + 3u]);
+    }
   }`
       : `  // u = silu(bias + conv over (state[1..width), x)): the conv step, state shift left for later.
   let width = params.width;
   for (var i = 0u; i < MB; i++) {
     let row = min(m0 + i, params.m - 1u);
-    for (var c = lid; c < K; c += 256u) {
-      var acc = select(0.0, conv_b[c], params.has_bias == 1u);
-      let base = (row * K + c) * width;
-      for (var w = 0u; w + 1u < width; w++) { acc += conv_w[c * width + w] * conv_state[base + w + 1u]; }
-      acc += conv_w[c * width + width - 1u] * src[row * params.xz_stride + c];
-      xs[i * K + c] = acc / (1.0 + exp(-acc));
+    for (var c4 = lid; c4 < K / 4u; c4 += 256u) {
+      var u4: vec4<f32>;
+      for (var j = 0u; j < 4u; j++) {
+        let c = c4 * 4u + j;
+        var acc = select(0.0, conv_b[c], params.has_bias == 1u);
+        let base = (row * K + c) * width;
+        for (var w = 0u; w + 1u < width; w++) { acc += conv_w[c * width + w] * conv_state[base + w + 1u]; }
+        acc += conv_w[c * width + width - 1u] * src[row * params.xz_stride + c];
+        u4[j] = acc / (1.0 + exp(-acc));
+      }
+      xs[i * K / 4u + c4] = u4;
     }
   }`;
   return `${Params.wgsl}
@@ -72,7 +85,7 @@ const ROWS: u32 = ${ROWS}u;
 ${bindings}
 @group(0) @binding(${outBinding}) var<storage, read_write> out: array<f32>;
 ${unpackWgsl('w', wDtype)}
-var<workgroup> xs: array<f32, ${mb * k}>;
+var<workgroup> xs: array<vec4<f32>, ${(mb * k) / 4}>;
 var<workgroup> red: array<f32, 256>;
 var<workgroup> partial: array<f32, ${mb * 256}>;
 
@@ -91,7 +104,7 @@ ${fill}
   for (var c = t * 4u; c < K; c += TPR * 4u) {
     let wv = load4_w(w_base + c);
     for (var i = 0u; i < MB; i++) {
-      acc[i] += wv * vec4<f32>(xs[i * K + c], xs[i * K + c + 1u], xs[i * K + c + 2u], xs[i * K + c + 3u]);
+      acc[i] += wv * xs[(i * K + c) / 4u];
     }
   }
   for (var i = 0u; i < MB; i++) { partial[i * 256u + lid] = dot(acc[i], vec4<f32>(1.0)); }

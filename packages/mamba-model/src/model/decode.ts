@@ -8,14 +8,16 @@
 //   y   = gate(ssm step(dt_proj, softplus, B, C, D), z)       (shifts conv state, updates ssm state)
 //   r   = out_proj(y) + r                                     (GEMV with fused residual)
 
-import { add, rmsNorm, Tensor } from '@mamba-webgpu/tensor';
+import { add, matmul, rmsNorm, Tensor } from '@mamba-webgpu/tensor';
 import { ssmStep } from '../kernels/decode-steps.js';
 import { convGemv, rmsNormGemv } from '../kernels/fused-gemv.js';
 import type { MambaConfig } from '../loading/config.js';
 import type { LayerState } from './forward.js';
 import { embed } from './ops.js';
 import type { MambaWeights } from './weights.js';
-import { matmul } from '@mamba-webgpu/tensor';
+
+/** Up to this batch the in_proj GEMV recomputes the RMSNorm in its prologue (one dispatch less). */
+const FUSED_NORM_MAX_BATCH = 8;
 
 /** Runs the backbone for one token per row; returns the final normed hidden (batch, dModel). */
 export function backboneStep(
@@ -30,8 +32,15 @@ export function backboneStep(
   let residual: Tensor<'f32'> = embed(weights.embedding, ids); // (batch, dModel)
   weights.layers.forEach((w, i) => {
     const state = states[i]!;
-    let xz = Tensor.empty(ctx, [batch, 2 * dInner], 'f32', 'step/xz');
-    rmsNormGemv(residual, w.norm, w.inProj, config.rmsNormEps, xz);
+    let xz: Tensor<'f32'>;
+    if (batch <= FUSED_NORM_MAX_BATCH) {
+      xz = Tensor.empty(ctx, [batch, 2 * dInner], 'f32', 'step/xz');
+      rmsNormGemv(residual, w.norm, w.inProj, config.rmsNormEps, xz);
+    } else {
+      // Large batches: the prologue would be repeated by every workgroup; norm once instead.
+      using normed = rmsNorm(residual, w.norm, { eps: config.rmsNormEps });
+      xz = matmul(normed, w.inProj);
+    }
     if (w.inProjBias) {
       const biased = add(xz, w.inProjBias);
       xz.dispose();

@@ -106,48 +106,52 @@ describe('generation', () => {
     }
   });
 
-  it('each decode step reproduces the full forward logits at that position', async () => {
-    const model = models.get('mamba-tiny')!;
-    const { ctx, config, weights } = model;
-    const ids = expected.inputIds.map((r) => r.slice(0, 20));
-    const batch = ids.length;
-    const full = await model.forward(ids); // (batch, 20, vocab)
-    const k = 7;
-    const states: LayerState[] = weights.layers.map(() => ({
-      conv: Tensor.empty(ctx, [batch, config.dInner, config.dConv], 'f32').poison(),
-      ssm: Tensor.empty(ctx, [batch, config.dInner, config.dState], 'f32').poison(),
-    }));
-    {
-      using prompt = Tensor.fromArray(
-        ctx,
-        ids.flatMap((r) => r.slice(0, k)),
-        [batch, k],
-        'i32',
+  for (const rows of [2, 9]) {
+    it(`each decode step reproduces the full forward logits at that position (batch ${rows})`, async () => {
+      const model = models.get('mamba-tiny')!;
+      const { ctx, config, weights } = model;
+      const ids = Array.from({ length: rows }, (_, r) =>
+        expected.inputIds[r % 2]!.slice(0, 20).map((id) => (id + r) % 512),
       );
-      using hidden = backbonePrefill(config, weights, prompt, batch, k, states);
-    }
-    const V = config.vocabSize;
-    for (let t = k; t < 20; t++) {
-      using step = Tensor.fromArray(
-        ctx,
-        ids.map((r) => r[t]!),
-        [batch],
-        'i32',
-      );
-      using hidden = backboneStep(config, weights, step, batch, states);
-      using logits = linear(hidden, weights.lmHead);
-      const got = await logits.read();
-      for (let r = 0; r < batch; r++) {
-        const want = full.subarray((r * 20 + t) * V, (r * 20 + t + 1) * V);
-        expectAllClose(got.subarray(r * V, (r + 1) * V), want, { ...TOL, label: `step t=${t} row ${r}` });
+      const batch = ids.length;
+      const full = await model.forward(ids); // (batch, 20, vocab)
+      const k = 7;
+      const states: LayerState[] = weights.layers.map(() => ({
+        conv: Tensor.empty(ctx, [batch, config.dInner, config.dConv], 'f32').poison(),
+        ssm: Tensor.empty(ctx, [batch, config.dInner, config.dState], 'f32').poison(),
+      }));
+      {
+        using prompt = Tensor.fromArray(
+          ctx,
+          ids.flatMap((r) => r.slice(0, k)),
+          [batch, k],
+          'i32',
+        );
+        using hidden = backbonePrefill(config, weights, prompt, batch, k, states);
       }
-    }
-    for (const s of states) {
-      s.conv.dispose();
-      s.ssm.dispose();
-    }
-    await ctx.checkErrors();
-  });
+      const V = config.vocabSize;
+      for (let t = k; t < 20; t++) {
+        using step = Tensor.fromArray(
+          ctx,
+          ids.map((r) => r[t]!),
+          [batch],
+          'i32',
+        );
+        using hidden = backboneStep(config, weights, step, batch, states);
+        using logits = linear(hidden, weights.lmHead);
+        const got = await logits.read();
+        for (let r = 0; r < batch; r++) {
+          const want = full.subarray((r * 20 + t) * V, (r * 20 + t + 1) * V);
+          expectAllClose(got.subarray(r * V, (r + 1) * V), want, { ...TOL, label: `step t=${t} row ${r}` });
+        }
+      }
+      for (const s of states) {
+        s.conv.dispose();
+        s.ssm.dispose();
+      }
+      await ctx.checkErrors();
+    });
+  }
 
   it('live GPU buffers stay flat from 10 to 1000 decode steps and return after the session', async () => {
     const model = models.get('mamba-tiny')!;
