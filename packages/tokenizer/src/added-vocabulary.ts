@@ -5,7 +5,7 @@ import type { BpeModel } from './bpe';
 import { fail, readArray, readBoolean, readObject, readString } from './json';
 import type { Normalizer } from './normalizers';
 import { escapeRegExp } from './pattern';
-import { ONIG_SPACE_BODY } from './unicode';
+import { ONIG_SPACE_BODY, RUST_WORD_BODY } from './unicode';
 
 /** An added token as declared in tokenizer.json `added_tokens`. */
 export interface AddedToken {
@@ -25,8 +25,7 @@ export interface Segments {
   ids: number[];
 }
 
-const RUST_WORD = '\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{Join_Control}';
-const wordChar = new RegExp(`^[${RUST_WORD}]$`, 'u');
+const wordChar = new RegExp(`^${RUST_WORD_BODY}$`, 'v');
 const trailingSpace = new RegExp(`[${ONIG_SPACE_BODY}]*$`, 'u');
 const leadingSpace = new RegExp(`^[${ONIG_SPACE_BODY}]*`, 'u');
 

@@ -4,17 +4,32 @@ import { UnsupportedComponentError } from './errors';
 import { type JsonObject, readArray, readBoolean, readObject, readString, readType } from './json';
 import { compilePattern, escapeRegExp, findMatches, translateOnigPattern } from './pattern';
 import { ONIG_SPACE_BODY } from './unicode';
+import { LEGACY_MARK_CLASS, LEGACY_UNICODE_CLASS } from './unicode-legacy';
 
 /** A normalizer rewrites the text before pre-tokenization. */
 export interface Normalizer {
   normalize(text: string): string;
 }
 
-/** `NFC`, `NFD`, `NFKC`, `NFKD`: Unicode normalization forms. */
+const legacyChar = new RegExp(`[${LEGACY_UNICODE_CLASS}]`, 'u');
+const legacyChars = new RegExp(`[${LEGACY_UNICODE_CLASS}]`, 'gu');
+
+/**
+ * `NFC`, `NFD`, `NFKC`, `NFKD`: Unicode normalization forms. Code points newer than the Rust
+ * library's normalization tables are left as they are and normalization runs on the text between
+ * them, since to those tables they are unassigned starters (see scripts/legacy-unicode.mjs).
+ */
 export class UnicodeNormalizer implements Normalizer {
   constructor(readonly form: 'NFC' | 'NFD' | 'NFKC' | 'NFKD') {}
   normalize(text: string): string {
-    return text.normalize(this.form);
+    if (!legacyChar.test(text)) return text.normalize(this.form);
+    let out = '';
+    let last = 0;
+    for (const m of text.matchAll(legacyChars)) {
+      out += text.slice(last, m.index).normalize(this.form) + m[0];
+      last = m.index + m[0].length;
+    }
+    return out + text.slice(last).normalize(this.form);
   }
 }
 
@@ -85,10 +100,12 @@ export class StripNormalizer implements Normalizer {
   }
 }
 
-/** `StripAccents`: removes combining marks. */
+const combiningMark = new RegExp(`(?![${LEGACY_MARK_CLASS}])\\p{M}`, 'gu');
+
+/** `StripAccents`: removes combining marks (as the Rust library's Unicode tables know them). */
 export class StripAccentsNormalizer implements Normalizer {
   normalize(text: string): string {
-    return text.replace(/\p{M}/gu, '');
+    return text.replace(combiningMark, '');
   }
 }
 

@@ -1,13 +1,27 @@
 // Oniguruma regular expressions (what Rust `tokenizers` compiles Split/Replace patterns with)
-// translated to JavaScript u-mode RegExps, plus onig's match iteration and the split events
+// translated to JavaScript v-mode RegExps, plus onig's match iteration and the split events
 // (`(start, end, isMatch)`) that `NormalizedString::split` consumes.
 import { UnsupportedPatternError } from './errors';
 import { ONIG_SPACE_BODY } from './unicode';
+import { ONIG_NOT_LETTER_CLASS, ONIG_NOT_NUMBER_CLASS } from './unicode-legacy';
 
-const WORD_BODY = '\\p{L}\\p{M}\\p{Nd}\\p{Pc}';
+// onig's tables are older than this engine's: a property there is this engine's property minus
+// the letters and numbers onig does not know (unassigned to it). v-mode class set difference.
+const ONIG_UNKNOWN = `[${ONIG_NOT_LETTER_CLASS}${ONIG_NOT_NUMBER_CLASS}]`;
+const onigProperty = (property: string) =>
+  property === 'Cn' ||
+  property === 'C' ||
+  property === 'Other' ||
+  property === 'Unassigned' ||
+  property === 'Any'
+    ? `\\p{${property}}`
+    : `[\\p{${property}}--${ONIG_UNKNOWN}]`;
+const WORD_BODY = `${onigProperty('L')}${onigProperty('M')}${onigProperty('Nd')}${onigProperty('Pc')}`;
+// Characters a v-mode class only takes escaped (syntax characters and reserved punctuators).
+const CLASS_ESCAPE = new Set('^$\\.*+?()[]{}|/&-!#%,:;<=>@`~'.split(''));
 const SYNTAX_CHARS = new Set('^$\\.*+?()[]{}|/'.split(''));
 
-/** Escapes `text` so that it matches itself literally in a u-mode RegExp. */
+/** Escapes `text` so that it matches itself literally in a u- or v-mode RegExp (outside a class). */
 export function escapeRegExp(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/-]/g, (c) => (c === '-' ? '\\x2d' : `\\${c}`));
 }
@@ -44,9 +58,9 @@ function unicodeProperty(name: string, pattern: string, path: string): string {
 }
 
 /**
- * Translates an Oniguruma (Ruby syntax) pattern to a JavaScript u-mode RegExp source with the
- * same meaning: `\s`, `\d`, `\w`, `.`, `^`, `$` get onig's Unicode semantics and `(?i:...)` is
- * expanded to character classes. Constructs JavaScript lacks (atomic groups, possessive
+ * Translates an Oniguruma (Ruby syntax) pattern to a JavaScript v-mode RegExp source with the
+ * same meaning: `\s`, `\d`, `\w`, `.`, `^`, `$` get onig's Unicode semantics, `\p{L}`/`\p{N}`
+ * leave out code points newer than onig's tables and `(?i:...)` is expanded to character classes. Constructs JavaScript lacks (atomic groups, possessive
  * quantifiers, nested classes) throw `UnsupportedPatternError`.
  */
 export function translateOnigPattern(pattern: string, path: string): string {
@@ -78,10 +92,10 @@ export function translateOnigPattern(pattern: string, path: string): string {
           out += `[^${ONIG_SPACE_BODY}]`;
           break;
         case 'd':
-          out += '\\p{Nd}';
+          out += onigProperty('Nd');
           break;
         case 'D':
-          out += '\\P{Nd}';
+          out += `[^${onigProperty('Nd').slice(1)}`;
           break;
         case 'w':
           out += inClass ? WORD_BODY : `[${WORD_BODY}]`;
@@ -107,7 +121,9 @@ export function translateOnigPattern(pattern: string, path: string): string {
             negated = !negated;
             name = name.slice(1);
           }
-          out += `\\${negated ? 'P' : 'p'}{${unicodeProperty(name, pattern, path)}}`;
+          const onigClass = onigProperty(unicodeProperty(name, pattern, path));
+          if (!onigClass.startsWith('[')) out += negated ? onigClass.replace('\\p', '\\P') : onigClass;
+          else out += negated ? `[^${onigClass.slice(1)}` : onigClass;
           i = close + 1;
           break;
         }
@@ -133,7 +149,7 @@ export function translateOnigPattern(pattern: string, path: string): string {
         }
         default:
           if (/[0-9A-Za-z]/.test(e)) out += `\\${e}`;
-          else if (SYNTAX_CHARS.has(e) || (inClass && e === '-')) out += `\\${e}`;
+          else if (SYNTAX_CHARS.has(e) || (inClass && CLASS_ESCAPE.has(e))) out += `\\${e}`;
           else out += e;
       }
       continue;
@@ -153,8 +169,10 @@ export function translateOnigPattern(pattern: string, path: string): string {
       } else if (caseInsensitive > 0 && /\p{L}/u.test(ch)) {
         if (pattern[i] === '-') unsupported(pattern, path, 'a range in a case-insensitive class');
         out += caseVariants(ch).join('');
+      } else if (ch === '-' && !atClassStart && pattern[i] !== ']' && i < n) {
+        out += '-'; // a range
       } else {
-        out += ch;
+        out += CLASS_ESCAPE.has(ch) ? `\\${ch}` : ch;
       }
       continue;
     }
@@ -236,10 +254,10 @@ export function translateOnigPattern(pattern: string, path: string): string {
   return out;
 }
 
-/** Compiles a translated pattern (flags `gu`), turning engine syntax errors into typed errors. */
+/** Compiles a translated pattern (flags `gv`), turning engine syntax errors into typed errors. */
 export function compilePattern(source: string, original: string, path: string): RegExp {
   try {
-    return new RegExp(source, 'gu');
+    return new RegExp(source, 'gv');
   } catch (error) {
     return unsupported(original, path, `a pattern JavaScript rejects (${(error as Error).message})`);
   }

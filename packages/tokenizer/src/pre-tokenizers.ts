@@ -7,7 +7,7 @@ import { fail, type JsonObject, readArray, readBoolean, readObject, readString, 
 import { readPattern } from './normalizers';
 import { findMatches } from './pattern';
 import { GPT2_PATTERN, type Scanner, scanGpt2, scannerFor } from './scanners';
-import { ONIG_SPACE_BODY } from './unicode';
+import { ONIG_SPACE_BODY, RUST_WORD_BODY } from './unicode';
 
 /** How a Split keeps the delimiters it finds (`SplitDelimiterBehavior` in `tokenizers`). */
 export type SplitBehavior = 'Removed' | 'Isolated' | 'MergedWithPrevious' | 'MergedWithNext' | 'Contiguous';
@@ -163,8 +163,7 @@ export class DigitsPreTokenizer implements PreTokenizerStep {
 }
 
 // Rust `regex` (not onig) classes: \w is Alphabetic|M|Nd|Pc|Join_Control, \s is White_Space.
-const RUST_WORD = '\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{Join_Control}';
-const whitespacePattern = new RegExp(`[${RUST_WORD}]+|[^${RUST_WORD}${ONIG_SPACE_BODY}]+`, 'gu');
+const whitespacePattern = new RegExp(`${RUST_WORD_BODY}+|[^${RUST_WORD_BODY}${ONIG_SPACE_BODY}]+`, 'gv');
 const whitespaceRun = new RegExp(`[${ONIG_SPACE_BODY}]+`, 'gu');
 
 /** `Whitespace`: keeps the matches of `\w+|[^\w\s]+`. */

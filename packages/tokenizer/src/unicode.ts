@@ -1,6 +1,7 @@
 // Unicode character classes used by the hand-written pre-tokenizer scanners: letter (\p{L}),
 // number (\p{N}), Oniguruma whitespace (\s = [\t-\r\x85\p{Z}]) and other. Built lazily per
-// 1024-code-point block from the engine's own Unicode tables, so they agree with the RegExp path.
+// 1024-code-point block from the engine's Unicode tables minus what onig does not know yet.
+import { ONIG_NOT_LETTER_CLASS, ONIG_NOT_NUMBER_CLASS } from './unicode-legacy';
 
 /** Class of a code point that is not a letter, number or whitespace. */
 export const CLASS_OTHER = 0;
@@ -11,6 +12,12 @@ export const CLASS_NUMBER = 2;
 /** Oniguruma / Rust-regex `\s`: U+0009..U+000D, U+0085 and `\p{Z}` (the White_Space property). */
 export const CLASS_SPACE = 3;
 
+/**
+ * Rust `regex` crate's Unicode `\w` as a v-mode class body (Alphabetic, M, Nd, Pc, Join_Control),
+ * minus the letters and numbers newer than the Rust library's Unicode tables.
+ */
+export const RUST_WORD_BODY = `[[\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{Join_Control}]--[${ONIG_NOT_LETTER_CLASS}${ONIG_NOT_NUMBER_CLASS}]]`;
+
 /** Oniguruma's `\s` as a JavaScript (u-mode) class body, without brackets. */
 export const ONIG_SPACE_BODY = '\\t-\\r\\x85\\p{Z}';
 
@@ -19,6 +26,8 @@ const BLOCK_SIZE = 1 << BLOCK_BITS;
 const classes = new Uint8Array(0x110000);
 const blockReady = new Uint8Array(0x110000 >> BLOCK_BITS);
 
+// Letters/numbers of this engine that onig's older tables do not know: classed as other.
+const notLetterRun = new RegExp(`[${ONIG_NOT_LETTER_CLASS}${ONIG_NOT_NUMBER_CLASS}]+`, 'gu');
 const letterRun = /\p{L}+/gu;
 const numberRun = /\p{N}+/gu;
 const spaceRun = new RegExp(`[${ONIG_SPACE_BODY}]+`, 'gu');
@@ -48,6 +57,7 @@ function buildBlock(block: number): void {
   mark(text, letterRun, CLASS_LETTER);
   mark(text, numberRun, CLASS_NUMBER);
   mark(text, spaceRun, CLASS_SPACE);
+  mark(text, notLetterRun, CLASS_OTHER);
   if (first <= 0xdfff && first + BLOCK_SIZE > 0xd800) {
     for (let cp = Math.max(first, 0xd800); cp <= Math.min(first + BLOCK_SIZE - 1, 0xdfff); cp++) {
       classes[cp] = CLASS_OTHER;

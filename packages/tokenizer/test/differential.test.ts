@@ -29,6 +29,18 @@ function loadRust(): RustModule | undefined {
 const rust = loadRust();
 
 const pieces = [
+  // Code points newer than the Rust normalization tables (see scripts/legacy-unicode.mjs).
+  ...[
+    '\u{1e030}',
+    '\u32ff',
+    '\u{1fbf0}',
+    'a\u0c3c\u0301',
+    '\u{1f16c}',
+    '\u088f',
+    '\ua7ce',
+    '\u{11de0}',
+    '\u{10940}',
+  ],
   ...[
     ' ',
     '  ',

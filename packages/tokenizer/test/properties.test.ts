@@ -56,6 +56,11 @@ const tricky = fc.constantFrom(
     '\u200d',
     '<|endoftext|>',
     '<think>',
+    // Letters and numbers newer than onig's Unicode tables.
+    '\u088f',
+    '\ua7ce',
+    '\u{11de0}',
+    '\u{10940}',
   ],
 );
 const trickyText = fc
