@@ -4,14 +4,17 @@
 //   (ssm-step: dt_proj, softplus, state update, readout, D, gate, conv state shift)
 //   out_proj with residual: residual' = W_out @ y + residual      (tensor's matmul, fused residual)
 // The prologue writes the workgroup's MB input rows (MB, k) to workgroup memory once; then 256
-// threads compute ROWS outputs each split over TPR threads with vec4 loads of W (any float dtype).
+// threads compute ROWS outputs (8, fewer for narrow W), each split over TPR = 256/ROWS threads
+// with vec4 loads of W (any float dtype).
 // x rows: (m, k) for the prologue source; W: (n, k); out: (m, n).
 
 import { type DType, LimitError, type Tensor } from '@mamba-webgpu/tensor';
 import { defineParams, dispatch1d, unpackWgsl } from '@mamba-webgpu/tensor/internal';
 
-const TPR = 32;
-const ROWS = 8;
+/** W rows per workgroup: up to 8, fewer for narrow products so at least ~128 workgroups run. */
+function rowsPerWorkgroup(n: number): number {
+  return Math.max(1, Math.min(8, 2 ** Math.floor(Math.log2(Math.max(1, n / 128)))));
+}
 
 const Params = defineParams('Params', {
   m: 'u32',
@@ -25,7 +28,7 @@ const Params = defineParams('Params', {
 
 type Prologue = 'rmsnorm' | 'conv';
 
-function code(prologue: Prologue, wDtype: DType, mb: number, k: number): string {
+function code(prologue: Prologue, wDtype: DType, mb: number, k: number, rows: number): string {
   const wType = wDtype === 'f32' ? 'f32' : 'u32';
   const bindings =
     prologue === 'rmsnorm'
@@ -78,8 +81,8 @@ function code(prologue: Prologue, wDtype: DType, mb: number, k: number): string 
   return `${Params.wgsl}
 const MB: u32 = ${mb}u;
 const K: u32 = ${k}u;
-const TPR: u32 = ${TPR}u;
-const ROWS: u32 = ${ROWS}u;
+const ROWS: u32 = ${rows}u;
+const TPR: u32 = ${256 / rows}u;
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> w: array<${wType}>;
 ${bindings}
@@ -138,10 +141,11 @@ function launch(
   const [n, k] = w.shape as [number, number];
   if (k % 4 !== 0) throw new LimitError(`fusedGemv(${prologue}): k must be a multiple of 4, got ${k}`);
   const mb = rowsPerSlice(m, k);
-  const [x, y] = dispatch1d(Math.ceil(n / ROWS), ctx.limits.maxComputeWorkgroupsPerDimension);
+  const rows = rowsPerWorkgroup(n);
+  const [x, y] = dispatch1d(Math.ceil(n / rows), ctx.limits.maxComputeWorkgroupsPerDimension);
   ctx.dispatch({
-    pipeline: ctx.pipeline(`mamba-model/fused-gemv/${prologue}/${w.dtype}/mb${mb}/k${k}`, () =>
-      code(prologue, w.dtype, mb, k),
+    pipeline: ctx.pipeline(`mamba-model/fused-gemv/${prologue}/${w.dtype}/mb${mb}/k${k}/r${rows}`, () =>
+      code(prologue, w.dtype, mb, k, rows),
     ),
     params: Params.pack({
       m,

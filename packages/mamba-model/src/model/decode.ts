@@ -17,7 +17,7 @@ import { embed } from './ops.js';
 import type { MambaWeights } from './weights.js';
 
 /** Up to this batch the in_proj GEMV recomputes the RMSNorm in its prologue (one dispatch less). */
-const FUSED_NORM_MAX_BATCH = 8;
+const FUSED_NORM_MAX_BATCH = 4;
 
 /** Runs the backbone for one token per row; returns the final normed hidden (batch, dModel). */
 export function backboneStep(
