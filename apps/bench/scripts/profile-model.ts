@@ -128,4 +128,29 @@ for (let i = 0; i < 4; i++) {
   await model.generate(prompt, { maxTokens: 1, eos: false });
   console.log(`generate(L=256, maxTokens=1) #${i}: ${(now() - t).toFixed(2)} ms`);
 }
+// The same, by phase (internal API): host writes, prefill replay (JS), flush (Dawn finish+submit), wait.
+const graph = (model as unknown as { acquireGraph(b: number): any }).acquireGraph(1);
+const flat = Int32Array.from(prompt[0]!);
+for (let i = 0; i < 4; i++) {
+  const t0 = now();
+  graph.sampler.reset({ temperature: 0, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1, seed: 0 }, prompt);
+  const t1 = now();
+  graph.prefill(flat, 256);
+  const t2 = now();
+  ctx.flush();
+  const t3 = now();
+  await graph.sampler.readTokens(0, 1);
+  const t4 = now();
+  console.log(`  phases: reset ${(t1 - t0).toFixed(2)} ms, prefill replay ${(t2 - t1).toFixed(2)} ms, flush ${(t3 - t2).toFixed(2)} ms, read ${(t4 - t3).toFixed(2)} ms`);
+}
+for (let i = 0; i < 3; i++) {
+  const t0 = now();
+  const g = await ctx.timeGpu(() => graph.prefill(flat, 256));
+  const t1 = now();
+  graph.prefill(flat, 256);
+  ctx.flush();
+  await ctx.device.queue.onSubmittedWorkDone();
+  const t2 = now();
+  console.log(`  prefill replay in one timed pass: GPU ${g?.toFixed(3)} ms, wall ${(t1 - t0).toFixed(2)} ms; replay + onSubmittedWorkDone ${(t2 - t1).toFixed(2)} ms`);
+}
 process.exit(0);

@@ -11,9 +11,12 @@
 import { type DType, LimitError, type Tensor } from '@mamba-webgpu/tensor';
 import { defineParams, dispatch1d, unpackWgsl } from '@mamba-webgpu/tensor/internal';
 
-/** W rows per workgroup: up to 8, fewer for narrow products so at least ~128 workgroups run. */
-function rowsPerWorkgroup(n: number): number {
-  return Math.max(1, Math.min(8, 2 ** Math.floor(Math.log2(Math.max(1, n / 128)))));
+/**
+ * W rows per workgroup: up to 8, fewer for narrow products so that at least ~128 workgroups run
+ * over all `slices` of batch rows (each workgroup repeats the prologue for its rows).
+ */
+function rowsPerWorkgroup(n: number, slices: number): number {
+  return Math.max(1, Math.min(8, 2 ** Math.floor(Math.log2(Math.max(1, (n * slices) / 128)))));
 }
 
 const Params = defineParams('Params', {
@@ -141,7 +144,7 @@ function launch(
   const [n, k] = w.shape as [number, number];
   if (k % 4 !== 0) throw new LimitError(`fusedGemv(${prologue}): k must be a multiple of 4, got ${k}`);
   const mb = rowsPerSlice(m, k);
-  const rows = rowsPerWorkgroup(n);
+  const rows = rowsPerWorkgroup(n, Math.ceil(m / mb));
   const [x, y] = dispatch1d(Math.ceil(n / rows), ctx.limits.maxComputeWorkgroupsPerDimension);
   ctx.dispatch({
     pipeline: ctx.pipeline(`mamba-model/fused-gemv/${prologue}/${w.dtype}/mb${mb}/k${k}/r${rows}`, () =>
