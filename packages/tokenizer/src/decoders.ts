@@ -103,6 +103,19 @@ export class ByteFallbackDecoder implements Decoder {
   }
 }
 
+/** `Metaspace`: the replacement character becomes a space, dropped in the first token unless `never`. */
+export class MetaspaceDecoder implements Decoder {
+  constructor(
+    readonly replacement: string,
+    readonly prependScheme: 'always' | 'first' | 'never',
+  ) {}
+  decodeChain(tokens: string[]): string[] {
+    return tokens.map((token, i) =>
+      token.replaceAll(this.replacement, i === 0 && this.prependScheme !== 'never' ? '' : ' '),
+    );
+  }
+}
+
 /** `Sequence`: applies its decoders in order. */
 export class SequenceDecoder implements Decoder {
   constructor(readonly decoders: readonly Decoder[]) {}
@@ -113,7 +126,7 @@ export class SequenceDecoder implements Decoder {
   }
 }
 
-const SUPPORTED = ['ByteLevel', 'Replace', 'Fuse', 'Strip', 'ByteFallback', 'Sequence'];
+const SUPPORTED = ['ByteLevel', 'Replace', 'Fuse', 'Strip', 'ByteFallback', 'Metaspace', 'Sequence'];
 
 /** Builds a decoder from its tokenizer.json object (`null` gives `undefined`). */
 export function decoderFromJSON(value: unknown, path = 'decoder'): Decoder | undefined {
@@ -140,6 +153,15 @@ export function decoderFromJSON(value: unknown, path = 'decoder'): Decoder | und
     }
     case 'ByteFallback':
       return new ByteFallbackDecoder();
+    case 'Metaspace': {
+      const replacement = readString(obj.replacement, `${path}.replacement`);
+      if ([...replacement].length !== 1) fail(`${path}.replacement`, 'a single character', replacement);
+      const declared = obj.prepend_scheme ?? 'always';
+      if (declared !== 'always' && declared !== 'first' && declared !== 'never') {
+        fail(`${path}.prepend_scheme`, 'one of always, first, never', declared);
+      }
+      return new MetaspaceDecoder(replacement, obj.add_prefix_space === false ? 'never' : declared);
+    }
     case 'Sequence': {
       const items = readArray(obj.decoders, `${path}.decoders`);
       const decoders: Decoder[] = [];

@@ -21,8 +21,11 @@ const BEHAVIORS: readonly SplitBehavior[] = [
 
 /** One pre-tokenization step. */
 export interface PreTokenizerStep {
-  /** Appends the non-empty pieces of `text` to `out`; absent when the step does not split. */
-  split?(text: string, out: string[]): void;
+  /**
+   * Appends the non-empty pieces of `text` to `out`; absent when the step does not split.
+   * `atInputStart` tells whether `text` begins at offset 0 of the encoded input.
+   */
+  split?(text: string, out: string[], atInputStart?: boolean): void;
   /** Rewrites one piece; absent for the identity. */
   transform?(piece: string): string;
 }
@@ -180,7 +183,39 @@ export class WhitespaceSplitPreTokenizer implements PreTokenizerStep {
   }
 }
 
-const SUPPORTED = ['ByteLevel', 'Split', 'Sequence', 'Digits', 'Whitespace', 'WhitespaceSplit'];
+/** How Metaspace prepends its replacement character. */
+export type PrependScheme = 'always' | 'first' | 'never';
+
+/**
+ * `Metaspace`: spaces become the replacement character (`▁`), which is prepended per
+ * `prepend_scheme` (`first`: only to the piece at the start of the input), and with `split` the
+ * piece is split before each replacement character.
+ */
+export class MetaspacePreTokenizer implements PreTokenizerStep {
+  constructor(
+    readonly replacement: string,
+    readonly prependScheme: PrependScheme,
+    readonly splitPieces: boolean,
+  ) {}
+  split(text: string, out: string[], atInputStart = false): void {
+    let piece = text.replaceAll(' ', this.replacement);
+    const prepend = this.prependScheme === 'always' || (this.prependScheme === 'first' && atInputStart);
+    if (prepend && !piece.startsWith(this.replacement)) piece = this.replacement + piece;
+    if (!this.splitPieces) {
+      if (piece.length > 0) out.push(piece);
+      return;
+    }
+    const code = this.replacement.codePointAt(0)!;
+    splitByEvents(
+      piece,
+      charEvents(piece, (c) => c === code),
+      'MergedWithNext',
+      out,
+    );
+  }
+}
+
+const SUPPORTED = ['ByteLevel', 'Split', 'Sequence', 'Digits', 'Whitespace', 'WhitespaceSplit', 'Metaspace'];
 
 /** Builds the flat list of steps of a pre-tokenizer JSON object (`null` gives none). */
 export function preTokenizerFromJSON(value: unknown, path = 'pre_tokenizer'): PreTokenizerStep[] {
@@ -218,6 +253,19 @@ export function preTokenizerFromJSON(value: unknown, path = 'pre_tokenizer'): Pr
       return [new WhitespacePreTokenizer()];
     case 'WhitespaceSplit':
       return [new WhitespaceSplitPreTokenizer()];
+    case 'Metaspace': {
+      const replacement = readString(obj.replacement, `${path}.replacement`);
+      if ([...replacement].length !== 1) fail(`${path}.replacement`, 'a single character', replacement);
+      let scheme = (obj.prepend_scheme ?? 'always') as PrependScheme;
+      if (!['always', 'first', 'never'].includes(scheme)) {
+        fail(`${path}.prepend_scheme`, 'one of always, first, never', scheme);
+      }
+      if (obj.add_prefix_space === false) {
+        if (scheme !== 'never') fail(`${path}.add_prefix_space`, 'consistent with prepend_scheme', false);
+        scheme = 'never';
+      }
+      return [new MetaspacePreTokenizer(replacement, scheme, readBoolean(obj.split, `${path}.split`, true))];
+    }
     default:
       throw new UnsupportedComponentError('pre_tokenizer', type, path, SUPPORTED);
   }

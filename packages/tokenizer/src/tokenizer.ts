@@ -15,7 +15,7 @@ import {
 import { readObject, readString } from './json';
 import { type Normalizer, normalizerFromJSON } from './normalizers';
 import { type PostProcessor, postProcessorFromJSON } from './post-processors';
-import { type PreTokenizerStep, preTokenizerFromJSON } from './pre-tokenizers';
+import { MetaspacePreTokenizer, type PreTokenizerStep, preTokenizerFromJSON } from './pre-tokenizers';
 import { toWellFormed } from './unicode';
 
 /** Options of `encode`. */
@@ -69,7 +69,7 @@ export class Tokenizer {
   /** Added tokens and their matchers. */
   readonly addedVocabulary: AddedVocabulary;
 
-  private readonly splitSteps: Array<(text: string, out: string[]) => void>;
+  private readonly splitSteps: Array<(text: string, out: string[], atInputStart: boolean) => void>;
   private readonly transforms: Array<(piece: string) => string>;
   /** True when splitting never follows a transform, so the cache can key on raw pieces. */
   private readonly rawKeyed: boolean;
@@ -100,6 +100,18 @@ export class Tokenizer {
       if (step.transform) sawTransform = true;
     }
     this.rawKeyed = rawKeyed;
+    const firstSplit = preTokenizer.findIndex((step) => step.split);
+    preTokenizer.forEach((step, k) => {
+      if (step instanceof MetaspacePreTokenizer && step.prependScheme === 'first' && k !== firstSplit) {
+        // Which piece starts the input is only known before any other step splits.
+        throw new UnsupportedComponentError(
+          'pre_tokenizer',
+          'Metaspace (prepend_scheme first, after a splitting step)',
+          `pre_tokenizer.pretokenizers[${k}]`,
+          ['Metaspace with prepend_scheme first as the first splitting step'],
+        );
+      }
+    });
     this.splitSteps = preTokenizer.filter((s) => s.split).map((s) => s.split!.bind(s));
     this.transforms = preTokenizer.filter((s) => s.transform).map((s) => s.transform!.bind(s));
     this.byteLevelDecoder =
@@ -355,7 +367,7 @@ export class Tokenizer {
       }
       const normalized = this.normalizer ? this.normalizer.normalize(raw.texts[k]!) : raw.texts[k]!;
       if (!added.normalizedMatcher) {
-        this.encodePlain(normalized, out);
+        this.encodePlain(normalized, out, k === 0);
         continue;
       }
       const inner: Segments = { texts: [], ids: [] };
@@ -363,27 +375,27 @@ export class Tokenizer {
       for (let j = 0; j < inner.texts.length; j++) {
         const innerId = inner.ids[j]!;
         if (innerId >= 0) out.push(innerId);
-        else this.encodePlain(inner.texts[j]!, out);
+        else this.encodePlain(inner.texts[j]!, out, k === 0 && j === 0);
       }
     }
     return out;
   }
 
   /** Pre-tokenizes and tokenizes normalized text that holds no added token. */
-  private encodePlain(text: string, out: number[]): void {
+  private encodePlain(text: string, out: number[], atInputStart: boolean): void {
     if (text.length === 0) return;
     let pieces: string[] = [text];
     if (this.rawKeyed) {
       for (const split of this.splitSteps) {
         const next: string[] = [];
-        for (const piece of pieces) split(piece, next);
+        for (let k = 0; k < pieces.length; k++) split(pieces[k]!, next, atInputStart && k === 0);
         pieces = next;
       }
     } else {
       for (const step of this.preTokenizer) {
         if (step.split) {
           const next: string[] = [];
-          for (const piece of pieces) step.split(piece, next);
+          for (let k = 0; k < pieces.length; k++) step.split(pieces[k]!, next, atInputStart && k === 0);
           pieces = next;
         }
         if (step.transform) pieces = pieces.map((p) => step.transform!(p));

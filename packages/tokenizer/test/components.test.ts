@@ -258,7 +258,7 @@ describe('loading', () => {
     const cases: Array<[string, Record<string, unknown>]> = [
       ['model', { model: { type: 'WordPiece', vocab: {} } }],
       ['normalizer', { ...base, normalizer: { type: 'Precompiled' } }],
-      ['pre_tokenizer', { ...base, pre_tokenizer: { type: 'Metaspace' } }],
+      ['pre_tokenizer', { ...base, pre_tokenizer: { type: 'BertPreTokenizer' } }],
       ['post_processor', { ...base, post_processor: { type: 'Weird' } }],
       ['decoder', { ...base, decoder: { type: 'WordPiece' } }],
     ];

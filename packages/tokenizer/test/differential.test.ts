@@ -296,6 +296,37 @@ describe.skipIf(rust === undefined)('same as Rust tokenizers 0.23.2', () => {
       false,
     ],
   );
+  for (const scheme of ['always', 'first', 'never']) {
+    for (const splitPieces of [true, false]) {
+      const metaspace = {
+        type: 'Metaspace',
+        replacement: '\u2581',
+        prepend_scheme: scheme,
+        split: splitPieces,
+      };
+      const withMeta: Record<string, number> = {
+        ...vocab,
+        '\u2581': 3300,
+        '\u2581a': 3301,
+        '\u2581\u2581': 3302,
+      };
+      const metaModel = {
+        ...model,
+        vocab: withMeta,
+        merges: [...merges, ['\u2581', 'a'], ['\u2581', '\u2581']],
+      };
+      variants.push([
+        `Metaspace ${scheme} split=${splitPieces}`,
+        {
+          pre_tokenizer: metaspace,
+          decoder: metaspace,
+          model: metaModel,
+          added_tokens: [token('<m>', { special: true }), token('Hello', { normalized: true })],
+        },
+        true,
+      ]);
+    }
+  }
   {
     const withBytes: Record<string, number> = { ...vocab };
     for (let b = 0; b < 256; b++)
