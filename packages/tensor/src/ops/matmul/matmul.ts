@@ -34,14 +34,21 @@ export const GEMV_MAX_M = 16;
 /** Up to this many rows the GEMV is still used when the GEMM would launch too few workgroups. */
 export const GEMV_NARROW_MAX_M = 64;
 
+/** GEMM launches with fewer 64x64 tiles than this leave a large GPU mostly idle (132 SMs on an H200). */
+export const GEMM_MIN_TILES = 132;
+
 /**
  * The default kernel for an (m, k) @ (n, k)^T product: GEMV for small m; for m up to 64 also
  * when the GEMM's 64x64 tiles would give fewer than 256 workgroups (narrow n, e.g. x_proj's 80
- * or out_proj's 768 outputs at decode batch 64: the GEMM then leaves most of a large GPU idle).
+ * or out_proj's 768 outputs at decode batch 64); and for any m when the GEMM would launch fewer
+ * than GEMM_MIN_TILES tiles (x_proj's 80 outputs in a prefill: 64 tiles at m = 2048, each with a
+ * long serial K loop, against thousands of GEMV workgroups).
  */
 export function pickMatmulKernel(m: number, n: number): MatmulKernel {
   if (m <= GEMV_MAX_M) return 'gemv-v1';
-  if (m <= GEMV_NARROW_MAX_M && Math.ceil(m / 64) * Math.ceil(n / 64) < 256) return 'gemv-v1';
+  const tiles = Math.ceil(m / 64) * Math.ceil(n / 64);
+  if (m <= GEMV_NARROW_MAX_M && tiles < 256) return 'gemv-v1';
+  if (tiles < GEMM_MIN_TILES) return 'gemv-v1';
   return 'gemm-v1';
 }
 
