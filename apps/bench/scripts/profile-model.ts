@@ -143,14 +143,19 @@ for (let i = 0; i < 4; i++) {
   const t4 = now();
   console.log(`  phases: reset ${(t1 - t0).toFixed(2)} ms, prefill replay ${(t2 - t1).toFixed(2)} ms, flush ${(t3 - t2).toFixed(2)} ms, read ${(t4 - t3).toFixed(2)} ms`);
 }
-for (let i = 0; i < 3; i++) {
-  const t0 = now();
-  const g = await ctx.timeGpu(() => graph.prefill(flat, 256));
-  const t1 = now();
-  graph.prefill(flat, 256);
-  ctx.flush();
-  await ctx.device.queue.onSubmittedWorkDone();
-  const t2 = now();
-  console.log(`  prefill replay in one timed pass: GPU ${g?.toFixed(3)} ms, wall ${(t1 - t0).toFixed(2)} ms; replay + onSubmittedWorkDone ${(t2 - t1).toFixed(2)} ms`);
+for (const L of [256, 2048]) {
+  const ids = Int32Array.from({ length: L }, (_, t) => (t * 7919) % 50280);
+  graph.prefill(ids, L);
+  await ctx.sync();
+  const rec = graph.prefills.get(L).recording;
+  const whole = await ctx.timeGpu(() => rec.replay());
+  const perLabel = new Map<string, number>();
+  const labels: string[] = rec.labels;
+  for (let i = 0; i < labels.length; i++) {
+    const g = (await ctx.timeGpu(() => rec.replay(i, i + 1))) ?? 0;
+    perLabel.set(labels[i]!, (perLabel.get(labels[i]!) ?? 0) + g);
+  }
+  const rows = [...perLabel].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v * 1000).toFixed(0)}us`);
+  console.log(`prefill L=${L} replay: ${labels.length} dispatches, GPU ${whole?.toFixed(3)} ms in one pass; per kernel: ${rows.join(', ')}`);
 }
 process.exit(0);

@@ -89,6 +89,7 @@ export async function main(argv: readonly string[], deps: MainDeps = {}): Promis
 
     const progress = new ProgressReporter({ stream: io.stderr });
     const outcome = await runSuites(suites, {
+      warmUpMs: sizing === 'full' ? 400 : 0,
       gpu,
       sizing,
       budgetMs: budgetSeconds * 1000,

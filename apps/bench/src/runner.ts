@@ -1,6 +1,7 @@
 // Runs the selected suites one after another: gives each a context (GPU, sizing, budget,
 // progress), catches a suite's failure so the others still run, and collects rows + statuses.
-import type { GpuContext } from '@mamba-webgpu/tensor';
+import { type GpuContext, Tensor } from '@mamba-webgpu/tensor';
+import { copyVec4 } from '@mamba-webgpu/tensor/internal';
 import type { ProgressReporter } from './progress.js';
 import type { SuiteStatus } from './result.js';
 import type { BenchRow, BenchSizing, BenchSuite } from './types.js';
@@ -19,6 +20,8 @@ export interface RunOptions {
    * four suites at the small sizing's 60 s budget end within 8 minutes even when one hangs.
    */
   hardLimitMs?: number;
+  /** Warm the GPU's clocks up before each GPU suite (see warmUpGpu). */
+  warmUpMs?: number;
 }
 
 /** A suite that ran past the runner's hard limit. */
@@ -71,6 +74,21 @@ export function checkRows(suite: string, rows: unknown): BenchRow[] {
   });
 }
 
+/**
+ * Keeps the GPU busy for about `ms` with large copies before a suite: an idle GPU drops its
+ * clocks (an H200 idles at 345 MHz) and the first figures of a suite would measure the ramp-up.
+ */
+export async function warmUpGpu(gpu: GpuContext, ms = 400): Promise<void> {
+  const bytes = 64 << 20;
+  using src = Tensor.empty(gpu, [bytes / 4], 'f32', 'bench/warm-up-src');
+  using dst = Tensor.empty(gpu, [bytes / 4], 'f32', 'bench/warm-up-dst');
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    for (let i = 0; i < 20; i++) copyVec4(gpu, src.buffer, dst.buffer, bytes);
+    await gpu.sync('bench/warm-up');
+  }
+}
+
 /** Runs `suites` in order; never throws for a suite's failure (its status says `ok: false`). */
 export async function runSuites(suites: readonly BenchSuite[], options: RunOptions): Promise<RunOutcome> {
   const statuses: SuiteStatus[] = [];
@@ -89,6 +107,7 @@ export async function runSuites(suites: readonly BenchSuite[], options: RunOptio
     // Drop device errors left from an earlier suite, so that they are not blamed on this one.
     await options.gpu?.checkErrors(suite.name).catch(() => undefined);
     options.progress.start(suite.name);
+    if (suite.needsGpu && options.gpu && options.warmUpMs) await warmUpGpu(options.gpu, options.warmUpMs);
     try {
       const running = suite.run({
         gpu: options.gpu,
