@@ -18,12 +18,17 @@ import {
  */
 export interface PostProcessor {
   process(sequences: number[][], addSpecialTokens: boolean): number[][];
+  /** How many special ids `process` adds (truncation leaves room for them). */
+  addedTokens(isPair: boolean): number;
 }
 
 /** `ByteLevel`: ids unchanged (it only trims offsets). */
 export class ByteLevelPostProcessor implements PostProcessor {
   process(sequences: number[][]): number[][] {
     return sequences;
+  }
+  addedTokens(): number {
+    return 0;
   }
 }
 
@@ -36,6 +41,12 @@ export class TemplatePostProcessor implements PostProcessor {
     readonly single: TemplatePiece[],
     readonly pair: TemplatePiece[],
   ) {}
+  addedTokens(isPair: boolean): number {
+    let count = 0;
+    for (const piece of isPair ? this.pair : this.single)
+      if (piece.kind === 'special') count += piece.ids.length;
+    return count;
+  }
   process(sequences: number[][], addSpecialTokens: boolean): number[][] {
     const [a, b] = sequences;
     const template = b === undefined ? this.single : this.pair;
@@ -59,6 +70,9 @@ export class BertPostProcessor implements PostProcessor {
     readonly sep: number,
     readonly doubleSeparator: boolean,
   ) {}
+  addedTokens(isPair: boolean): number {
+    return isPair ? (this.doubleSeparator ? 4 : 3) : 2;
+  }
   process(sequences: number[][], addSpecialTokens: boolean): number[][] {
     const [a = [], b] = sequences;
     if (!addSpecialTokens) return [b === undefined ? a : a.concat(b)];
@@ -74,6 +88,9 @@ export class BertPostProcessor implements PostProcessor {
 /** `Sequence`: applies its processors in order. */
 export class SequencePostProcessor implements PostProcessor {
   constructor(readonly processors: readonly PostProcessor[]) {}
+  addedTokens(isPair: boolean): number {
+    return this.processors.reduce((sum, p) => sum + p.addedTokens(isPair), 0);
+  }
   process(sequences: number[][], addSpecialTokens: boolean): number[][] {
     let out = sequences;
     for (const processor of this.processors) out = processor.process(out, addSpecialTokens);

@@ -10,12 +10,21 @@ import {
   TokenIdError,
   TokenizerArgumentError,
   TokenizerConfigError,
+  TokenizerError,
   UnsupportedComponentError,
 } from './errors';
 import { readObject, readString } from './json';
 import { type Normalizer, normalizerFromJSON } from './normalizers';
 import { type PostProcessor, postProcessorFromJSON } from './post-processors';
 import { MetaspacePreTokenizer, type PreTokenizerStep, preTokenizerFromJSON } from './pre-tokenizers';
+import {
+  type PaddingParams,
+  pad,
+  paddingFromJSON,
+  type TruncationParams,
+  truncate,
+  truncationFromJSON,
+} from './truncation-padding';
 import { toWellFormed } from './unicode';
 
 /** Options of `encode`. */
@@ -68,6 +77,10 @@ export class Tokenizer {
   readonly decoder: Decoder | undefined;
   /** Added tokens and their matchers. */
   readonly addedVocabulary: AddedVocabulary;
+  /** `truncation` of tokenizer.json (set it to undefined to encode without). */
+  truncation: TruncationParams | undefined;
+  /** `padding` of tokenizer.json (set it to undefined to encode without). */
+  padding: PaddingParams | undefined;
 
   private readonly splitSteps: Array<(text: string, out: string[], atInputStart: boolean) => void>;
   private readonly transforms: Array<(piece: string) => string>;
@@ -149,7 +162,10 @@ export class Tokenizer {
     const postProcessor = postProcessorFromJSON(root.post_processor);
     const decoder = decoderFromJSON(root.decoder);
     const addedTokens = addedTokensFromJSON(root.added_tokens);
-    return new Tokenizer(model, normalizer, preTokenizer, postProcessor, decoder, addedTokens);
+    const tokenizer = new Tokenizer(model, normalizer, preTokenizer, postProcessor, decoder, addedTokens);
+    tokenizer.truncation = truncationFromJSON(root.truncation);
+    tokenizer.padding = paddingFromJSON(root.padding);
+    return tokenizer;
   }
 
   /** Vocabulary size including added tokens (as `get_vocab_size(true)`). */
@@ -183,35 +199,56 @@ export class Tokenizer {
     return this.addedVocabulary.idToToken(id) ?? this.model.vocabReverse[id];
   }
 
-  /** Encodes `text` into token ids. */
+  /** Encodes `text` into token ids (truncated and padded when tokenizer.json says so). */
   encode(text: string, options: EncodeOptions = {}): number[] {
+    return this.encodeOne(text, options, false);
+  }
+
+  private encodeOne(text: string, options: EncodeOptions, batched: boolean): number[] {
     if (typeof text !== 'string') {
       throw new TokenizerArgumentError(`Tokenizer.encode: text must be a string, got ${typeof text}`);
     }
-    const sequences = [this.encodeSequence(text)];
+    const limit = (first: boolean) =>
+      this.truncation && !(first && this.truncation.strategy === 'OnlySecond') ? this.truncation : undefined;
+    const sequences = [this.encodeSequence(text, limit(true))];
     if (options.pair !== undefined) {
       if (typeof options.pair !== 'string') {
         throw new TokenizerArgumentError(
           `Tokenizer.encode: pair must be a string, got ${typeof options.pair}`,
         );
       }
-      sequences.push(this.encodeSequence(options.pair));
+      sequences.push(this.encodeSequence(options.pair, limit(false)));
     }
     const addSpecialTokens = options.addSpecialTokens ?? true;
+    let truncated = sequences;
+    if (this.truncation) {
+      const added = addSpecialTokens ? (this.postProcessor?.addedTokens(sequences.length === 2) ?? 0) : 0;
+      const maxLength = added > 0 ? this.truncation.maxLength - added : this.truncation.maxLength;
+      if (maxLength < 0) {
+        throw new TokenizerError(
+          `Tokenizer.encode: truncation max_length must leave room for ${added} special tokens, got ${this.truncation.maxLength}`,
+        );
+      }
+      truncated = truncate(sequences, this.truncation, maxLength);
+    }
     const processed = this.postProcessor
-      ? this.postProcessor.process(sequences, addSpecialTokens)
-      : sequences;
-    return processed.length === 1 ? processed[0]! : processed.flat();
+      ? this.postProcessor.process(truncated, addSpecialTokens)
+      : truncated;
+    const ids = processed.length === 1 ? processed[0]! : processed.flat();
+    if (this.padding && !batched) pad([ids], this.padding);
+    return ids;
   }
 
-  /** Encodes several texts (same options for all). */
+  /** Encodes several texts (same options for all); `BatchLongest` padding pads to the longest. */
   encodeBatch(texts: readonly string[], options: EncodeOptions = {}): number[][] {
     if (!Array.isArray(texts)) {
       throw new TokenizerArgumentError(
         `Tokenizer.encodeBatch: texts must be an array of strings, got ${typeof texts}`,
       );
     }
-    return texts.map((text) => this.encode(text, options));
+    const batch = texts.map((text) => this.encodeOne(text, options, true));
+    if (this.padding) pad(batch, this.padding);
+    return batch;
   }
 
   /** Token strings of `encode(text, options)`. */
@@ -349,8 +386,51 @@ export class Tokenizer {
     return this.decoder.decodeChain(tokens).join('');
   }
 
-  private encodeSequence(text: string): number[] {
+  /**
+   * Ids of one sequence. With `limit` (truncation), tokenization stops as Rust's
+   * `tokenize_with_limit` does: at the first pre-tokenized piece (from the right end for Left)
+   * where the ids reach `limit.maxLength`; added-token pieces never stop it.
+   */
+  private encodeSequence(text: string, limit?: TruncationParams): number[] {
     const out: number[] = [];
+    if (!limit) {
+      this.encodeSequenceInto(text, out, undefined, undefined);
+      return out;
+    }
+    const ends: number[] = [];
+    const isAdded: boolean[] = [];
+    this.encodeSequenceInto(text, out, ends, isAdded);
+    const pieceEnds = (k: number) => ends[k]!;
+    const max = limit.maxLength;
+    if (limit.direction === 'Right') {
+      for (let k = 0; k < ends.length; k++) {
+        if (!isAdded[k] && pieceEnds(k) >= max) return out.slice(0, pieceEnds(k));
+      }
+      return out;
+    }
+    let total = 0;
+    for (let k = ends.length - 1; k >= 0; k--) {
+      const start = k > 0 ? pieceEnds(k - 1) : 0;
+      total += pieceEnds(k) - start;
+      if (!isAdded[k] && total >= max) return out.slice(start);
+    }
+    return out;
+  }
+
+  /** Appends the ids of one sequence; with `ends`, records where each piece ends and if it is an added token. */
+  private encodeSequenceInto(
+    text: string,
+    out: number[],
+    ends: number[] | undefined,
+    isAdded: boolean[] | undefined,
+  ): void {
+    const pushAdded = (id: number) => {
+      out.push(id);
+      if (ends) {
+        ends.push(out.length);
+        isAdded!.push(true);
+      }
+    };
     const input = toWellFormed(text);
     const raw: Segments = { texts: [], ids: [] };
     const added = this.addedVocabulary;
@@ -362,27 +442,32 @@ export class Tokenizer {
     for (let k = 0; k < raw.texts.length; k++) {
       const id = raw.ids[k]!;
       if (id >= 0) {
-        out.push(id);
+        pushAdded(id);
         continue;
       }
       const normalized = this.normalizer ? this.normalizer.normalize(raw.texts[k]!) : raw.texts[k]!;
       if (!added.normalizedMatcher) {
-        this.encodePlain(normalized, out, k === 0);
+        this.encodePlain(normalized, out, k === 0, ends, isAdded);
         continue;
       }
       const inner: Segments = { texts: [], ids: [] };
       added.normalizedMatcher.split(normalized, inner);
       for (let j = 0; j < inner.texts.length; j++) {
         const innerId = inner.ids[j]!;
-        if (innerId >= 0) out.push(innerId);
-        else this.encodePlain(inner.texts[j]!, out, k === 0 && j === 0);
+        if (innerId >= 0) pushAdded(innerId);
+        else this.encodePlain(inner.texts[j]!, out, k === 0 && j === 0, ends, isAdded);
       }
     }
-    return out;
   }
 
   /** Pre-tokenizes and tokenizes normalized text that holds no added token. */
-  private encodePlain(text: string, out: number[], atInputStart: boolean): void {
+  private encodePlain(
+    text: string,
+    out: number[],
+    atInputStart: boolean,
+    ends?: number[],
+    isAdded?: boolean[],
+  ): void {
     if (text.length === 0) return;
     let pieces: string[] = [text];
     if (this.rawKeyed) {
@@ -416,6 +501,10 @@ export class Tokenizer {
       }
       if (ids.length === 1) out.push(ids[0]!);
       else for (let k = 0; k < ids.length; k++) out.push(ids[k]!);
+      if (ends) {
+        ends.push(out.length);
+        isAdded!.push(false);
+      }
     }
   }
 }

@@ -5,13 +5,14 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Tokenizer } from '../src/index';
+import { Tokenizer, TokenizerError } from '../src/index';
 import { loadFixtureTokenizer, type TokenizerName, tokenizerPath } from './helpers';
 
 interface RustEncoding {
   getIds(): number[];
 }
 interface RustTokenizer {
+  encodeBatch(texts: string[], options: { addSpecialTokens: boolean }): Promise<RustEncoding[]>;
   encode(text: string, pair: string | null, options: { addSpecialTokens: boolean }): Promise<RustEncoding>;
   decode(ids: number[], skipSpecialTokens: boolean): Promise<string>;
 }
@@ -94,11 +95,23 @@ const text = fc.oneof(
 
 async function expectSameAsRust(ours: Tokenizer, theirs: RustTokenizer, s: string, pair: string | null) {
   for (const addSpecialTokens of [false, true]) {
-    const expected = (await theirs.encode(s, pair, { addSpecialTokens })).getIds();
     const options = pair === null ? { addSpecialTokens } : { addSpecialTokens, pair };
+    let expected: number[];
+    try {
+      expected = (await theirs.encode(s, pair, { addSpecialTokens })).getIds();
+    } catch {
+      // Rust refuses (e.g. a truncation it cannot do): so must we, with a typed error.
+      expect(() => ours.encode(s, options)).toThrow(TokenizerError);
+      continue;
+    }
     expect(ours.encode(s, options)).toEqual(expected);
   }
-  const ids = ours.encode(s, { addSpecialTokens: false });
+  let ids: number[];
+  try {
+    ids = ours.encode(s, { addSpecialTokens: false });
+  } catch {
+    return; // refused above, as Rust does
+  }
   for (const skip of [false, true]) {
     expect(ours.decode(ids, { skipSpecialTokens: skip })).toBe(await theirs.decode(ids, skip));
   }
@@ -352,6 +365,63 @@ describe.skipIf(rust === undefined)('same as Rust tokenizers 0.23.2', () => {
     );
   }
 
+  const template = {
+    type: 'TemplateProcessing',
+    single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
+    pair: [
+      { Sequence: { id: 'A', type_id: 0 } },
+      { SpecialToken: { id: '[X]', type_id: 0 } },
+      { Sequence: { id: 'B', type_id: 1 } },
+    ],
+    special_tokens: specials,
+  };
+  for (const strategy of ['LongestFirst', 'OnlyFirst', 'OnlySecond']) {
+    for (const direction of ['Right', 'Left']) {
+      variants.push([
+        `truncation ${strategy} ${direction}`,
+        { truncation: { max_length: 7, strategy, direction, stride: 0 }, post_processor: template },
+        true,
+      ]);
+    }
+  }
+  variants.push(
+    [
+      'truncation to 0',
+      { truncation: { max_length: 0, strategy: 'LongestFirst', direction: 'Right', stride: 0 } },
+      true,
+    ],
+    [
+      'padding Fixed Left',
+      {
+        padding: {
+          strategy: { Fixed: 12 },
+          direction: 'Left',
+          pad_to_multiple_of: null,
+          pad_id: 2999,
+          pad_type_id: 0,
+          pad_token: '[X]',
+        },
+      },
+      false,
+    ],
+    [
+      'padding BatchLongest multiple of 8 with truncation',
+      {
+        truncation: { max_length: 20, strategy: 'LongestFirst', direction: 'Right', stride: 0 },
+        padding: {
+          strategy: 'BatchLongest',
+          direction: 'Right',
+          pad_to_multiple_of: 8,
+          pad_id: 2999,
+          pad_type_id: 0,
+          pad_token: '[X]',
+        },
+        post_processor: template,
+      },
+      true,
+    ],
+  );
+
   it.each(variants)('%s', async (_name, patch, pair) => {
     const json = JSON.stringify({ ...base, ...patch });
     const theirs = rust!.Tokenizer.fromString(json);
@@ -359,6 +429,20 @@ describe.skipIf(rust === undefined)('same as Rust tokenizers 0.23.2', () => {
     await fc.assert(
       fc.asyncProperty(text, text, (s, p) => expectSameAsRust(ours, theirs, s, pair ? p : null)),
       { numRuns: 60 },
+    );
+    // Batches (padding to the longest of the batch).
+    await fc.assert(
+      fc.asyncProperty(fc.array(text, { maxLength: 5 }), async (texts) => {
+        let expected: number[][];
+        try {
+          expected = (await theirs.encodeBatch(texts, { addSpecialTokens: true })).map((e) => e.getIds());
+        } catch {
+          expect(() => ours.encodeBatch(texts)).toThrow(TokenizerError);
+          return;
+        }
+        expect(ours.encodeBatch(texts)).toEqual(expected);
+      }),
+      { numRuns: 20 },
     );
   });
 });
