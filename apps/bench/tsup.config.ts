@@ -10,6 +10,8 @@ export default defineConfig(
     dts: false,
     noExternal: [/.*/],
     external: ['webgpu'],
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
   }),
 );

@@ -19,5 +19,7 @@ if (!adapter) {
   process.exit(1);
 }
 const i = adapter.info;
-console.log(`probe-webgpu: adapter ${[i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' / ')}`);
+console.log(
+  `probe-webgpu: adapter ${[i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' / ')}`,
+);
 process.exit(0);

@@ -141,7 +141,9 @@ for (let i = 0; i < 4; i++) {
   const t3 = now();
   await graph.sampler.readTokens(0, 1);
   const t4 = now();
-  console.log(`  phases: reset ${(t1 - t0).toFixed(2)} ms, prefill replay ${(t2 - t1).toFixed(2)} ms, flush ${(t3 - t2).toFixed(2)} ms, read ${(t4 - t3).toFixed(2)} ms`);
+  console.log(
+    `  phases: reset ${(t1 - t0).toFixed(2)} ms, prefill replay ${(t2 - t1).toFixed(2)} ms, flush ${(t3 - t2).toFixed(2)} ms, read ${(t4 - t3).toFixed(2)} ms`,
+  );
 }
 for (const L of [256, 2048]) {
   const ids = Int32Array.from({ length: L }, (_, t) => (t * 7919) % 50280);
@@ -156,6 +158,8 @@ for (const L of [256, 2048]) {
     perLabel.set(labels[i]!, (perLabel.get(labels[i]!) ?? 0) + g);
   }
   const rows = [...perLabel].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v * 1000).toFixed(0)}us`);
-  console.log(`prefill L=${L} replay: ${labels.length} dispatches, GPU ${whole?.toFixed(3)} ms in one pass; per kernel: ${rows.join(', ')}`);
+  console.log(
+    `prefill L=${L} replay: ${labels.length} dispatches, GPU ${whole?.toFixed(3)} ms in one pass; per kernel: ${rows.join(', ')}`,
+  );
 }
 process.exit(0);
