@@ -11,8 +11,32 @@ export interface Normalizer {
   normalize(text: string): string;
 }
 
-const legacyChar = new RegExp(`[${LEGACY_UNICODE_CLASS}]`, 'u');
 const legacyChars = new RegExp(`[${LEGACY_UNICODE_CLASS}]`, 'gu');
+let legacyBitmap: Uint8Array | undefined;
+
+/** Whether `text` holds a code point of LEGACY_UNICODE_CLASS (a bitmap scan; a RegExp is slower). */
+export function hasLegacyChar(text: string): boolean {
+  if (!legacyBitmap) {
+    legacyBitmap = new Uint8Array(0x110000 >> 3);
+    const cps = [...LEGACY_UNICODE_CLASS].map((c) => c.codePointAt(0)!);
+    for (let k = 0; k < cps.length; k++) {
+      const last = cps[k + 1] === 0x2d && k + 2 < cps.length ? cps[k + 2]! : cps[k]!;
+      for (let cp = cps[k]!; cp <= last; cp++) legacyBitmap[cp >> 3]! |= 1 << (cp & 7);
+      if (last !== cps[k]) k += 2;
+    }
+  }
+  const bitmap = legacyBitmap;
+  for (let i = 0; i < text.length; i++) {
+    let cp = text.charCodeAt(i);
+    if (cp < 0x7fd) continue;
+    if (cp >= 0xd800 && cp <= 0xdbff) {
+      cp = text.codePointAt(i)!;
+      i++;
+    }
+    if ((bitmap[cp >> 3]! & (1 << (cp & 7))) !== 0) return true;
+  }
+  return false;
+}
 
 /**
  * `NFC`, `NFD`, `NFKC`, `NFKD`: Unicode normalization forms. Code points newer than the Rust
@@ -22,7 +46,7 @@ const legacyChars = new RegExp(`[${LEGACY_UNICODE_CLASS}]`, 'gu');
 export class UnicodeNormalizer implements Normalizer {
   constructor(readonly form: 'NFC' | 'NFD' | 'NFKC' | 'NFKD') {}
   normalize(text: string): string {
-    if (!legacyChar.test(text)) return text.normalize(this.form);
+    if (!hasLegacyChar(text)) return text.normalize(this.form);
     let out = '';
     let last = 0;
     for (const m of text.matchAll(legacyChars)) {

@@ -6,7 +6,7 @@ import { UnsupportedComponentError } from './errors';
 import { fail, type JsonObject, readArray, readBoolean, readObject, readString, readType } from './json';
 import { readPattern } from './normalizers';
 import { findMatches } from './pattern';
-import { GPT2_PATTERN, type Scanner, scanGpt2, scannerFor } from './scanners';
+import { GPT2_PATTERN, gpt2Ranges, type RangeScanner, rangeScannerFor, toScanner } from './scanners';
 import { ONIG_SPACE_BODY, RUST_WORD_BODY } from './unicode';
 
 /** How a Split keeps the delimiters it finds (`SplitDelimiterBehavior` in `tokenizers`). */
@@ -28,6 +28,11 @@ export interface PreTokenizerStep {
   split?(text: string, out: string[], atInputStart?: boolean): void;
   /** Rewrites one piece; absent for the identity. */
   transform?(piece: string): string;
+  /**
+   * The same split as ranges, for the tokenizer's allocation-free path: `prepare` gives the
+   * text the ranges refer to (ByteLevel may prefix a space), `scan` reports the pieces.
+   */
+  readonly ranges?: { prepare(text: string): string; scan: RangeScanner };
 }
 
 /**
@@ -91,14 +96,18 @@ export function splitByEvents(text: string, events: number[], behavior: SplitBeh
 /** `ByteLevel`: optional prefix space, optional GPT-2 regex split, then the byte-to-char mapping. */
 export class ByteLevelPreTokenizer implements PreTokenizerStep {
   readonly split?: (text: string, out: string[]) => void;
+  readonly ranges?: { prepare(text: string): string; scan: RangeScanner };
   constructor(
     readonly addPrefixSpace: boolean,
     readonly useRegex: boolean,
   ) {
+    const prepare = (text: string) => (addPrefixSpace && !text.startsWith(' ') ? ` ${text}` : text);
+    const scan = toScanner(gpt2Ranges);
+    if (useRegex) this.ranges = { prepare, scan: gpt2Ranges };
     if (addPrefixSpace || useRegex) {
       this.split = (text, out) => {
-        const prefixed = addPrefixSpace && !text.startsWith(' ') ? ` ${text}` : text;
-        if (useRegex) scanGpt2(prefixed, out);
+        const prefixed = prepare(text);
+        if (useRegex) scan(prefixed, out);
         else out.push(prefixed);
       };
     }
@@ -110,15 +119,18 @@ export class ByteLevelPreTokenizer implements PreTokenizerStep {
 
 /** `Split`: splits on a String or onig Regex pattern with a behaviour, optionally inverted. */
 export class SplitPreTokenizer implements PreTokenizerStep {
-  private readonly scanner: Scanner | undefined;
+  private readonly scanner: ((text: string, out: string[]) => void) | undefined;
+  readonly ranges?: { prepare(text: string): string; scan: RangeScanner };
   constructor(
     readonly regex: RegExp,
     readonly behavior: SplitBehavior,
     readonly invert: boolean,
     source?: string,
   ) {
-    this.scanner =
-      source !== undefined && behavior === 'Isolated' && !invert ? scannerFor(source) : undefined;
+    const scan =
+      source !== undefined && behavior === 'Isolated' && !invert ? rangeScannerFor(source) : undefined;
+    this.scanner = scan ? toScanner(scan) : undefined;
+    if (scan) this.ranges = { prepare: (text) => text, scan };
   }
   split(text: string, out: string[]): void {
     if (this.scanner) {

@@ -15,6 +15,13 @@ export const QWEN_PATTERN =
 
 /** A scanner appends the pieces of `text` (well-formed UTF-16) to `out`. */
 export type Scanner = (text: string, out: string[]) => void;
+/** A range scanner reports each piece of `text` as `emit(start, end)`, in order, covering it all. */
+export type RangeScanner = (text: string, emit: (start: number, end: number) => void) => void;
+
+/** The array form of a range scanner. */
+export function toScanner(ranges: RangeScanner): Scanner {
+  return (text, out) => ranges(text, (start, end) => out.push(text.slice(start, end)));
+}
 
 /** Class of the code point starting at `i` (a high surrogate reads the pair). */
 function classAt(text: string, i: number): number {
@@ -77,7 +84,7 @@ function spaceEnd(text: string, i: number, end: number): number {
 }
 
 /** GPT-2: `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`. */
-export const scanGpt2: Scanner = (text, out) => {
+export const gpt2Ranges: RangeScanner = (text, emit) => {
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -85,7 +92,7 @@ export const scanGpt2: Scanner = (text, out) => {
     if (c === 39) {
       const len = contraction(text, i, false);
       if (len > 0) {
-        out.push(text.slice(i, i + len));
+        emit(i, i + len);
         i += len;
         continue;
       }
@@ -101,18 +108,18 @@ export const scanGpt2: Scanner = (text, out) => {
     }
     if (cls !== CLASS_SPACE) {
       const end = runEnd(text, j, cls);
-      out.push(text.slice(i, end));
+      emit(i, end);
       i = end;
       continue;
     }
     const end = spaceEnd(text, i, runEnd(text, i, CLASS_SPACE));
-    out.push(text.slice(i, end));
+    emit(i, end);
     i = end;
   }
 };
 
-function makeLlamaScanner(maxDigits: number): Scanner {
-  return (text, out) => {
+function makeLlamaRanges(maxDigits: number): RangeScanner {
+  return (text, emit) => {
     const n = text.length;
     let i = 0;
     while (i < n) {
@@ -120,7 +127,7 @@ function makeLlamaScanner(maxDigits: number): Scanner {
       if (c === 39) {
         const len = contraction(text, i, true);
         if (len > 0) {
-          out.push(text.slice(i, i + len));
+          emit(i, i + len);
           i += len;
           continue;
         }
@@ -129,7 +136,7 @@ function makeLlamaScanner(maxDigits: number): Scanner {
       // [^\r\n\p{L}\p{N}]?\p{L}+
       if (cls === CLASS_LETTER) {
         const end = runEnd(text, i, CLASS_LETTER);
-        out.push(text.slice(i, end));
+        emit(i, end);
         i = end;
         continue;
       }
@@ -137,7 +144,7 @@ function makeLlamaScanner(maxDigits: number): Scanner {
         const j = i + widthAt(text, i);
         if (j < n && classAt(text, j) === CLASS_LETTER) {
           const end = runEnd(text, j, CLASS_LETTER);
-          out.push(text.slice(i, end));
+          emit(i, end);
           i = end;
           continue;
         }
@@ -148,7 +155,7 @@ function makeLlamaScanner(maxDigits: number): Scanner {
         for (let k = 0; k < maxDigits && end < n && classAt(text, end) === CLASS_NUMBER; k++) {
           end += widthAt(text, end);
         }
-        out.push(text.slice(i, end));
+        emit(i, end);
         i = end;
         continue;
       }
@@ -163,7 +170,7 @@ function makeLlamaScanner(maxDigits: number): Scanner {
           if (d !== 13 && d !== 10) break;
           end++;
         }
-        out.push(text.slice(i, end));
+        emit(i, end);
         i = end;
         continue;
       }
@@ -178,21 +185,26 @@ function makeLlamaScanner(maxDigits: number): Scanner {
         }
       }
       if (end < 0) end = spaceEnd(text, i, runStop);
-      out.push(text.slice(i, end));
+      emit(i, end);
       i = end;
     }
   };
 }
 
 /** Llama 3: `(?i:'s|...)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`. */
-export const scanLlama3: Scanner = makeLlamaScanner(3);
+export const llama3Ranges: RangeScanner = makeLlamaRanges(3);
 /** Qwen 2/3: as Llama 3 with `\p{N}` (one digit per piece). */
-export const scanQwen: Scanner = makeLlamaScanner(1);
+export const qwenRanges: RangeScanner = makeLlamaRanges(1);
 
-/** The scanner for an onig pattern, when one exists. */
-export function scannerFor(pattern: string): Scanner | undefined {
-  if (pattern === GPT2_PATTERN) return scanGpt2;
-  if (pattern === LLAMA3_PATTERN) return scanLlama3;
-  if (pattern === QWEN_PATTERN) return scanQwen;
+/** Array forms of the scanners. */
+export const scanGpt2: Scanner = toScanner(gpt2Ranges);
+export const scanLlama3: Scanner = toScanner(llama3Ranges);
+export const scanQwen: Scanner = toScanner(qwenRanges);
+
+/** The range scanner for an onig pattern, when one exists. */
+export function rangeScannerFor(pattern: string): RangeScanner | undefined {
+  if (pattern === GPT2_PATTERN) return gpt2Ranges;
+  if (pattern === LLAMA3_PATTERN) return llama3Ranges;
+  if (pattern === QWEN_PATTERN) return qwenRanges;
   return undefined;
 }

@@ -26,6 +26,8 @@ import {
   truncationFromJSON,
 } from './truncation-padding';
 import { toWellFormed } from './unicode';
+import { PieceCache } from './piece-cache';
+import type { RangeScanner } from './scanners';
 
 /** Options of `encode`. */
 export interface EncodeOptions {
@@ -87,6 +89,9 @@ export class Tokenizer {
   /** True when splitting never follows a transform, so the cache can key on raw pieces. */
   private readonly rawKeyed: boolean;
   private readonly cache = new Map<string, number[]>();
+  private readonly pieceCache = new PieceCache();
+  /** The single scanner-backed split step, when the pre-tokenizer is one (the fast path). */
+  private readonly rangeStep: { prepare(text: string): string; scan: RangeScanner } | undefined;
   /** Built on first use; null when ids are too sparse for a table. */
   private bytes: ByteTable | null | undefined;
   /** Whether the decoder is plain ByteLevel (streaming then uses an incremental UTF-8 decoder). */
@@ -113,6 +118,8 @@ export class Tokenizer {
       if (step.transform) sawTransform = true;
     }
     this.rawKeyed = rawKeyed;
+    const splitters = preTokenizer.filter((step) => step.split);
+    this.rangeStep = rawKeyed && splitters.length === 1 ? splitters[0]!.ranges : undefined;
     const firstSplit = preTokenizer.findIndex((step) => step.split);
     preTokenizer.forEach((step, k) => {
       if (step instanceof MetaspacePreTokenizer && step.prependScheme === 'first' && k !== firstSplit) {
@@ -469,6 +476,32 @@ export class Tokenizer {
     isAdded?: boolean[],
   ): void {
     if (text.length === 0) return;
+    const rangeStep = this.rangeStep;
+    if (rangeStep) {
+      // One scanner-backed split step: look pieces up by range, make strings only on a miss.
+      const prepared = rangeStep.prepare(text);
+      const cache = this.pieceCache;
+      rangeStep.scan(prepared, (start, end) => {
+        const long = end - start >= CACHE_MAX_PIECE;
+        const h = long ? 0 : PieceCache.hash(prepared, start, end);
+        let ids = long ? undefined : cache.get(prepared, start, end, h);
+        if (ids === undefined) {
+          const piece = prepared.slice(start, end);
+          ids = [];
+          let word = piece;
+          for (const transform of this.transforms) word = transform(word);
+          this.model.tokenize(word, ids);
+          if (!long) cache.set(piece, h, ids);
+        }
+        if (ids.length === 1) out.push(ids[0]!);
+        else for (let k = 0; k < ids.length; k++) out.push(ids[k]!);
+        if (ends) {
+          ends.push(out.length);
+          isAdded!.push(false);
+        }
+      });
+      return;
+    }
     let pieces: string[] = [text];
     if (this.rawKeyed) {
       for (const split of this.splitSteps) {

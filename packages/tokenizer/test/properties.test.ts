@@ -7,7 +7,9 @@ import { LiteralSetMatcher } from '../src/added-vocabulary';
 import { compilePattern, escapeRegExp, translateOnigPattern } from '../src/pattern';
 import { SplitPreTokenizer } from '../src/pre-tokenizers';
 import { GPT2_PATTERN, LLAMA3_PATTERN, QWEN_PATTERN, scanGpt2, scanLlama3, scanQwen } from '../src/scanners';
+import { hasLegacyChar } from '../src/normalizers';
 import { toWellFormed } from '../src/unicode';
+import { LEGACY_UNICODE_CLASS } from '../src/unicode-legacy';
 import { loadFixtureTokenizer, type TokenizerName } from './helpers';
 
 const NUM_RUNS = 150;
@@ -297,5 +299,22 @@ describe('sparse ids', () => {
     expect(t.decode([0, 2_000_000_000])).toBe('ab');
     expect(t.decodeStream().push([2_000_000_000, 0])).toBe('ba');
     expect(() => t.decode([1])).toThrow(TokenIdError);
+  });
+});
+
+describe('legacy Unicode lookup', () => {
+  it('hasLegacyChar agrees with the generated class as a RegExp', () => {
+    const regex = new RegExp(`[${LEGACY_UNICODE_CLASS}]`, 'u');
+    const legacy = [...LEGACY_UNICODE_CLASS].filter((c) => c !== '-');
+    const text = fc.array(fc.oneof(fc.constantFrom(...legacy), fc.string({ unit: 'binary', maxLength: 3 })), {
+      maxLength: 8,
+    });
+    fc.assert(
+      fc.property(text, (parts) => {
+        const s = toWellFormed(parts.join(''));
+        expect(hasLegacyChar(s)).toBe(regex.test(s));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
