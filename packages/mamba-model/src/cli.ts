@@ -80,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
     ctx,
     ...(values.endpoint ? { endpoint: values.endpoint } : {}),
     ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {}),
-    progress: values.json ? false : true,
+    progress: !values.json,
   });
   let promptIds: number[];
   if (values.ids !== undefined) {

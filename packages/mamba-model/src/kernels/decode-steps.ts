@@ -1,6 +1,6 @@
 // Host code of the fused SSM decode kernel of the model's recurrent step (see ssm-step.wgsl).
 
-import { type Tensor } from '@mamba-webgpu/tensor';
+import type { Tensor } from '@mamba-webgpu/tensor';
 import { defineParams, dispatch1d, unpackWgsl } from '@mamba-webgpu/tensor/internal';
 import ssmSource from './ssm-step.wgsl';
 

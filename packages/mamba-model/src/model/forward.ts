@@ -11,7 +11,7 @@
 //              y = scan(u, delta, A, B, C, D, z, dt_bias, softplus)  [+ last ssm state]
 //              h = y^T @ out_proj^T               (B*L, dModel)
 
-import { Tensor } from '@mamba-webgpu/tensor';
+import type { Tensor } from '@mamba-webgpu/tensor';
 import { causalConv1d, selectiveScan } from '@mamba-webgpu/scan-kernels';
 import type { MambaConfig } from '../loading/config.js';
 import { stridedCopy, transpose12 } from '../kernels/strided-copy.js';

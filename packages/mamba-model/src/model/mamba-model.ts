@@ -2,14 +2,7 @@
 // generation (parallel prefill, then O(1) recurrent decode with states on the GPU and sampling
 // on the GPU) and token streaming through the tokenizer's incremental decoder.
 
-import {
-  type GpuContext,
-  getGpuContext,
-  InvalidArgumentError,
-  type Recording,
-  Tensor,
-  zeros,
-} from '@mamba-webgpu/tensor';
+import { type GpuContext, getGpuContext, InvalidArgumentError, Tensor } from '@mamba-webgpu/tensor';
 import type { Checkpoint, LoadProgress } from '../loading/checkpoint.js';
 import type { MambaConfig } from '../loading/config.js';
 import { openCheckpoint } from '../loading/checkpoint.js';

@@ -127,7 +127,8 @@ describe('generation', () => {
           [batch, k],
           'i32',
         );
-        using hidden = backbonePrefill(config, weights, prompt, batch, k, states);
+        // Only the states matter here: the hidden output is disposed at once.
+        backbonePrefill(config, weights, prompt, batch, k, states).dispose();
       }
       const V = config.vocabSize;
       for (let t = k; t < 20; t++) {
