@@ -10,19 +10,16 @@ const SsmParams = defineParams('Params', {
   d_state: 'u32',
   dt_rank: 'u32',
   width: 'u32',
-  has_bias: 'u32',
 });
 
 export interface SsmStepArgs {
   xz: Tensor;
   convState: Tensor;
-  convWeight: Tensor;
-  convBias: Tensor | undefined;
+  /** (dInner, width + 3 + dState): LayerWeights.decodePack. */
+  pack: Tensor;
+  width: number;
   dbl: Tensor;
   dtWeight: Tensor;
-  dtBias: Tensor;
-  A: Tensor;
-  D: Tensor;
   state: Tensor;
   y: Tensor;
   batch: number;
@@ -50,19 +47,14 @@ export function ssmStep(a: SsmStepArgs): void {
       d_inner: a.dInner,
       d_state: a.dState,
       dt_rank: a.dtRank,
-      width: a.convWeight.shape[1]!,
-      has_bias: a.convBias ? 1 : 0,
+      width: a.width,
     }),
     bindings: [
       a.xz.buffer,
       a.convState.buffer,
-      a.convWeight.buffer,
-      (a.convBias ?? a.convWeight).buffer,
+      a.pack.buffer,
       a.dbl.buffer,
       a.dtWeight.buffer,
-      a.dtBias.buffer,
-      a.A.buffer,
-      a.D.buffer,
       a.state.buffer,
       a.y.buffer,
     ],

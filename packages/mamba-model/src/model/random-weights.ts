@@ -4,7 +4,7 @@
 
 import { type GpuContext, Tensor } from '@mamba-webgpu/tensor';
 import type { MambaConfig } from '../loading/config.js';
-import type { LayerWeights, MambaWeights } from './weights.js';
+import { buildDecodePack, decodePackWidth, type LayerWeights, type MambaWeights } from './weights.js';
 
 /** Fast seeded uniform fill in [-scale, scale) (xorshift32). */
 function uniform(n: number, scale: number, seed: number): Float32Array {
@@ -63,25 +63,28 @@ export function randomWeights(
   for (let i = 0; i < config.nLayer; i++) {
     const a = new Float32Array(dInner * dState);
     for (let d = 0; d < dInner; d++) for (let n = 0; n < dState; n++) a[d * dState + n] = -(n + 1);
+    const convWeight = uniform(dInner * dConv, 0.5, seed++);
+    const convBias = config.convBias ? uniform(dInner, 0.1, seed++) : undefined;
+    const dtBias = new Float32Array(dInner).fill(Math.log(Math.expm1(0.01)));
+    const D = new Float32Array(dInner).fill(1);
     layers.push({
       norm: vector(new Float32Array(dModel).fill(1), [dModel], 'random/norm'),
       inProj: matrix(2 * dInner, dModel, 'random/in-proj'),
       inProjBias: undefined,
-      conv1dWeight: vector(uniform(dInner * dConv, 0.5, seed++), [dInner, dConv], 'random/conv'),
-      conv1dBias: config.convBias
-        ? vector(uniform(dInner, 0.1, seed++), [dInner], 'random/conv-bias')
-        : undefined,
+      conv1dWeight: vector(convWeight, [dInner, dConv], 'random/conv'),
+      conv1dBias: convBias ? vector(convBias, [dInner], 'random/conv-bias') : undefined,
       xProj: matrix(dtRank + 2 * dState, dInner, 'random/x-proj'),
       dtProj: matrix(dInner, dtRank, 'random/dt-proj'),
-      dtProjBias: vector(
-        new Float32Array(dInner).fill(Math.log(Math.expm1(0.01))),
-        [dInner],
-        'random/dt-bias',
-      ),
+      dtProjBias: vector(dtBias, [dInner], 'random/dt-bias'),
       A: vector(a, [dInner, dState], 'random/A'),
-      D: vector(new Float32Array(dInner).fill(1), [dInner], 'random/D'),
+      D: vector(D, [dInner], 'random/D'),
       outProj: matrix(dModel, dInner, 'random/out-proj'),
       outProjBias: undefined,
+      decodePack: vector(
+        buildDecodePack(dInner, dConv, dState, { convWeight, convBias, dtBias, D, A: a }),
+        [dInner, decodePackWidth(dConv, dState)],
+        'random/decode-pack',
+      ),
     });
   }
   const normF = vector(new Float32Array(dModel).fill(1), [dModel], 'random/norm-f');
