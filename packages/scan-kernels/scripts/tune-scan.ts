@@ -1,5 +1,5 @@
-// Standalone H200 tuning sweep (one device run): every registered kernel plus v2 configurations
-// at the three anchor shapes and the vec4 copy over the same bytes; prints a table, writes JSON.
+// Standalone H200 tuning sweep (one device run): every registered kernel plus v2 and v3
+// configurations at the three anchor shapes and the vec4 copy over the same bytes; prints a table, writes JSON.
 // Build: pnpm exec esbuild --bundle --platform=node --format=esm --external:webgpu
 //   --loader:.wgsl=text scripts/tune-scan.ts --outfile=.bench-out/tune-scan.mjs
 import { writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { SCAN_KERNELS } from '../src/selective-scan/kernels.js';
 import type { ScanKernel, ScanProblem } from '../src/selective-scan/types.js';
 import { chunkedKernel } from '../src/selective-scan/v2-chunked.js';
 import { validateScan } from '../src/selective-scan/validate.js';
+import { subgroupScanKernel } from '../src/selective-scan/v3-subgroup-scan.js';
 
 const SHAPES = (process.env.SHAPES ?? '8x1536x2048x16,1x1536x2048x16,8x1536x8192x16')
   .split(',')
@@ -17,7 +18,19 @@ const CONFIGS: [number, number, number][] = (
   process.env.CONFIGS ?? '4x64x16,4x128x8,8x32x8,4x64x4,8x64x4,4x128x4'
 )
   .split(',')
+  .filter(Boolean)
   .map((s) => s.split('x').map(Number) as [number, number, number]);
+// v3: channels x chunks x steps x tileStates, then `s` for the chain without subgroups and/or `e`
+// for one exp per (t, n): 4x64x8x16, 4x64x8x16s, 2x128x8x8e.
+const V3_CONFIGS = (process.env.V3_CONFIGS ?? '4x64x8x16s,4x32x8x16,2x128x8x8e')
+  .split(',')
+  .filter(Boolean)
+  .map((s) => ({
+    name: s,
+    sizes: s.replace(/[se]/g, '').split('x').map(Number),
+    subgroups: !s.includes('s'),
+    singleExp: s.includes('e'),
+  }));
 
 function fill(n: number, seed: number, lo: number, hi: number): Float32Array {
   const pattern = new Float32Array(1 << 20);
@@ -53,6 +66,16 @@ async function main() {
     ...CONFIGS.map(([c, k, s]) =>
       chunkedKernel(`v2-${c}x${k}x${s}`, { channels: c, chunks: k, steps: s, tileStates: 16 }),
     ),
+    ...V3_CONFIGS.map(({ name, sizes: [c, k, s, n], subgroups, singleExp }) =>
+      subgroupScanKernel(`v3-${name}`, {
+        channels: c!,
+        chunks: k!,
+        steps: s!,
+        tileStates: n!,
+        subgroups,
+        singleExp,
+      }),
+    ),
   ];
   for (const [batch, dInner, seqLen, dState] of SHAPES) {
     const bdl = batch * dInner * seqLen;
@@ -81,6 +104,9 @@ async function main() {
     const copyBytes = Math.floor(bytes / 2 / 16) * 16;
     const src = Tensor.empty(ctx, [copyBytes / 4], 'f32');
     const dst = Tensor.empty(ctx, [copyBytes / 4], 'f32');
+    // Warm the clocks up first (an idle H200 drops to 345 MHz between shapes).
+    for (let i = 0; i < 300; i++) copyVec4(ctx, src.buffer, dst.buffer, copyBytes);
+    await ctx.sync();
     const copyMs = await median(ctx, 10, () => copyVec4(ctx, src.buffer, dst.buffer, copyBytes));
     const copyGbs = (2 * copyBytes) / copyMs / 1e6;
     console.log(`${shape} copy-vec4 ${copyMs.toFixed(4)} ms ${copyGbs.toFixed(0)} GB/s`);
@@ -89,7 +115,7 @@ async function main() {
     let reference: Float32Array | undefined;
     for (const kernel of kernels) {
       for (const layout of ['bnl', 'bln'] as const) {
-        if (layout === 'bln' && kernel.name !== 'v2-chunked') continue;
+        if (layout === 'bln' && kernel.name !== 'v2-chunked' && kernel.name !== 'v3-subgroup-scan') continue;
         const problem: ScanProblem = validateScan(ctx, 'tune', layout === 'bnl' ? args : bln, layout);
         const reps = kernel.name === 'v1-sequential' ? 3 : 10;
         let ms: number;

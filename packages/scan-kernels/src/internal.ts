@@ -19,6 +19,13 @@ export {
   DEFAULT_CHUNKED_CONFIG,
   type ChunkedConfig,
 } from './selective-scan/v2-chunked.js';
+export {
+  subgroupScanKernel,
+  subgroupScanCode,
+  subgroupScanWorkgroupBytes,
+  DEFAULT_SUBGROUP_SCAN_CONFIG,
+  type SubgroupScanConfig,
+} from './selective-scan/v3-subgroup-scan.js';
 export { recordV1Sequential } from './selective-scan/v1-sequential.js';
 
 import type { GpuContext } from '@mamba-webgpu/tensor';

@@ -4,9 +4,13 @@
 import type { ScanKernel } from './types.js';
 import { v1Sequential } from './v1-sequential.js';
 import { v2Chunked } from './v2-chunked.js';
+import { v3SubgroupScan } from './v3-subgroup-scan.js';
 
-/** Every kernel version, in order of introduction; `selectiveScan` uses the last that supports a problem. */
-export const SCAN_KERNELS: readonly ScanKernel[] = [v1Sequential, v2Chunked];
+/**
+ * Every kernel version, in order of introduction; `selectiveScan` uses the last that supports a
+ * problem and is not marked `automatic: false` (v3 is, until it beats v2 on the H200).
+ */
+export const SCAN_KERNELS: readonly ScanKernel[] = [v1Sequential, v2Chunked, v3SubgroupScan];
 
 /** The registered kernel with this name. */
 export function scanKernel(name: string): ScanKernel {

@@ -38,10 +38,11 @@ export function runScanKernel(
   return { y, lastState };
 }
 
-/** The last registered kernel that supports the problem on this device. */
+/** The last registered kernel, not marked `automatic: false`, that supports the problem on this device. */
 export function pickScanKernel(ctx: GpuContext, problem: ScanProblem): ScanKernel {
   for (let i = SCAN_KERNELS.length - 1; i >= 0; i--) {
-    if (SCAN_KERNELS[i]!.supports(ctx, problem)) return SCAN_KERNELS[i]!;
+    const kernel = SCAN_KERNELS[i]!;
+    if (kernel.automatic !== false && kernel.supports(ctx, problem)) return kernel;
   }
   throw new InvalidArgumentError('selectiveScan: no kernel supports this problem on this device', 'ctx');
 }

@@ -54,6 +54,11 @@ export interface ScanKernel {
   /** `v1-sequential`, `v2-chunked`... */
   name: string;
   description: string;
+  /**
+   * Whether `selectiveScan` may pick it on its own (default true); false for versions that are
+   * correct but measured slower than an older one (they stay for tests, the bench and tuning).
+   */
+  automatic?: boolean;
   /** Whether the kernel handles this problem on this device. */
   supports(ctx: GpuContext, problem: ScanProblem): boolean;
   /**
