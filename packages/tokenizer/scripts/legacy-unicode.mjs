@@ -94,6 +94,46 @@ for (let k = 0; k < lettersAndNumbers.length; k += 5000) {
     if (!isLetter && pieceCount(asNumber[i]) !== 1) notNumber.push(cp);
   });
 }
+// The other direction (general categories that changed): code points that are not \p{M} /
+// \p{L} / \p{N} here but are combining marks (stripped) / letters / numbers to the Rust library.
+const extraMark = [];
+const extraLetter = [];
+const extraNumber = [];
+{
+  const strip = make('StripAccents');
+  const assigned = [];
+  for (let cp = 0; cp <= 0x10ffff; cp++) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    if (!/\p{Cn}/u.test(String.fromCodePoint(cp))) assigned.push(cp);
+  }
+  for (let k = 0; k < assigned.length; k += 5000) {
+    const cps = assigned.slice(k, k + 5000);
+    const chars = cps.map((cp) => String.fromCodePoint(cp));
+    const stripped = await strip.decodeBatch(
+      (
+        await strip.encodeBatch(
+          chars.map((c) => `a${c}`),
+          { addSpecialTokens: false },
+        )
+      ).map((e) => e.getIds()),
+      false,
+    );
+    const asLetter = await gpt2.encodeBatch(
+      chars.map((c) => `a${c}a`),
+      { addSpecialTokens: false },
+    );
+    const asNumber = await gpt2.encodeBatch(
+      chars.map((c) => `1${c}1`),
+      { addSpecialTokens: false },
+    );
+    cps.forEach((cp, i) => {
+      const c = chars[i];
+      if (!/\p{M}/u.test(c) && stripped[i] === 'a') extraMark.push(cp);
+      if (!/\p{L}/u.test(c) && pieceCount(asLetter[i]) === 1) extraLetter.push(cp);
+      if (!/\p{N}/u.test(c) && !/\p{L}/u.test(c) && pieceCount(asNumber[i]) === 1) extraNumber.push(cp);
+    });
+  }
+}
 const { body, count } = toClass(legacy);
 const markClass = toClass(keptMarks);
 const ranges = { length: count };
@@ -114,6 +154,15 @@ export const ONIG_NOT_LETTER_CLASS = '${toClass(notLetter).body}';
 
 /** ${notNumber.length} code points: \\p{N} here, not \\p{N} to onig. */
 export const ONIG_NOT_NUMBER_CLASS = '${toClass(notNumber).body}';
+
+/** ${extraMark.length} code points: not \\p{M} here, combining marks there (StripAccents removes them). */
+export const EXTRA_MARK_CLASS = '${toClass(extraMark).body}';
+
+/** ${extraLetter.length} code points: not \\p{L} here, \\p{L} to onig. */
+export const ONIG_EXTRA_LETTER_CLASS = '${toClass(extraLetter).body}';
+
+/** ${extraNumber.length} code points: not \\p{N} here, \\p{N} to onig. */
+export const ONIG_EXTRA_NUMBER_CLASS = '${toClass(extraNumber).body}';
 `,
 );
 console.log(

@@ -4,7 +4,7 @@ import { UnsupportedComponentError } from './errors';
 import { type JsonObject, readArray, readBoolean, readObject, readString, readType } from './json';
 import { compilePattern, escapeRegExp, findMatches, translateOnigPattern } from './pattern';
 import { ONIG_SPACE_BODY } from './unicode';
-import { LEGACY_MARK_CLASS, LEGACY_UNICODE_CLASS } from './unicode-legacy';
+import { EXTRA_MARK_CLASS, LEGACY_MARK_CLASS, LEGACY_UNICODE_CLASS } from './unicode-legacy';
 
 /** A normalizer rewrites the text before pre-tokenization. */
 export interface Normalizer {
@@ -124,7 +124,7 @@ export class StripNormalizer implements Normalizer {
   }
 }
 
-const combiningMark = new RegExp(`(?![${LEGACY_MARK_CLASS}])\\p{M}`, 'gu');
+const combiningMark = new RegExp(`(?![${LEGACY_MARK_CLASS}])\\p{M}|[${EXTRA_MARK_CLASS}]`, 'gu');
 
 /** `StripAccents`: removes combining marks (as the Rust library's Unicode tables know them). */
 export class StripAccentsNormalizer implements Normalizer {

@@ -3,19 +3,27 @@
 // (`(start, end, isMatch)`) that `NormalizedString::split` consumes.
 import { UnsupportedPatternError } from './errors';
 import { ONIG_SPACE_BODY } from './unicode';
-import { ONIG_NOT_LETTER_CLASS, ONIG_NOT_NUMBER_CLASS } from './unicode-legacy';
+import {
+  ONIG_EXTRA_LETTER_CLASS,
+  ONIG_EXTRA_NUMBER_CLASS,
+  ONIG_NOT_LETTER_CLASS,
+  ONIG_NOT_NUMBER_CLASS,
+} from './unicode-legacy';
 
 // onig's tables are older than this engine's: a property there is this engine's property minus
 // the letters and numbers onig does not know (unassigned to it). v-mode class set difference.
 const ONIG_UNKNOWN = `[${ONIG_NOT_LETTER_CLASS}${ONIG_NOT_NUMBER_CLASS}]`;
-const onigProperty = (property: string) =>
-  property === 'Cn' ||
-  property === 'C' ||
-  property === 'Other' ||
-  property === 'Unassigned' ||
-  property === 'Any'
-    ? `\\p{${property}}`
-    : `[\\p{${property}}--${ONIG_UNKNOWN}]`;
+const onigProperty = (property: string) => {
+  if (['Cn', 'C', 'Other', 'Unassigned', 'Any'].includes(property)) return `\\p{${property}}`;
+  const extra =
+    property === 'L' || property === 'Letter'
+      ? ONIG_EXTRA_LETTER_CLASS
+      : property === 'N' || property === 'Number'
+        ? ONIG_EXTRA_NUMBER_CLASS
+        : '';
+  const known = `[\\p{${property}}--${ONIG_UNKNOWN}]`;
+  return extra === '' ? known : `[${known}[${extra}]]`;
+};
 const WORD_BODY = `${onigProperty('L')}${onigProperty('M')}${onigProperty('Nd')}${onigProperty('Pc')}`;
 // Characters a v-mode class only takes escaped (syntax characters and reserved punctuators).
 const CLASS_ESCAPE = new Set('^$\\.*+?()[]{}|/&-!#%,:;<=>@`~'.split(''));

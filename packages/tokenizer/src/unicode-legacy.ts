@@ -16,3 +16,12 @@ export const ONIG_NOT_LETTER_CLASS =
 
 /** 13 code points: \p{N} here, not \p{N} to onig. */
 export const ONIG_NOT_NUMBER_CLASS = '\u{11de0}-\u{11de9}\u{16ff4}-\u{16ff6}';
+
+/** 2 code points: not \p{M} here, combining marks there (StripAccents removes them). */
+export const EXTRA_MARK_CLASS = '\u{1cf2}-\u{1cf3}';
+
+/** 0 code points: not \p{L} here, \p{L} to onig. */
+export const ONIG_EXTRA_LETTER_CLASS = '';
+
+/** 0 code points: not \p{N} here, \p{N} to onig. */
+export const ONIG_EXTRA_NUMBER_CLASS = '';

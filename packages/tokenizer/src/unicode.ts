@@ -1,7 +1,12 @@
 // Unicode character classes used by the hand-written pre-tokenizer scanners: letter (\p{L}),
 // number (\p{N}), Oniguruma whitespace (\s = [\t-\r\x85\p{Z}]) and other. Built lazily per
 // 1024-code-point block from the engine's Unicode tables minus what onig does not know yet.
-import { ONIG_NOT_LETTER_CLASS, ONIG_NOT_NUMBER_CLASS } from './unicode-legacy';
+import {
+  ONIG_EXTRA_LETTER_CLASS,
+  ONIG_EXTRA_NUMBER_CLASS,
+  ONIG_NOT_LETTER_CLASS,
+  ONIG_NOT_NUMBER_CLASS,
+} from './unicode-legacy';
 
 /** Class of a code point that is not a letter, number or whitespace. */
 export const CLASS_OTHER = 0;
@@ -28,6 +33,9 @@ const blockReady = new Uint8Array(0x110000 >> BLOCK_BITS);
 
 // Letters/numbers of this engine that onig's older tables do not know: classed as other.
 const notLetterRun = new RegExp(`[${ONIG_NOT_LETTER_CLASS}${ONIG_NOT_NUMBER_CLASS}]+`, 'gu');
+// And the other way round (general categories that changed since onig's tables).
+const extraLetterRun = new RegExp(`[${ONIG_EXTRA_LETTER_CLASS}]+`, 'gu');
+const extraNumberRun = new RegExp(`[${ONIG_EXTRA_NUMBER_CLASS}]+`, 'gu');
 const letterRun = /\p{L}+/gu;
 const numberRun = /\p{N}+/gu;
 const spaceRun = new RegExp(`[${ONIG_SPACE_BODY}]+`, 'gu');
@@ -58,6 +66,8 @@ function buildBlock(block: number): void {
   mark(text, numberRun, CLASS_NUMBER);
   mark(text, spaceRun, CLASS_SPACE);
   mark(text, notLetterRun, CLASS_OTHER);
+  mark(text, extraLetterRun, CLASS_LETTER);
+  mark(text, extraNumberRun, CLASS_NUMBER);
   if (first <= 0xdfff && first + BLOCK_SIZE > 0xd800) {
     for (let cp = Math.max(first, 0xd800); cp <= Math.min(first + BLOCK_SIZE - 1, 0xdfff); cp++) {
       classes[cp] = CLASS_OTHER;

@@ -32,6 +32,7 @@ const rust = loadRust();
 const pieces = [
   // Code points newer than the Rust normalization tables (see scripts/legacy-unicode.mjs).
   ...[
+    '\u1cf2',
     '\u{1e030}',
     '\u32ff',
     '\u{1fbf0}',
