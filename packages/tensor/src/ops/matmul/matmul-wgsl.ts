@@ -55,3 +55,16 @@ ${unpackWgsl('bias', biasDtype)}@group(0) @binding(4) var<storage, read> residua
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
 `;
 }
+
+/**
+ * The bindings of the split-K reduce pass (0 params, 1 workspace, 2 bias, 3 residual, 4 out);
+ * the epilogue's `store_out` then works unchanged.
+ */
+export function reducePrelude(biasDtype: DType): string {
+  return `@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> workspace: array<f32>;
+@group(0) @binding(2) var<storage, read> bias: array<${biasDtype === 'f32' ? 'f32' : 'u32'}>;
+${unpackWgsl('bias', biasDtype)}@group(0) @binding(3) var<storage, read> residual: array<f32>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+`;
+}

@@ -3,7 +3,7 @@ import { testContext } from '../../../test/gpu.js';
 import { roundThrough } from '../../tensor/dtype.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { SeededRandom, TOLERANCES, expectAllClose } from '../../testing.js';
-import { MATMUL_KERNELS, type MatmulKernel, matmul } from './matmul.js';
+import { MATMUL_KERNELS, type MatmulKernel, matmul, pickMatmulKernel, splitK } from './matmul.js';
 import { matmulRef } from './matmul-ref.js';
 
 type WDType = 'f32' | 'f16' | 'bf16';
@@ -73,6 +73,11 @@ describe('matmul (GPU vs CPU reference)', () => {
     }
     it(`${kernel} bias and fused residual, batched x`, () =>
       check({ m: 6, n: 70, k: 40, bias: 'f32', residual: true, batch: 3, kernel }));
+    // Few tiles and k >= 2 * SPLIT_K_MIN_SLICE: the split-K kernels take their reduce pass.
+    it(`${kernel} long K with few tiles (split-K path), bias and residual`, async () => {
+      await check({ m: 40, n: 70, k: 300, bias: 'bf16', residual: true, kernel });
+      await check({ m: 3, n: 9, k: 1030, wDtype: 'bf16', bias: 'f32', kernel });
+    });
   }
 
   it('auto kernel choice at the decode and prefill shapes', async () => {
@@ -87,7 +92,39 @@ describe('matmul (GPU vs CPU reference)', () => {
       // Packed W with vector loads: 2 x 24 rows of 48 bf16 per 3 KiB window.
       await check({ m: 40, n: 130, k: 48, wDtype: 'bf16', kernel, maxBindingBytes: 3072 });
       await check({ m: 3, n: 130, k: 52, wDtype: 'f16', kernel, maxBindingBytes: 2048 });
+      // Split-K per chunk, its workspace capped by the budget too.
+      await check({ m: 21, n: 57, k: 260, kernel, bias: 'f32', residual: true, maxBindingBytes: 8192 });
     }
+  });
+
+  it('splits K into slices of whole K tiles, enough for two waves', () => {
+    expect(splitK(48, 768)).toEqual({ splits: 6, kSlice: 128 });
+    expect(splitK(12, 1536)).toEqual({ splits: 20, kSlice: 80 });
+    expect(splitK(300, 768)).toEqual({ splits: 1, kSlice: 768 });
+    expect(splitK(4, 100)).toEqual({ splits: 1, kSlice: 100 });
+    expect(splitK(3, 257)).toEqual({ splits: 4, kSlice: 80 });
+    expect(splitK(3, 1024, 2)).toEqual({ splits: 2, kSlice: 512 });
+  });
+
+  it('picks the kernels measured fastest on an H200 for the Mamba-130m projections', () => {
+    // [m, n, k] -> kernel (docs/perf-notes.md, "Matmul (tensor)").
+    const picks: [number, number, number, MatmulKernel][] = [
+      [1, 3072, 768, 'gemv-v1'],
+      [32, 768, 1536, 'gemv-v1'],
+      [64, 3072, 768, 'gemm-splitk-v1'],
+      [64, 768, 1536, 'gemm-splitk-v1'],
+      [64, 80, 1536, 'gemv-v1'],
+      [64, 1536, 48, 'gemm-v1'],
+      [256, 3072, 768, 'gemm-splitk-v1'],
+      [512, 3072, 768, 'gemm-v1'],
+      [1024, 768, 1536, 'gemm-splitk-v1'],
+      [2048, 768, 1536, 'gemm-v1'],
+      [512, 80, 1536, 'gemv-v1'],
+      [1024, 80, 1536, 'gemm-splitk-v1'],
+      [2048, 1536, 48, 'gemm-v1'],
+    ];
+    for (const [m, n, k, kernel] of picks)
+      expect([m, n, k, pickMatmulKernel(m, n, k)]).toEqual([m, n, k, kernel]);
   });
 
   it('validates shapes and dtypes with typed errors', async () => {

@@ -1,0 +1,127 @@
+// Times every registered matmul kernel (and the `auto` pick) on the Mamba-130m projection
+// shapes, prefill and decode, by GPU timestamps; prints a table and writes JSON to $OUT.
+// Bundle with esbuild (see the matmul section of the README) and run on the GPU machine.
+
+import { writeFileSync } from 'node:fs';
+import { getGpuContext } from '../src/index.js';
+import { copyVec4 } from '../src/internal.js';
+import { MATMUL_KERNELS, type MatmulKernel, matmul, pickMatmulKernel } from '../src/ops/matmul/matmul.js';
+import { Tensor } from '../src/tensor/tensor.js';
+import { SeededRandom } from '../src/testing.js';
+
+type WDType = 'f32' | 'bf16';
+interface Shape {
+  name: string;
+  m: number;
+  n: number;
+  k: number;
+  w: WDType;
+}
+
+const PROJECTIONS = [
+  ['in_proj', 3072, 768],
+  ['out_proj', 768, 1536],
+  ['x_proj', 80, 1536],
+  ['dt_proj', 1536, 48],
+] as const;
+
+function shapes(): Shape[] {
+  const list: Shape[] = [];
+  for (const m of [256, 512, 1024, 2048]) {
+    for (const [name, n, k] of PROJECTIONS) list.push({ name, m, n, k, w: 'f32' });
+  }
+  for (const m of [256, 2048]) {
+    for (const [name, n, k] of PROJECTIONS.slice(0, 2)) list.push({ name, m, n, k, w: 'bf16' });
+  }
+  for (const w of ['f32', 'bf16'] as const) {
+    for (const [name, n, k] of PROJECTIONS) list.push({ name, m: 64, n, k, w });
+    for (const [name, n, k] of PROJECTIONS.slice(0, 2)) list.push({ name, m: 32, n, k, w });
+  }
+  return list;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const ctx = await getGpuContext();
+  console.log(ctx.describe());
+  {
+    // An idle GPU drops its clocks: keep it busy with big copies first.
+    const bytes = 64 << 20;
+    using src = Tensor.empty(ctx, [bytes / 4], 'f32');
+    using dst = Tensor.empty(ctx, [bytes / 4], 'f32');
+    const end = performance.now() + 600;
+    while (performance.now() < end) {
+      for (let i = 0; i < 20; i++) copyVec4(ctx, src.buffer, dst.buffer, bytes);
+      await ctx.sync();
+    }
+  }
+  const WARM_BYTES = 64 << 20;
+  const REPEAT = 10;
+  using warmSrc = Tensor.empty(ctx, [WARM_BYTES / 4], 'f32');
+  using warmDst = Tensor.empty(ctx, [WARM_BYTES / 4], 'f32');
+  const kernels = [...(Object.keys(MATMUL_KERNELS) as MatmulKernel[]), 'auto' as const];
+  const rows: Record<string, unknown>[] = [];
+  const rng = new SeededRandom(7);
+  console.log(
+    `shape                      W    | ${kernels.map((k) => k.padStart(14)).join(' ')} | best   (us, errors vs gemm-v1)`,
+  );
+  // TUNE_SMOKE=1: one small shape, to check the script on a slow adapter.
+  const list = process.env.TUNE_SMOKE
+    ? [{ name: 'x_proj', m: 64, n: 80, k: 1536, w: 'bf16' as const }]
+    : shapes();
+  for (const s of list) {
+    using x = Tensor.fromArray(ctx, rng.array(s.m * s.k), [s.m, s.k], 'f32');
+    using w = Tensor.fromArray(
+      ctx,
+      rng.array(s.n * s.k, () => rng.normal() / Math.sqrt(s.k)),
+      [s.n, s.k],
+      s.w,
+    );
+    using out = Tensor.empty(ctx, [s.m, s.n], 'f32');
+    using ref = Tensor.empty(ctx, [s.m, s.n], 'f32');
+    matmul(x, w, { out: ref, kernel: 'gemm-v1' });
+    const expected = await ref.read();
+    const times: Record<string, number> = {};
+    const errors: Record<string, number> = {};
+    for (const kernel of kernels) {
+      const opts = kernel === 'auto' ? { out } : { out, kernel };
+      out.poison();
+      matmul(x, w, opts);
+      const got = await out.read();
+      let err = 0;
+      for (let i = 0; i < got.length; i++)
+        err = Math.max(err, Math.abs(got[i]! - expected[i]!) || (Number.isNaN(got[i]!) ? 1e9 : 0));
+      errors[kernel] = err;
+      // Each sample: ~0.7 ms of copies first (an H200 drops its clocks within the readback gaps),
+      // then REPEAT back-to-back calls in one timed pass.
+      const sample = async () => {
+        for (let i = 0; i < 20; i++) copyVec4(ctx, warmSrc.buffer, warmDst.buffer, WARM_BYTES);
+        return (
+          (await ctx.timeGpu(() => {
+            for (let i = 0; i < REPEAT; i++) matmul(x, w, opts);
+          }))! / REPEAT
+        );
+      };
+      for (let i = 0; i < 2; i++) await sample();
+      const t: number[] = [];
+      for (let i = 0; i < 9; i++) t.push(await sample());
+      times[kernel] = median(t) * 1000;
+    }
+    const named = kernels.filter((k) => k !== 'auto');
+    const best = named.reduce((a, b) => (times[a]! <= times[b]! ? a : b));
+    const label = `${s.name} ${s.m}x${s.k} @ ${s.n}x${s.k}`.padEnd(26);
+    const bad = Object.entries(errors).filter(([, e]) => e > 1e-3);
+    console.log(
+      `${label} ${s.w.padEnd(4)} | ${kernels.map((k) => times[k]!.toFixed(1).padStart(14)).join(' ')} | ${best} auto=${pickMatmulKernel(s.m, s.n, s.k)}${bad.length ? ` ERR ${JSON.stringify(bad)}` : ''}`,
+    );
+    rows.push({ ...s, times, errors, best });
+  }
+  if (process.env.OUT) writeFileSync(`${process.env.OUT}/tune-matmul.json`, JSON.stringify(rows, null, 1));
+  ctx.dispose();
+}
+
+await main();
