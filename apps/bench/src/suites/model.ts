@@ -74,8 +74,8 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
       const prompt = idsOf(1, L);
       // Prefill = the parallel forward over the prompt plus the first sampled id read back.
       const m = await measure(() => model.generate(prompt, { maxTokens: 1, eos: false }), {
-        warmup: 1,
-        reps: 5,
+        warmup: 2,
+        reps: ctx.sizing === 'full' ? 15 : 5,
         budgetMs: budget,
       });
       rows.push({
@@ -100,7 +100,7 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
           samples.push(perStep);
           return perStep;
         },
-        { warmup: 1, reps: 3, minReps: 2, budgetMs: budget },
+        { warmup: 1, reps: ctx.sizing === 'full' ? 5 : 3, minReps: 2, budgetMs: budget },
       );
       rows.push({
         suite: 'model',
