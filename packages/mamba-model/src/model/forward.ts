@@ -25,15 +25,18 @@ export interface LayerState {
   ssm: Tensor<'f32'>;
 }
 
-/** Runs one Mamba mixer over (batch*seqLen, dModel) normed input; returns h and the final states. */
+/**
+ * Runs one Mamba mixer over (batch*seqLen, dModel) normed input; returns h. With `state`, the
+ * final conv and ssm states are written into it (in place).
+ */
 export function mixerPrefill(
   config: MambaConfig,
   w: LayerWeights,
   normed: Tensor,
   batch: number,
   seqLen: number,
-  wantStates: boolean,
-): { h: Tensor<'f32'>; conv?: Tensor<'f32'>; ssm?: Tensor<'f32'> } {
+  state: LayerState | undefined,
+): Tensor<'f32'> {
   const { dInner, dState, dtRank } = config;
   const tokens = batch * seqLen;
   using xz = linear(normed, w.inProj, w.inProjBias); // (tokens, 2*dInner)
@@ -46,7 +49,13 @@ export function mixerPrefill(
   });
   using x = stridedCopy(xz, [batch, dInner, seqLen], splitView(0), { label: 'mixer/x' });
   using z = stridedCopy(xz, [batch, dInner, seqLen], splitView(dInner), { label: 'mixer/z' });
-  const conv = causalConv1d(x.ctx, { x, weight: w.conv1dWeight, bias: w.conv1dBias, silu: true });
+  const conv = causalConv1d(x.ctx, {
+    x,
+    weight: w.conv1dWeight,
+    bias: w.conv1dBias,
+    silu: true,
+    finalStateOut: state?.conv,
+  });
   using u = conv.y;
   using uTokens = transpose12(u, batch, dInner, seqLen, 'mixer/u-tokens'); // (B, L, dInner)
   const width = dtRank + 2 * dState;
@@ -75,28 +84,15 @@ export function mixerPrefill(
     z,
     deltaBias: w.dtProjBias,
     deltaSoftplus: true,
+    lastStateOut: state?.ssm,
   });
   using y = scan.y;
   using yTokens = transpose12(y, batch, dInner, seqLen, 'mixer/y-tokens');
-  const h = linear(yTokens, w.outProj, w.outProjBias);
-  if (!wantStates) {
+  if (!state) {
     conv.finalState.dispose();
     scan.lastState.dispose();
-    return { h };
   }
-  return { h, conv: conv.finalState as Tensor<'f32'>, ssm: scan.lastState as Tensor<'f32'> };
-}
-
-/** Copies a contiguous f32 tensor into `dst` (same size) with one dispatch (capturable). */
-function copyInto(src: Tensor, dst: Tensor): void {
-  const cols = src.shape[src.shape.length - 1]!;
-  const rows = src.numel / cols;
-  stridedCopy(
-    src,
-    [1, rows, cols],
-    { offset: 0, strideB: 0, strideI: cols, strideJ: 1 },
-    { out: dst, label: 'state/copy' },
-  );
+  return linear(yTokens, w.outProj, w.outProjBias);
 }
 
 /**
@@ -119,15 +115,8 @@ export function backbonePrefill(
     h.dispose();
     residual?.dispose();
     residual = norm.residual;
-    const out = mixerPrefill(config, w, norm.out, batch, seqLen, !!states);
+    h = mixerPrefill(config, w, norm.out, batch, seqLen, states?.[i]);
     norm.out.dispose();
-    h = out.h;
-    if (states) {
-      copyInto(out.conv!, states[i]!.conv);
-      copyInto(out.ssm!, states[i]!.ssm);
-      out.conv!.dispose();
-      out.ssm!.dispose();
-    }
   });
   const final = residualRmsNorm(h, weights.normF, residual, config.rmsNormEps);
   h.dispose();

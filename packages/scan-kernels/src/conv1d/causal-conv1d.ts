@@ -39,6 +39,11 @@ export interface CausalConv1dArgs {
   initialState?: Tensor | undefined;
   /** Apply SiLU to the output. */
   silu?: boolean | undefined;
+  /**
+   * (batch, dInner, width) f32 tensor to write the final state into (returned as `finalState`;
+   * the caller keeps owning it). Must not be `initialState`. Default: a new tensor.
+   */
+  finalStateOut?: Tensor | undefined;
 }
 
 export interface CausalConv1dResult {
@@ -103,7 +108,19 @@ export function causalConv1d(ctx: GpuContext, args: CausalConv1dArgs): CausalCon
   }
   ctx.checkBindingSize(caller, 'x', x.byteLength);
   const y = Tensor.empty(ctx, [batch, dInner, seqLen], 'f32', 'causal-conv1d/y');
-  const finalState = Tensor.empty(ctx, [batch, dInner, width], 'f32', 'causal-conv1d/final-state');
+  const out = args.finalStateOut;
+  if (out) {
+    out.expectDType(caller, 'finalStateOut', 'f32');
+    out.expectShape(caller, 'finalStateOut', [batch, dInner, width], '(batch, dInner, width)');
+    if (initialState && initialState.buffer === out.buffer) {
+      throw new InvalidArgumentError(
+        `${caller}: finalStateOut must not share memory with initialState`,
+        'finalStateOut',
+      );
+    }
+  }
+  const finalState = (out ??
+    Tensor.empty(ctx, [batch, dInner, width], 'f32', 'causal-conv1d/final-state')) as Tensor<'f32'>;
   const total = batch * dInner * (seqLen + width);
   ctx.dispatch({
     pipeline: ctx.pipeline('scan-kernels/causal-conv1d', convCode, {

@@ -19,14 +19,16 @@ export function runScanKernel(
   ctx: GpuContext,
   kernel: ScanKernel,
   problem: ScanProblem,
+  lastStateOut?: Tensor,
 ): SelectiveScanResult {
   const y = Tensor.empty(ctx, [problem.batch, problem.dInner, problem.seqLen], 'f32', 'selective-scan/y');
-  const lastState = Tensor.empty(
-    ctx,
-    [problem.batch, problem.dInner, problem.dState],
-    'f32',
-    'selective-scan/last-state',
-  );
+  const lastState = (lastStateOut ??
+    Tensor.empty(
+      ctx,
+      [problem.batch, problem.dInner, problem.dState],
+      'f32',
+      'selective-scan/last-state',
+    )) as Tensor<'f32'>;
   if (problem.initialState) {
     ctx.copyBuffer(problem.initialState.buffer, 0, lastState.buffer, 0, lastState.byteLength);
   }
@@ -62,7 +64,23 @@ export function selectiveScanWith(
       'kernel',
     );
   }
-  return runScanKernel(ctx, kernel, problem);
+  const out = args.lastStateOut;
+  if (out) {
+    out.expectDType(caller, 'lastStateOut', 'f32');
+    out.expectShape(
+      caller,
+      'lastStateOut',
+      [problem.batch, problem.dInner, problem.dState],
+      '(batch, dInner, dState)',
+    );
+    if (args.initialState && args.initialState.buffer === out.buffer) {
+      throw new InvalidArgumentError(
+        `${caller}: lastStateOut must not share memory with initialState`,
+        'lastStateOut',
+      );
+    }
+  }
+  return runScanKernel(ctx, kernel, problem, out);
 }
 
 /**

@@ -29,6 +29,12 @@ export interface SelectiveScanArgs {
   deltaSoftplus?: boolean | undefined;
   /** (batch, dInner, dState) state before the first timestep (default zeros). */
   initialState?: Tensor | undefined;
+  /**
+   * (batch, dInner, dState) f32 tensor to write the last state into (returned as `lastState`; the
+   * caller keeps owning it), e.g. a generation session's persistent state. Must not be
+   * `initialState`. Default: a new tensor.
+   */
+  lastStateOut?: Tensor | undefined;
 }
 
 /** Outputs of `selectiveScan`, owned by the caller. */
