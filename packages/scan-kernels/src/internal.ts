@@ -2,7 +2,7 @@
 // taking B/C as (batch, seqLen, dState), and the building blocks. May change without a major version.
 
 export { SCAN_KERNELS, scanKernel } from './selective-scan/kernels.js';
-export type { BcLayout, ScanKernel, ScanProblem } from './selective-scan/types.js';
+export type { BcLayout, BcRows, ScanKernel, ScanProblem } from './selective-scan/types.js';
 export {
   selectiveScanWith,
   runScanKernel,
@@ -17,6 +17,7 @@ export {
   stateTiling,
   chunkedWorkgroupBytes,
   DEFAULT_CHUNKED_CONFIG,
+  rowsReadable,
   type ChunkedConfig,
 } from './selective-scan/v2-chunked.js';
 export {
@@ -28,9 +29,10 @@ export {
 } from './selective-scan/v3-subgroup-scan.js';
 export { recordV1Sequential } from './selective-scan/v1-sequential.js';
 
-import type { GpuContext } from '@mamba-webgpu/tensor';
+import type { GpuContext, Tensor } from '@mamba-webgpu/tensor';
 import { selectiveScanWith } from './selective-scan/selective-scan.js';
-import type { SelectiveScanArgs, SelectiveScanResult } from './selective-scan/types.js';
+import type { BcRows, SelectiveScanArgs, SelectiveScanResult } from './selective-scan/types.js';
+import { DEFAULT_CHUNKED_CONFIG, rowsReadable } from './selective-scan/v2-chunked.js';
 
 /**
  * selectiveScan with B and C as (batch, seqLen, dState), the layout x_proj produces: with dState a
@@ -38,4 +40,22 @@ import type { SelectiveScanArgs, SelectiveScanResult } from './selective-scan/ty
  */
 export function selectiveScanBln(ctx: GpuContext, args: SelectiveScanArgs): SelectiveScanResult {
   return selectiveScanWith(ctx, args, { bcLayout: 'bln' });
+}
+
+/** Arguments of `selectiveScanRows`: the official ones with B and C replaced by one rows tensor. */
+export type SelectiveScanRowsArgs = Omit<SelectiveScanArgs, 'B' | 'C'> & { bc: Tensor } & BcRows;
+
+/**
+ * selectiveScan reading B and C in place from the rows of one (batch, seqLen, width) tensor — the
+ * x_proj output [dt | B | C] — with no slicing copies and no packing pass. Check
+ * `canScanRows` first; otherwise slice B and C out and use `selectiveScanBln`.
+ */
+export function selectiveScanRows(ctx: GpuContext, args: SelectiveScanRowsArgs): SelectiveScanResult {
+  const { bc, width, bOffset, cOffset, ...rest } = args;
+  return selectiveScanWith(ctx, { ...rest, B: bc, C: bc }, { bcRows: { width, bOffset, cOffset } });
+}
+
+/** Whether the default fused kernel reads B/C rows of this layout in place. */
+export function canScanRows(dState: number, rows: BcRows): boolean {
+  return rowsReadable({ dState, bcRows: rows }, DEFAULT_CHUNKED_CONFIG);
 }

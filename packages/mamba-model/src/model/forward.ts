@@ -9,10 +9,12 @@
 //              dbl = u^T @ x_proj^T              (B*L, dtRank + 2*dState) -> dt, B, C
 //              delta = dt @ dt_proj^T            (B*L, dInner) -> (B, dInner, L)
 //              y = scan(u, delta, A, B, C, D, z, dt_bias, softplus)  [+ last ssm state]
+//                  (B, C read in place from dbl's rows when aligned: selectiveScanRows)
 //              h = y^T @ out_proj^T               (B*L, dModel)
 
 import type { Tensor } from '@mamba-webgpu/tensor';
 import { causalConv1d, selectiveScan } from '@mamba-webgpu/scan-kernels';
+import { canScanRows, selectiveScanRows } from '@mamba-webgpu/scan-kernels/internal';
 import type { MambaConfig } from '../loading/config.js';
 import { stridedCopy, transpose12 } from '../kernels/strided-copy.js';
 import { embed, linear, residualRmsNorm } from './ops.js';
@@ -71,21 +73,27 @@ export function mixerPrefill(
   );
   using deltaTokens = linear(dt, w.dtProj); // (tokens, dInner)
   using delta = transpose12(deltaTokens, batch, seqLen, dInner, 'mixer/delta');
-  const bcView = (offset: number) => ({ offset, strideB: seqLen * width, strideI: 1, strideJ: width });
-  using B = stridedCopy(dbl, [batch, dState, seqLen], bcView(dtRank), { label: 'mixer/B' });
-  using C = stridedCopy(dbl, [batch, dState, seqLen], bcView(dtRank + dState), { label: 'mixer/C' });
-  const scan = selectiveScan(x.ctx, {
+  const scanArgs = {
     u,
     delta,
     A: w.A,
-    B,
-    C,
     D: w.D,
     z,
     deltaBias: w.dtProjBias,
     deltaSoftplus: true,
     lastStateOut: state?.ssm,
-  });
+  };
+  const rows = { width, bOffset: dtRank, cOffset: dtRank + dState };
+  let scan: { y: Tensor<'f32'>; lastState: Tensor<'f32'> };
+  if (canScanRows(dState, rows)) {
+    // B and C read in place from x_proj's rows [dt | B | C]: no slicing copies, no packing pass.
+    scan = selectiveScanRows(x.ctx, { ...scanArgs, bc: dbl, ...rows });
+  } else {
+    const bcView = (offset: number) => ({ offset, strideB: seqLen * width, strideI: 1, strideJ: width });
+    using B = stridedCopy(dbl, [batch, dState, seqLen], bcView(dtRank), { label: 'mixer/B' });
+    using C = stridedCopy(dbl, [batch, dState, seqLen], bcView(dtRank + dState), { label: 'mixer/C' });
+    scan = selectiveScan(x.ctx, { ...scanArgs, B, C });
+  }
   using y = scan.y;
   using yTokens = transpose12(y, batch, dInner, seqLen, 'mixer/y-tokens');
   if (!state) {

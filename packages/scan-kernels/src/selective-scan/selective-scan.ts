@@ -3,7 +3,14 @@
 
 import { type GpuContext, InvalidArgumentError, Tensor } from '@mamba-webgpu/tensor';
 import { SCAN_KERNELS } from './kernels.js';
-import type { BcLayout, ScanKernel, ScanProblem, SelectiveScanArgs, SelectiveScanResult } from './types.js';
+import type {
+  BcLayout,
+  BcRows,
+  ScanKernel,
+  ScanProblem,
+  SelectiveScanArgs,
+  SelectiveScanResult,
+} from './types.js';
 import { validateScan } from './validate.js';
 
 /** Options beyond the official arguments (internal: layout and kernel choice). */
@@ -12,6 +19,8 @@ export interface ScanOptions {
   bcLayout?: BcLayout;
   /** Run this kernel instead of the best supported one. */
   kernel?: ScanKernel;
+  /** B and C are columns of one time-major tensor (see ScanProblem.bcRows). */
+  bcRows?: BcRows;
 }
 
 /** Records `kernel` on a validated problem into freshly allocated outputs. */
@@ -56,7 +65,7 @@ export function selectiveScanWith(
   options: ScanOptions = {},
 ): SelectiveScanResult {
   const caller = 'selectiveScan';
-  const problem = validateScan(ctx, caller, args, options.bcLayout ?? 'bnl');
+  const problem = validateScan(ctx, caller, args, options.bcLayout ?? 'bnl', options.bcRows);
   const kernel = options.kernel ?? pickScanKernel(ctx, problem);
   if (!kernel.supports(ctx, problem)) {
     throw new InvalidArgumentError(

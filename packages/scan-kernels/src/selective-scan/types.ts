@@ -53,6 +53,19 @@ export interface ScanProblem extends SelectiveScanArgs {
   dState: number;
   deltaSoftplus: boolean;
   bcLayout: BcLayout;
+  /**
+   * B and C as columns of one time-major tensor (`B` and `C` are that tensor): row b*seqLen + t
+   * has `width` elements, B at [bOffset, bOffset + dState), C at [cOffset, cOffset + dState) — the
+   * x_proj output [dt | B | C] read in place. Only kernels that say so in `supports` handle it.
+   */
+  bcRows?: BcRows | undefined;
+}
+
+/** Where B and C sit in the rows of one (batch, seqLen, width) tensor. */
+export interface BcRows {
+  width: number;
+  bOffset: number;
+  cOffset: number;
 }
 
 /** One registered kernel version. */

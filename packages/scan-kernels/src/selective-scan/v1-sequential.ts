@@ -56,6 +56,7 @@ export const v1Sequential: ScanKernel = {
   name: 'v1-sequential',
   description:
     'one invocation per (batch, channel) walks the sequence; states in a private array (GPU reference)',
-  supports: () => true,
+  // B/C rows in place are a layout of the fused kernels only.
+  supports: (_ctx, p) => !p.bcRows,
   record: recordV1Sequential,
 };

@@ -87,7 +87,12 @@ export function recordChunked(
   let bBinding: GPUBuffer;
   let cBinding: GPUBuffer;
   let layout: { row4: number; b: number; c: number };
-  if (p.bcLayout === 'bln' && p.dState === nPad) {
+  if (p.bcRows) {
+    // B and C read in place from the x_proj rows (supports() checked the alignment).
+    bBinding = p.B.buffer;
+    cBinding = p.C.buffer;
+    layout = { row4: p.bcRows.width / 4, b: p.bcRows.bOffset / 4, c: p.bcRows.cOffset / 4 };
+  } else if (p.bcLayout === 'bln' && p.dState === nPad) {
     bBinding = p.B.buffer;
     cBinding = p.C.buffer;
     layout = { row4: nPad / 4, b: 0, c: 0 };
@@ -149,6 +154,21 @@ export function recordChunked(
   return temporaries;
 }
 
+/**
+ * Whether the kernel can read B/C rows in place (always true without rows): vec4-aligned width
+ * and offsets, and dState a whole number of state tiles (no padding lanes to fill).
+ */
+export function rowsReadable(p: Pick<ScanProblem, 'bcRows' | 'dState'>, config: ChunkedConfig): boolean {
+  const rows = p.bcRows;
+  if (!rows) return true;
+  return (
+    rows.width % 4 === 0 &&
+    rows.bOffset % 4 === 0 &&
+    rows.cOffset % 4 === 0 &&
+    stateTiling(p.dState, config).nPad === p.dState
+  );
+}
+
 /** A registry entry for v2 with a given configuration. */
 export function chunkedKernel(name: string, config: ChunkedConfig, description?: string): ScanKernel {
   return {
@@ -156,10 +176,11 @@ export function chunkedKernel(name: string, config: ChunkedConfig, description?:
     description:
       description ??
       `fused chunked scan, ${config.channels} channels x ${config.chunks} chunks x ${config.steps} steps per workgroup, states in tiles of ${config.tileStates}`,
-    supports(ctx) {
+    supports(ctx, p) {
       return (
         config.channels * config.chunks <= ctx.limits.maxComputeInvocationsPerWorkgroup &&
-        chunkedWorkgroupBytes(config) <= ctx.limits.maxComputeWorkgroupStorageSize
+        chunkedWorkgroupBytes(config) <= ctx.limits.maxComputeWorkgroupStorageSize &&
+        rowsReadable(p, config)
       );
     },
     record: (ctx, p, y, lastState) => recordChunked(ctx, p, y, lastState, config),

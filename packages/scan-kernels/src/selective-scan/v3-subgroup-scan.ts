@@ -6,7 +6,7 @@ import type { GpuContext } from '@mamba-webgpu/tensor';
 import type { ScanKernel } from './types.js';
 import chainShared from './v3-chain-shared.wgsl';
 import chainSubgroup from './v3-chain-subgroup.wgsl';
-import { type ChunkedConfig, V2Params, recordChunked, stateTiling } from './v2-chunked.js';
+import { type ChunkedConfig, V2Params, recordChunked, rowsReadable, stateTiling } from './v2-chunked.js';
 import body from './v3-subgroup-scan.wgsl';
 
 /** v3's sizes: v2's plus how the chunk chain runs. */
@@ -62,11 +62,12 @@ export function subgroupScanKernel(
     description:
       description ??
       `fused chunked scan with a subgroup chunk chain${config.singleExp ? ', one exp per (t, n)' : ''}; ${config.channels} channels x ${config.chunks} chunks x ${config.steps} steps per workgroup, states in tiles of ${config.tileStates}`,
-    supports(ctx) {
+    supports(ctx, p) {
       return (
         config.channels * config.chunks <= ctx.limits.maxComputeInvocationsPerWorkgroup &&
         subgroupScanWorkgroupBytes(config, usesSubgroups(ctx, config)) <=
-          ctx.limits.maxComputeWorkgroupStorageSize
+          ctx.limits.maxComputeWorkgroupStorageSize &&
+        rowsReadable(p, config)
       );
     },
     record(ctx, p, y, lastState) {

@@ -8,7 +8,7 @@ import {
   ShapeError,
   type Tensor,
 } from '@mamba-webgpu/tensor';
-import type { BcLayout, ScanProblem, SelectiveScanArgs } from './types.js';
+import type { BcLayout, BcRows, ScanProblem, SelectiveScanArgs } from './types.js';
 
 /** Largest dState the kernels accept (the official kernel's limit as well). */
 export const MAX_D_STATE = 256;
@@ -25,6 +25,7 @@ export function validateScan(
   caller: string,
   args: SelectiveScanArgs,
   bcLayout: BcLayout = 'bnl',
+  bcRows?: BcRows,
 ): ScanProblem {
   ctx.assertUsable(caller);
   for (const name of ['u', 'delta', 'A', 'B', 'C'] as const) requireTensor(caller, name, args[name]);
@@ -53,12 +54,35 @@ export function validateScan(
       : { dims: [batch, seqLen, dState], legend: '(batch, seqLen, dState)' };
   delta.expectDType(caller, 'delta', 'f32');
   delta.expectShape(caller, 'delta', [batch, dInner, seqLen], '(batch, dInner, seqLen)');
-  for (const [name, t] of [
-    ['B', B],
-    ['C', C],
-  ] as const) {
-    t.expectDType(caller, name, 'f32');
-    t.expectShape(caller, name, bc.dims, bc.legend);
+  if (bcRows) {
+    const { width, bOffset, cOffset } = bcRows;
+    B.expectDType(caller, 'B', 'f32');
+    if (B !== C)
+      throw new InvalidArgumentError(`${caller}: with B/C rows, B and C must be the same tensor`, 'C');
+    if (B.numel !== batch * seqLen * width) {
+      throw new ShapeError(
+        `${caller}: the B/C rows tensor must hold (batch, seqLen, width) = (${batch}, ${seqLen}, ${width}) elements, got (${B.shape.join(', ')})`,
+      );
+    }
+    for (const [name, offset] of [
+      ['bOffset', bOffset],
+      ['cOffset', cOffset],
+    ] as const) {
+      if (!Number.isInteger(offset) || offset < 0 || offset + dState > width) {
+        throw new InvalidArgumentError(
+          `${caller}: ${name} must be in [0, width - dState] = [0, ${width - dState}], got ${offset}`,
+          name,
+        );
+      }
+    }
+  } else {
+    for (const [name, t] of [
+      ['B', B],
+      ['C', C],
+    ] as const) {
+      t.expectDType(caller, name, 'f32');
+      t.expectShape(caller, name, bc.dims, bc.legend);
+    }
   }
   const optional = [
     ['D', args.D, [dInner], '(dInner)'],
@@ -90,6 +114,7 @@ export function validateScan(
     dInner,
     seqLen,
     dState,
-    bcLayout,
+    bcLayout: bcRows ? 'bln' : bcLayout,
+    bcRows,
   };
 }
