@@ -8,20 +8,10 @@ import { backboneStep } from '../../../packages/mamba-model/src/model/decode.js'
 import { linear } from '../../../packages/mamba-model/src/model/ops.js';
 import type { LayerState } from '../../../packages/mamba-model/src/model/forward.js';
 import { zeros } from '@mamba-webgpu/tensor';
+import { MAMBA_130M } from '../src/suites/model.js';
 
 const ctx = await getGpuContext();
-const config = parseMambaConfig({
-  hidden_size: 768,
-  num_hidden_layers: 24,
-  vocab_size: 50280,
-  state_size: 16,
-  expand: 2,
-  conv_kernel: 4,
-  time_step_rank: 48,
-  use_bias: false,
-  use_conv_bias: true,
-  layer_norm_epsilon: 1e-5,
-});
+const config = parseMambaConfig(MAMBA_130M);
 const weights = randomWeights(ctx, config, { seed: 3 });
 await ctx.sync();
 const model = MambaModel.fromWeights(ctx, config, weights);

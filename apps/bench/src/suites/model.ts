@@ -9,7 +9,8 @@ import { measure } from '../measure.js';
 import { warmUpGpu } from '../runner.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
 
-const MAMBA_130M = {
+/** The exact mamba-130m config (Hugging Face format). */
+export const MAMBA_130M = {
   hidden_size: 768,
   num_hidden_layers: 24,
   vocab_size: 50280,

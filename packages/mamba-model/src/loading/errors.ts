@@ -1,8 +1,13 @@
 // Typed errors of the checkpoint-loading layer. Every message starts with the function that threw
 // it, says what was expected and what came, and where possible the fix.
 
-/** Base class of every error thrown by `@mamba-webgpu/mamba-model`. */
-export class MambaModelError extends Error {
+import { MambaWebGpuError } from '@mamba-webgpu/tensor';
+
+/**
+ * Base class of every error thrown by `@mamba-webgpu/mamba-model` (itself a MambaWebGpuError, so
+ * one `instanceof` covers every package's typed errors).
+ */
+export class MambaModelError extends MambaWebGpuError {
   override name = 'MambaModelError';
 }
 
