@@ -2,7 +2,14 @@
 // taking B/C as (batch, seqLen, dState), and the building blocks. May change without a major version.
 
 export { SCAN_KERNELS, scanKernel } from './selective-scan/kernels.js';
-export type { BcLayout, BcRows, ScanKernel, ScanProblem } from './selective-scan/types.js';
+export type {
+  BcLayout,
+  BcRows,
+  ScanKernel,
+  ScanProblem,
+  ScanViews,
+  StridedView,
+} from './selective-scan/types.js';
 export {
   selectiveScanWith,
   runScanKernel,
@@ -31,7 +38,7 @@ export { recordV1Sequential } from './selective-scan/v1-sequential.js';
 
 import type { GpuContext, Tensor } from '@mamba-webgpu/tensor';
 import { selectiveScanWith } from './selective-scan/selective-scan.js';
-import type { BcRows, SelectiveScanArgs, SelectiveScanResult } from './selective-scan/types.js';
+import type { BcRows, SelectiveScanArgs, SelectiveScanResult, StridedView } from './selective-scan/types.js';
 import { DEFAULT_CHUNKED_CONFIG, rowsReadable } from './selective-scan/v2-chunked.js';
 
 /**
@@ -42,8 +49,16 @@ export function selectiveScanBln(ctx: GpuContext, args: SelectiveScanArgs): Sele
   return selectiveScanWith(ctx, args, { bcLayout: 'bln' });
 }
 
-/** Arguments of `selectiveScanRows`: the official ones with B and C replaced by one rows tensor. */
-export type SelectiveScanRowsArgs = Omit<SelectiveScanArgs, 'B' | 'C'> & { bc: Tensor } & BcRows;
+/**
+ * Arguments of `selectiveScanRows`: the official ones with B and C replaced by one rows tensor,
+ * optionally delta and z read through strided views and y written token-major.
+ */
+export type SelectiveScanRowsArgs = Omit<SelectiveScanArgs, 'B' | 'C'> & {
+  bc: Tensor;
+  deltaView?: StridedView;
+  zView?: StridedView;
+  tokenMajorY?: boolean;
+} & BcRows;
 
 /**
  * selectiveScan reading B and C in place from the rows of one (batch, seqLen, width) tensor — the
@@ -51,8 +66,16 @@ export type SelectiveScanRowsArgs = Omit<SelectiveScanArgs, 'B' | 'C'> & { bc: T
  * `canScanRows` first; otherwise slice B and C out and use `selectiveScanBln`.
  */
 export function selectiveScanRows(ctx: GpuContext, args: SelectiveScanRowsArgs): SelectiveScanResult {
-  const { bc, width, bOffset, cOffset, ...rest } = args;
-  return selectiveScanWith(ctx, { ...rest, B: bc, C: bc }, { bcRows: { width, bOffset, cOffset } });
+  const { bc, width, bOffset, cOffset, deltaView, zView, tokenMajorY, ...rest } = args;
+  return selectiveScanWith(
+    ctx,
+    { ...rest, B: bc, C: bc },
+    {
+      bcRows: { width, bOffset, cOffset },
+      ...(deltaView || zView ? { views: { delta: deltaView, z: zView } } : {}),
+      ...(tokenMajorY ? { tokenMajorY } : {}),
+    },
+  );
 }
 
 /** Whether the default fused kernel reads B/C rows of this layout in place. */

@@ -85,6 +85,84 @@ describe('selectiveScanRows', () => {
     });
   }
 
+  it('reads delta and z through token-major views and writes y token-major', async () => {
+    const ctx = await getGpuContext();
+    const rng = new SeededRandom(4242);
+    const [batch, dInner, seqLen, dState, rank] = [2, 12, 333, 16, 4];
+    const width = rank + 2 * dState;
+    const rows = { width, bOffset: rank, cOffset: rank + dState };
+    const uHost = rng.array(batch * dInner * seqLen);
+    const aHost = rng.array(dInner * dState, () => -rng.uniform(0.5, 4));
+    const rowsHost = rng.array(batch * seqLen * width);
+    // delta token-major (batch, seqLen, dInner); z inside an xz-like (batch, seqLen, 2*dInner) at dInner.
+    const deltaTokens = rng.array(batch * seqLen * dInner, () => rng.uniform(-3, 0.5));
+    const xzHost = rng.array(batch * seqLen * 2 * dInner);
+    const channelMajor = (get: (b: number, d: number, t: number) => number) => {
+      const out = new Float32Array(batch * dInner * seqLen);
+      for (let b = 0; b < batch; b++)
+        for (let d = 0; d < dInner; d++)
+          for (let t = 0; t < seqLen; t++) out[(b * dInner + d) * seqLen + t] = get(b, d, t);
+      return out;
+    };
+    const slice = (offset: number) => {
+      const out = new Float32Array(batch * dState * seqLen);
+      for (let b = 0; b < batch; b++)
+        for (let n = 0; n < dState; n++)
+          for (let t = 0; t < seqLen; t++)
+            out[(b * dState + n) * seqLen + t] = rowsHost[(b * seqLen + t) * width + offset + n]!;
+      return out;
+    };
+    const ref = selectiveScanRef({
+      batch,
+      dInner,
+      seqLen,
+      dState,
+      u: uHost,
+      delta: channelMajor((b, d, t) => deltaTokens[(b * seqLen + t) * dInner + d]!),
+      A: aHost,
+      B: slice(rows.bOffset),
+      C: slice(rows.cOffset),
+      z: channelMajor((b, d, t) => xzHost[(b * seqLen + t) * 2 * dInner + dInner + d]!),
+      deltaSoftplus: true,
+    });
+    using u = Tensor.fromArray(ctx, uHost, [batch, dInner, seqLen], 'f32');
+    using delta = Tensor.fromArray(ctx, deltaTokens, [batch, seqLen, dInner], 'f32');
+    using A = Tensor.fromArray(ctx, aHost, [dInner, dState], 'f32');
+    using bc = Tensor.fromArray(ctx, rowsHost, [batch, seqLen, width], 'f32');
+    using xz = Tensor.fromArray(ctx, xzHost, [batch, seqLen, 2 * dInner], 'f32');
+    const result = selectiveScanRows(ctx, {
+      u,
+      delta,
+      A,
+      z: xz,
+      bc,
+      ...rows,
+      deltaSoftplus: true,
+      tokenMajorY: true,
+      deltaView: { offset: 0, batch: seqLen * dInner, channel: 1, time: dInner },
+      zView: { offset: dInner, batch: seqLen * 2 * dInner, channel: 1, time: 2 * dInner },
+    });
+    expect(result.y.shape).toEqual([batch, seqLen, dInner]);
+    const yTokens = await result.y.read();
+    const y = channelMajor((b, d, t) => yTokens[(b * seqLen + t) * dInner + d]!);
+    expectAllClose(y, ref.y, { rtol: 6e-4, atol: 2e-3, label: 'y (token-major)' });
+    expectAllClose(await result.lastState.read(), ref.lastState, { rtol: 6e-4, atol: 2e-3, label: 'state' });
+    result.y.dispose();
+    result.lastState.dispose();
+    // A view reaching past its tensor is refused.
+    expect(() =>
+      selectiveScanRows(ctx, {
+        u,
+        delta,
+        A,
+        bc,
+        ...rows,
+        deltaView: { offset: 1, batch: seqLen * dInner, channel: 1, time: dInner },
+      }),
+    ).toThrow(/the delta view reaches element/);
+    await ctx.checkErrors();
+  });
+
   it('refuses unaligned rows and bad offsets with typed errors', async () => {
     const ctx = await getGpuContext();
     expect(canScanRows(16, { width: 34, bOffset: 2, cOffset: 18 })).toBe(false);

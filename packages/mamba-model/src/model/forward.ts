@@ -4,12 +4,12 @@
 // (batch, dInner, seqLen); `stridedCopy` moves between the two.
 //   per layer: residual += h; normed = rmsnorm(residual) * w          (fused, residual in f32)
 //              xz = normed @ in_proj^T            (B*L, 2*dInner)
-//              x, z = split(xz) -> (B, dInner, L)
+//              x = xz[:, :dInner] -> (B, dInner, L)
 //              u = silu(conv1d(x) + bias)         (B, dInner, L)  [+ final conv state]
 //              dbl = u^T @ x_proj^T              (B*L, dtRank + 2*dState) -> dt, B, C
 //              delta = dt @ dt_proj^T            (B*L, dInner) -> (B, dInner, L)
-//              y = scan(u, delta, A, B, C, D, z, dt_bias, softplus)  [+ last ssm state]
-//                  (B, C read in place from dbl's rows when aligned: selectiveScanRows)
+//              y = scan(u, delta, A, B, C, D, z, dt_bias, softplus)  [+ last ssm state], y token-major
+//                  (when aligned, selectiveScanRows reads B, C, delta and z in place)
 //              h = y^T @ out_proj^T               (B*L, dModel)
 
 import type { Tensor } from '@mamba-webgpu/tensor';
@@ -50,7 +50,6 @@ export function mixerPrefill(
     strideJ: 2 * dInner,
   });
   using x = stridedCopy(xz, [batch, dInner, seqLen], splitView(0), { label: 'mixer/x' });
-  using z = stridedCopy(xz, [batch, dInner, seqLen], splitView(dInner), { label: 'mixer/z' });
   const conv = causalConv1d(x.ctx, {
     x,
     weight: w.conv1dWeight,
@@ -72,35 +71,47 @@ export function mixerPrefill(
     },
   );
   using deltaTokens = linear(dt, w.dtProj); // (tokens, dInner)
-  using delta = transpose12(deltaTokens, batch, seqLen, dInner, 'mixer/delta');
-  const scanArgs = {
+  const rows = { width, bOffset: dtRank, cOffset: dtRank + dState };
+  const common = {
     u,
-    delta,
     A: w.A,
     D: w.D,
-    z,
     deltaBias: w.dtProjBias,
     deltaSoftplus: true,
     lastStateOut: state?.ssm,
   };
-  const rows = { width, bOffset: dtRank, cOffset: dtRank + dState };
   let scan: { y: Tensor<'f32'>; lastState: Tensor<'f32'> };
+  let yTokens: Tensor<'f32'>;
   if (canScanRows(dState, rows)) {
-    // B and C read in place from x_proj's rows [dt | B | C]: no slicing copies, no packing pass.
-    scan = selectiveScanRows(x.ctx, { ...scanArgs, bc: dbl, ...rows });
+    // The fused scan reads everything in place: B and C from x_proj's rows, delta token-major from
+    // dt_proj's output, z from in_proj's output; it writes y token-major for out_proj.
+    scan = selectiveScanRows(x.ctx, {
+      ...common,
+      bc: dbl,
+      ...rows,
+      delta: deltaTokens,
+      deltaView: { offset: 0, batch: seqLen * dInner, channel: 1, time: dInner },
+      z: xz,
+      zView: { offset: dInner, batch: seqLen * 2 * dInner, channel: 1, time: 2 * dInner },
+      tokenMajorY: true,
+    });
+    yTokens = scan.y;
   } else {
+    using delta = transpose12(deltaTokens, batch, seqLen, dInner, 'mixer/delta');
+    using z = stridedCopy(xz, [batch, dInner, seqLen], splitView(dInner), { label: 'mixer/z' });
     const bcView = (offset: number) => ({ offset, strideB: seqLen * width, strideI: 1, strideJ: width });
     using B = stridedCopy(dbl, [batch, dState, seqLen], bcView(dtRank), { label: 'mixer/B' });
     using C = stridedCopy(dbl, [batch, dState, seqLen], bcView(dtRank + dState), { label: 'mixer/C' });
-    scan = selectiveScan(x.ctx, { ...scanArgs, B, C });
+    scan = selectiveScan(x.ctx, { ...common, delta, B, C, z });
+    yTokens = transpose12(scan.y, batch, dInner, seqLen, 'mixer/y-tokens');
+    scan.y.dispose();
   }
-  using y = scan.y;
-  using yTokens = transpose12(y, batch, dInner, seqLen, 'mixer/y-tokens');
+  using yOut = yTokens;
   if (!state) {
     conv.finalState.dispose();
     scan.lastState.dispose();
   }
-  return linear(yTokens, w.outProj, w.outProjBias);
+  return linear(yOut, w.outProj, w.outProjBias);
 }
 
 /**

@@ -7,6 +7,7 @@ import type {
   BcLayout,
   BcRows,
   ScanKernel,
+  ScanViews,
   ScanProblem,
   SelectiveScanArgs,
   SelectiveScanResult,
@@ -21,16 +22,31 @@ export interface ScanOptions {
   kernel?: ScanKernel;
   /** B and C are columns of one time-major tensor (see ScanProblem.bcRows). */
   bcRows?: BcRows;
+  /** delta and z read through strided views (see ScanProblem.views). */
+  views?: Pick<ScanViews, 'delta' | 'z'>;
+  /** Write y token-major, (batch, seqLen, dInner), as the next projection reads it. */
+  tokenMajorY?: boolean;
 }
 
-/** Records `kernel` on a validated problem into freshly allocated outputs. */
+/** The view of a token-major (batch, seqLen, dInner) tensor for u's (batch, dInner, seqLen). */
+function tokenMajorView([, dInner, seqLen]: [number, number, number]) {
+  return { offset: 0, batch: seqLen * dInner, channel: 1, time: dInner };
+}
+
+/**
+ * Records `kernel` on a validated problem into freshly allocated outputs (y is token-major,
+ * (batch, seqLen, dInner), when the problem has a y view).
+ */
 export function runScanKernel(
   ctx: GpuContext,
   kernel: ScanKernel,
   problem: ScanProblem,
   lastStateOut?: Tensor,
 ): SelectiveScanResult {
-  const y = Tensor.empty(ctx, [problem.batch, problem.dInner, problem.seqLen], 'f32', 'selective-scan/y');
+  const yShape = problem.views?.y
+    ? [problem.batch, problem.seqLen, problem.dInner]
+    : [problem.batch, problem.dInner, problem.seqLen];
+  const y = Tensor.empty(ctx, yShape, 'f32', 'selective-scan/y');
   const lastState = (lastStateOut ??
     Tensor.empty(
       ctx,
@@ -65,7 +81,14 @@ export function selectiveScanWith(
   options: ScanOptions = {},
 ): SelectiveScanResult {
   const caller = 'selectiveScan';
-  const problem = validateScan(ctx, caller, args, options.bcLayout ?? 'bnl', options.bcRows);
+  const views: ScanViews | undefined =
+    options.views || options.tokenMajorY
+      ? {
+          ...options.views,
+          ...(options.tokenMajorY ? { y: tokenMajorView(args.u.shape as [number, number, number]) } : {}),
+        }
+      : undefined;
+  const problem = validateScan(ctx, caller, args, options.bcLayout ?? 'bnl', options.bcRows, views);
   const kernel = options.kernel ?? pickScanKernel(ctx, problem);
   if (!kernel.supports(ctx, problem)) {
     throw new InvalidArgumentError(

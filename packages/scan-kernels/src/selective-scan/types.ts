@@ -59,6 +59,26 @@ export interface ScanProblem extends SelectiveScanArgs {
    * x_proj output [dt | B | C] read in place. Only kernels that say so in `supports` handle it.
    */
   bcRows?: BcRows | undefined;
+  /**
+   * Strided layouts of delta, z (inputs read in place, e.g. token-major projections) and y (the
+   * output written token-major): element (b, d, t) at offset + b*batch + d*channel + t*time. Only
+   * kernels that say so in `supports` handle them; absent = the official contiguous layout.
+   */
+  views?: ScanViews | undefined;
+}
+
+/** Element (b, d, t) of a viewed tensor is at `offset + b*batch + d*channel + t*time`. */
+export interface StridedView {
+  offset: number;
+  batch: number;
+  channel: number;
+  time: number;
+}
+
+export interface ScanViews {
+  delta?: StridedView | undefined;
+  z?: StridedView | undefined;
+  y?: StridedView | undefined;
 }
 
 /** Where B and C sit in the rows of one (batch, seqLen, width) tensor. */

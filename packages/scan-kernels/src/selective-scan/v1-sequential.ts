@@ -56,7 +56,7 @@ export const v1Sequential: ScanKernel = {
   name: 'v1-sequential',
   description:
     'one invocation per (batch, channel) walks the sequence; states in a private array (GPU reference)',
-  // B/C rows in place are a layout of the fused kernels only.
-  supports: (_ctx, p) => !p.bcRows,
+  // B/C rows in place and strided delta/z/y are layouts of the fused kernel only.
+  supports: (_ctx, p) => !p.bcRows && !p.views,
   record: recordV1Sequential,
 };

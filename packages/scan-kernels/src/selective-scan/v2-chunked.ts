@@ -5,7 +5,7 @@ import { type GpuContext, Tensor } from '@mamba-webgpu/tensor';
 import { defineParams, dispatch1d, workgroupCount } from '@mamba-webgpu/tensor/internal';
 import { bcStrides, optionalBinding, scanFlagBits } from './common.js';
 import packSource from './pack-bc.wgsl';
-import type { ScanKernel, ScanProblem } from './types.js';
+import type { ScanKernel, ScanProblem, StridedView } from './types.js';
 import source from './v2-chunked.wgsl';
 
 /** The sizes that shape v2's code (compile-time constants of its generated header). */
@@ -35,6 +35,18 @@ export const V2Params = defineParams('Params', {
   groups_per_batch: 'u32',
   n_segments: 'u32',
   flags: 'u32',
+  delta_off: 'u32',
+  delta_sb: 'u32',
+  delta_sd: 'u32',
+  delta_st: 'u32',
+  z_off: 'u32',
+  z_sb: 'u32',
+  z_sd: 'u32',
+  z_st: 'u32',
+  y_off: 'u32',
+  y_sb: 'u32',
+  y_sd: 'u32',
+  y_st: 'u32',
 });
 
 export const PackParams = defineParams('Params', {
@@ -135,6 +147,9 @@ export function recordChunked(
       groups_per_batch: groupsPerBatch,
       n_segments: Math.ceil(p.seqLen / (cfg.chunks * cfg.steps)),
       flags: scanFlagBits(p),
+      ...viewParams('delta', p.views?.delta, p),
+      ...viewParams('z', p.views?.z, p),
+      ...viewParams('y', p.views?.y, p),
     }),
     bindings: [
       p.u.buffer,
@@ -152,6 +167,21 @@ export function recordChunked(
     label: `selective-scan/${variant.name}`,
   });
   return temporaries;
+}
+
+/** The uniform fields of a (batch, dInner, seqLen) view; contiguous when `view` is absent. */
+function viewParams<P extends string>(
+  prefix: P,
+  view: StridedView | undefined,
+  p: ScanProblem,
+): Record<`${P}_off` | `${P}_sb` | `${P}_sd` | `${P}_st`, number> {
+  const v = view ?? { offset: 0, batch: p.dInner * p.seqLen, channel: p.seqLen, time: 1 };
+  return {
+    [`${prefix}_off`]: v.offset,
+    [`${prefix}_sb`]: v.batch,
+    [`${prefix}_sd`]: v.channel,
+    [`${prefix}_st`]: v.time,
+  } as Record<`${P}_off` | `${P}_sb` | `${P}_sd` | `${P}_st`, number>;
 }
 
 /**

@@ -98,7 +98,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
       var dv = 0.0;
       if (valid && t < seq_len) {
         xv = u[row + t];
-        dv = delta[row + t] + bias;
+        dv = delta[params.delta_off + b * params.delta_sb + d * params.delta_sd + t * params.delta_st] + bias;
         if (softplus_dt) { dv = softplus(dv); }
       }
       x[i] = xv;
@@ -176,10 +176,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
       if (valid && t < seq_len) {
         var out = y_acc[i] + skip * x[i];
         if (has_z) {
-          let gate = z[row + t];
+          let gate = z[params.z_off + b * params.z_sb + d * params.z_sd + t * params.z_st];
           out *= gate / (1.0 + exp(-gate));
         }
-        y[row + t] = out;
+        y[params.y_off + b * params.y_sb + d * params.y_sd + t * params.y_st] = out;
       }
     }
   }

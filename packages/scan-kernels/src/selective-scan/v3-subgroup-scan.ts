@@ -67,7 +67,8 @@ export function subgroupScanKernel(
         config.channels * config.chunks <= ctx.limits.maxComputeInvocationsPerWorkgroup &&
         subgroupScanWorkgroupBytes(config, usesSubgroups(ctx, config)) <=
           ctx.limits.maxComputeWorkgroupStorageSize &&
-        rowsReadable(p, config)
+        rowsReadable(p, config) &&
+        !p.views // strided delta/z/y are a v2 layout
       );
     },
     record(ctx, p, y, lastState) {

@@ -8,7 +8,7 @@ import {
   ShapeError,
   type Tensor,
 } from '@mamba-webgpu/tensor';
-import type { BcLayout, BcRows, ScanProblem, SelectiveScanArgs } from './types.js';
+import type { BcLayout, BcRows, ScanProblem, ScanViews, SelectiveScanArgs, StridedView } from './types.js';
 
 /** Largest dState the kernels accept (the official kernel's limit as well). */
 export const MAX_D_STATE = 256;
@@ -19,6 +19,31 @@ function requireTensor(caller: string, name: string, t: unknown): asserts t is T
   }
 }
 
+/** Checks that a strided view of (batch, dInner, seqLen) elements stays inside its tensor. */
+function checkView(
+  caller: string,
+  name: string,
+  t: Tensor,
+  v: StridedView,
+  batch: number,
+  dInner: number,
+  seqLen: number,
+): void {
+  const values = [v.offset, v.batch, v.channel, v.time];
+  if (values.some((x) => !Number.isInteger(x) || x < 0)) {
+    throw new InvalidArgumentError(
+      `${caller}: the ${name} view needs non-negative integer offset and strides, got ${JSON.stringify(v)}`,
+      name,
+    );
+  }
+  const last = v.offset + (batch - 1) * v.batch + (dInner - 1) * v.channel + (seqLen - 1) * v.time;
+  if (last >= t.numel) {
+    throw new ShapeError(
+      `${caller}: the ${name} view reaches element ${last} of a tensor of ${t.numel} (${t.shape.join(', ')}); check its strides`,
+    );
+  }
+}
+
 /** Checks the arguments of a selective scan and returns the problem with its sizes. */
 export function validateScan(
   ctx: GpuContext,
@@ -26,6 +51,7 @@ export function validateScan(
   args: SelectiveScanArgs,
   bcLayout: BcLayout = 'bnl',
   bcRows?: BcRows,
+  views?: ScanViews,
 ): ScanProblem {
   ctx.assertUsable(caller);
   for (const name of ['u', 'delta', 'A', 'B', 'C'] as const) requireTensor(caller, name, args[name]);
@@ -53,7 +79,13 @@ export function validateScan(
       ? { dims: [batch, dState, seqLen], legend: '(batch, dState, seqLen)' }
       : { dims: [batch, seqLen, dState], legend: '(batch, seqLen, dState)' };
   delta.expectDType(caller, 'delta', 'f32');
-  delta.expectShape(caller, 'delta', [batch, dInner, seqLen], '(batch, dInner, seqLen)');
+  if (views?.delta) checkView(caller, 'delta', delta, views.delta, batch, dInner, seqLen);
+  else delta.expectShape(caller, 'delta', [batch, dInner, seqLen], '(batch, dInner, seqLen)');
+  if (views?.z) {
+    requireTensor(caller, 'z', args.z);
+    args.z.expectDType(caller, 'z', 'f32');
+    checkView(caller, 'z', args.z, views.z, batch, dInner, seqLen);
+  }
   if (bcRows) {
     const { width, bOffset, cOffset } = bcRows;
     B.expectDType(caller, 'B', 'f32');
@@ -86,7 +118,7 @@ export function validateScan(
   }
   const optional = [
     ['D', args.D, [dInner], '(dInner)'],
-    ['z', args.z, [batch, dInner, seqLen], '(batch, dInner, seqLen)'],
+    ['z', views?.z ? undefined : args.z, [batch, dInner, seqLen], '(batch, dInner, seqLen)'],
     ['deltaBias', args.deltaBias, [dInner], '(dInner)'],
     ['initialState', args.initialState, [batch, dInner, dState], '(batch, dInner, dState)'],
   ] as const;
@@ -116,5 +148,6 @@ export function validateScan(
     dState,
     bcLayout: bcRows ? 'bln' : bcLayout,
     bcRows,
+    views,
   };
 }
