@@ -129,7 +129,11 @@ export class MambaModel {
     return linear(hidden, this.weights.lmHead);
   }
 
-  /** Generates up to `maxTokens` new ids for each prompt row (equal lengths); returns the new ids. */
+  /**
+   * Generates up to `maxTokens` new ids for each prompt row and returns them. Rows of equal length
+   * share one batched prefill; rows of different lengths are prefilled one by one, then decoded
+   * together.
+   */
   async generate(prompt: readonly (readonly number[])[], options: GenerateOptions): Promise<number[][]> {
     const rows: number[][] = prompt.map(() => []);
     for await (const step of this.steps('MambaModel.generate', prompt, options)) {
@@ -163,7 +167,7 @@ export class MambaModel {
     options: GenerateOptions,
   ): AsyncGenerator<(number | undefined)[]> {
     this.assertLive(caller);
-    const { batch, seqLen, flat } = this.checkIds(caller, prompt);
+    const { batch, seqLen, flat, ragged } = this.checkIds(caller, prompt, true);
     if (!Number.isInteger(options.maxTokens) || options.maxTokens < 1) {
       throw new InvalidArgumentError(
         `${caller}: maxTokens must be an integer >= 1, got ${options.maxTokens}`,
@@ -180,7 +184,23 @@ export class MambaModel {
     try {
       const t0 = performance.now();
       graph.sampler.reset(sampling, prompt);
-      graph.prefill(flat, seqLen); // step 0's id is sampled at the end of the prefill
+      if (!ragged) {
+        graph.prefill(flat, seqLen); // step 0's id is sampled at the end of the prefill
+      } else {
+        // Prompts of different lengths: each row is prefilled alone (no padding: it would enter
+        // the recurrent state) and its states and first id are copied into the batch.
+        const single = this.acquireGraph(1);
+        try {
+          prompt.forEach((row, r) => {
+            single.sampler.reset(sampling, [row]);
+            single.prefill(Int32Array.from(row), row.length);
+            graph.adoptRow(r, single);
+          });
+          graph.sampler.startAt(1);
+        } finally {
+          this.releaseGraph(single);
+        }
+      }
       let recorded = 1;
       let read = 0;
       let chunk = 1;
@@ -214,7 +234,7 @@ export class MambaModel {
             return id;
           });
           this.lastStats = {
-            promptTokens: batch * seqLen,
+            promptTokens: prompt.reduce((n, row) => n + row.length, 0),
             generatedTokens: (read + s + 1) * batch,
             prefillMs,
             decodeMs: performance.now() - decodeStart,
@@ -267,19 +287,26 @@ export class MambaModel {
   }
 
   /** Validates ids: a non-empty batch of equal-length, non-empty rows of integers in [0, vocab). */
-  private checkIds(caller: string, ids: readonly (readonly number[])[]) {
+  private checkIds(caller: string, ids: readonly (readonly number[])[], allowRagged = false) {
     this.assertLive(caller);
     if (!Array.isArray(ids) || ids.length === 0 || !Array.isArray(ids[0])) {
       throw new InvalidArgumentError(`${caller}: ids must be a non-empty array of rows (number[][])`, 'ids');
     }
     const seqLen = ids[0]!.length;
-    if (seqLen === 0)
-      throw new InvalidArgumentError(`${caller}: the prompt is empty; give at least one token id`, 'ids');
-    const flat = new Int32Array(ids.length * seqLen);
+    const ragged = ids.some((row) => Array.isArray(row) && row.length !== seqLen);
     ids.forEach((row, r) => {
-      if (row.length !== seqLen) {
+      if (!Array.isArray(row) || row.length === 0) {
         throw new InvalidArgumentError(
-          `${caller}: every row must have the same length (${seqLen}); row ${r} has ${row.length}. Generate unequal prompts separately`,
+          `${caller}: the prompt${ids.length > 1 ? ` of row ${r}` : ''} is empty; give at least one token id`,
+          'ids',
+        );
+      }
+    });
+    const flat = new Int32Array(ragged ? 0 : ids.length * seqLen);
+    ids.forEach((row, r) => {
+      if (row.length !== seqLen && !allowRagged) {
+        throw new InvalidArgumentError(
+          `${caller}: every row must have the same length (${seqLen}); row ${r} has ${row.length} (the logits are one (batch, seqLen, vocab) tensor: run unequal rows separately)`,
           'ids',
         );
       }
@@ -290,10 +317,10 @@ export class MambaModel {
             'ids',
           );
         }
-        flat[r * seqLen + t] = id;
+        if (!ragged) flat[r * seqLen + t] = id;
       });
     });
-    return { batch: ids.length, seqLen, flat };
+    return { batch: ids.length, seqLen, flat, ragged };
   }
 
   private assertLive(caller: string): void {

@@ -69,6 +69,20 @@ export class GenerationGraph {
     entry.recording.replay();
   }
 
+  /**
+   * Copies row 0 of a batch-1 graph after its prefill (conv and ssm states, first sampled id,
+   * seen-token bits) into row `row` of this graph: prompts of different lengths, prefilled alone.
+   */
+  adoptRow(row: number, single: GenerationGraph): void {
+    const { ctx } = this;
+    this.states.forEach((s, l) => {
+      const from = single.states[l]!;
+      ctx.copyBuffer(from.conv.buffer, 0, s.conv.buffer, row * from.conv.byteLength, from.conv.byteLength);
+      ctx.copyBuffer(from.ssm.buffer, 0, s.ssm.buffer, row * from.ssm.byteLength, from.ssm.byteLength);
+    });
+    this.sampler.adoptRow(row, single.sampler);
+  }
+
   /** Records one decode step for every row (feeds on the sampler's last ids). */
   step(): void {
     if (!this.decode) {

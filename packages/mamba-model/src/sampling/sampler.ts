@@ -83,6 +83,22 @@ export class GpuSampler {
   }
 
   /**
+   * Copies row 0 of a batch-1 sampler that has sampled its first id (step 0) into row `row`: the
+   * id, its token-ring entry and the seen-token bits.
+   */
+  adoptRow(row: number, single: GpuSampler): void {
+    const ctx = this.ctx;
+    ctx.copyBuffer(single.nextIds.buffer, 0, this.nextIds.buffer, row * 4, 4);
+    ctx.copyBuffer(single.tokens.buffer, 0, this.tokens.buffer, row * 4, 4);
+    ctx.copyBuffer(single.presence.buffer, 0, this.presence.buffer, row * this.words * 4, this.words * 4);
+  }
+
+  /** Sets every row's step counter (after rows were adopted with their step 0 done). */
+  startAt(step: number): void {
+    this.steps.write(new Uint32Array(this.batch).fill(step));
+  }
+
+  /**
    * Records the sampling dispatch from `logits` rows (row r at `r * rowStride` elements; the
    * vocab's first `vocab` columns are used).
    */

@@ -179,6 +179,24 @@ describe('generation', () => {
     expect(ctx.stats().liveBuffers).toBe(before);
   });
 
+  it('prompts of different lengths in one batch give each row its own continuation', async () => {
+    const model = models.get('mamba-tiny')!;
+    const rows = [
+      expected.promptIds,
+      expected.promptIds.slice(0, 4),
+      [...expected.promptIds, 17, 400, 3],
+      [5],
+    ];
+    const batched = await model.generate(rows, { maxTokens: 10, eos: false });
+    for (let r = 0; r < rows.length; r++) {
+      expect(batched[r]).toEqual((await model.generate([rows[r]!], { maxTokens: 10, eos: false }))[0]);
+    }
+    expect(batched[0]).toEqual(
+      expected.greedyIds.slice(expected.promptIds.length, expected.promptIds.length + 10),
+    );
+    expect(model.lastStats?.promptTokens).toBe(1);
+  });
+
   it('stops at a stop id and keeps it', async () => {
     const model = models.get('mamba-tiny')!;
     const want = expected.greedyIds.slice(expected.promptIds.length);
