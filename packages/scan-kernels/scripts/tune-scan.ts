@@ -14,12 +14,13 @@ import { subgroupScanKernel } from '../src/selective-scan/v3-subgroup-scan.js';
 const SHAPES = (process.env.SHAPES ?? '8x1536x2048x16,1x1536x2048x16,8x1536x8192x16')
   .split(',')
   .map((s) => s.split('x').map(Number) as [number, number, number, number]);
-const CONFIGS: [number, number, number][] = (
+// v2: channels x chunks x steps [x tileStates, default 16].
+const CONFIGS: [number, number, number, number?][] = (
   process.env.CONFIGS ?? '4x64x16,4x128x8,8x32x8,4x64x4,8x64x4,4x128x4'
 )
   .split(',')
   .filter(Boolean)
-  .map((s) => s.split('x').map(Number) as [number, number, number]);
+  .map((s) => s.split('x').map(Number) as [number, number, number, number?]);
 // v3: channels x chunks x steps x tileStates, then `s` for the chain without subgroups and/or `e`
 // for one exp per (t, n): 4x64x8x16, 4x64x8x16s, 2x128x8x8e.
 const V3_CONFIGS = (process.env.V3_CONFIGS ?? '4x64x8x16s,4x32x8x16,2x128x8x8e')
@@ -63,8 +64,8 @@ async function main() {
   const rows: Record<string, unknown>[] = [];
   const kernels: ScanKernel[] = [
     ...SCAN_KERNELS,
-    ...CONFIGS.map(([c, k, s]) =>
-      chunkedKernel(`v2-${c}x${k}x${s}`, { channels: c, chunks: k, steps: s, tileStates: 16 }),
+    ...CONFIGS.map(([c, k, s, n = 16]) =>
+      chunkedKernel(`v2-${c}x${k}x${s}x${n}`, { channels: c, chunks: k, steps: s, tileStates: n }),
     ),
     ...V3_CONFIGS.map(({ name, sizes: [c, k, s, n], subgroups, singleExp }) =>
       subgroupScanKernel(`v3-${name}`, {
