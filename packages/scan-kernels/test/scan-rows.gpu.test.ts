@@ -7,6 +7,23 @@ import { describe, expect, it } from 'vitest';
 import { selectiveScanRef } from '../src/index.js';
 import { canScanRows, SCAN_KERNELS, selectiveScanRows, selectiveScanWith } from '../src/internal.js';
 
+/** B or C (batch, dState, seqLen) sliced on the CPU out of rows (batch, seqLen, width) at `offset`. */
+function sliceRows(
+  rows: Float32Array,
+  batch: number,
+  seqLen: number,
+  dState: number,
+  width: number,
+  offset: number,
+): Float32Array {
+  const out = new Float32Array(batch * dState * seqLen);
+  for (let b = 0; b < batch; b++)
+    for (let n = 0; n < dState; n++)
+      for (let t = 0; t < seqLen; t++)
+        out[(b * dState + n) * seqLen + t] = rows[(b * seqLen + t) * width + offset + n]!;
+  return out;
+}
+
 describe('selectiveScanRows', () => {
   for (const [batch, seqLen, dState, rank] of [
     [1, 37, 16, 4],
@@ -26,15 +43,7 @@ describe('selectiveScanRows', () => {
       const rowsHost = rng.array(batch * seqLen * width);
       const zHost = rng.array(batch * dInner * seqLen);
       const dHost = rng.array(dInner);
-      // B, C (batch, dState, seqLen) sliced out on the CPU for the reference.
-      const slice = (offset: number) => {
-        const out = new Float32Array(batch * dState * seqLen);
-        for (let b = 0; b < batch; b++)
-          for (let n = 0; n < dState; n++)
-            for (let t = 0; t < seqLen; t++)
-              out[(b * dState + n) * seqLen + t] = rowsHost[(b * seqLen + t) * width + offset + n]!;
-        return out;
-      };
+      const slice = (offset: number) => sliceRows(rowsHost, batch, seqLen, dState, width, offset);
       const ref = selectiveScanRef({
         batch,
         dInner,
@@ -104,14 +113,7 @@ describe('selectiveScanRows', () => {
           for (let t = 0; t < seqLen; t++) out[(b * dInner + d) * seqLen + t] = get(b, d, t);
       return out;
     };
-    const slice = (offset: number) => {
-      const out = new Float32Array(batch * dState * seqLen);
-      for (let b = 0; b < batch; b++)
-        for (let n = 0; n < dState; n++)
-          for (let t = 0; t < seqLen; t++)
-            out[(b * dState + n) * seqLen + t] = rowsHost[(b * seqLen + t) * width + offset + n]!;
-      return out;
-    };
+    const slice = (offset: number) => sliceRows(rowsHost, batch, seqLen, dState, width, offset);
     const ref = selectiveScanRef({
       batch,
       dInner,

@@ -58,10 +58,9 @@ export function runScanKernel(
     ctx.copyBuffer(problem.initialState.buffer, 0, lastState.buffer, 0, lastState.byteLength);
   }
   const temporaries = kernel.record(ctx, problem, y, lastState);
-  if (temporaries.length > 0) {
-    ctx.flush();
-    for (const t of temporaries) t.dispose();
-  }
+  // Released now, still recorded: a later user of the pooled buffer runs after these dispatches
+  // (GPU order), and host writes flush pending work first (GpuContext.writeBuffer).
+  for (const t of temporaries) t.dispose();
   return { y, lastState };
 }
 

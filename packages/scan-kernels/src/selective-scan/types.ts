@@ -103,7 +103,7 @@ export interface ScanKernel {
   /**
    * Records the scan into `y` (batch, dInner, seqLen) and `lastState` (batch, dInner, dState).
    * `lastState` already holds the initial state when `problem.initialState` is set.
-   * Returns temporaries to dispose after the work is submitted (none for most kernels).
+   * Returns temporaries to dispose once recorded (none for most kernels).
    */
   record(ctx: GpuContext, problem: ScanProblem, y: Tensor, lastState: Tensor): Tensor[];
 }

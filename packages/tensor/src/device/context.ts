@@ -548,11 +548,6 @@ export class GpuContext {
     this.getEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, size);
   }
 
-  /** Ends the current compute pass so that the next dispatch starts a new one. */
-  splitPass(): void {
-    this.endPass();
-  }
-
   /** Submits everything recorded so far. Cheap when nothing is pending. */
   flush(): void {
     if (!this.encoder) return;
