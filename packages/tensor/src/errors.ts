@@ -68,3 +68,8 @@ export function formatShape(shape: readonly number[]): string {
 export class InvalidStateError extends MambaWebGpuError {
   override name = 'InvalidStateError';
 }
+
+/** A strided view reached code that needs a contiguous tensor (call `contiguous()` first). */
+export class LayoutError extends ShapeError {
+  override name = 'LayoutError';
+}

@@ -15,6 +15,8 @@ export {
 export type { BufferPoolStats } from './device/buffer-pool.js';
 export * from './errors.js';
 export { Tensor, zeros, disposeAll } from './tensor/tensor.js';
+export type { Layout } from './tensor/layout.js';
+export { contiguous } from './ops/copy/contiguous.js';
 export { type DType, type HostArray, DTYPES, byteLength, isPacked16 } from './tensor/dtype.js';
 // ops
 export { unary, silu, softplus, exp, type UnaryOp } from './ops/unary/unary.js';

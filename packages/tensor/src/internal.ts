@@ -17,10 +17,32 @@ export {
 export { unpackWgsl } from './ops/wgsl-common.js';
 export { workgroupCount, dispatch1d } from './ops/launch.js';
 export { copyVec4 } from './ops/copy/copy.js';
+export { contiguousOperand } from './ops/copy/contiguous.js';
+export {
+  contiguousStrides,
+  isContiguousLayout,
+  layoutExtent,
+  coalesceLayout,
+  gatherLayout,
+} from './tensor/layout.js';
+export {
+  buildKernel,
+  kernelKey,
+  kernelPipeline,
+  viewIndexWgsl,
+  viewParams,
+  viewParamValues,
+  type KernelSpec,
+  type StorageSpec,
+  type ConstantValue,
+} from './shader/builder.js';
+export { wgslLibrary, resolveLibraries, MATH, type WgslLibrary } from './shader/library.js';
+export { type KernelVersion, pickKernel, kernelNamed } from './ops/kernel-version.js';
 export {
   type BindingWindow,
   type ChunkingOptions,
   bindingWindow,
+  viewWindow,
   wholeBinding,
   bindingBudget,
   itemsPerWindow,

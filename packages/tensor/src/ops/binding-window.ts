@@ -3,7 +3,8 @@
 // offset. Ops use them to split tensors larger than maxStorageBufferBindingSize into chunks.
 
 import type { GpuContext } from '../device/context.js';
-import { LimitError } from '../errors.js';
+import { LayoutError, LimitError } from '../errors.js';
+import { layoutExtent } from '../tensor/layout.js';
 import { isPacked16 } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -60,12 +61,9 @@ export function itemsPerWindow(
   return n;
 }
 
-/** A binding covering elements [start, start + count) of `tensor` (count > 0). */
-export function bindingWindow(tensor: Tensor, start: number, count: number): BindingWindow {
-  const ctx = tensor.ctx;
-  const buffer = tensor.buffer;
+/** A window over elements [start, start + count) of a buffer holding `bytes`-byte elements. */
+function rawWindow(ctx: GpuContext, buffer: GPUBuffer, bytes: number, start: number, count: number): BindingWindow {
   const align = ctx.limits.minStorageBufferOffsetAlignment;
-  const bytes = elementBytes(tensor);
   const begin = start * bytes;
   const end = (start + count) * bytes;
   const offset = Math.floor(begin / align) * align;
@@ -73,7 +71,37 @@ export function bindingWindow(tensor: Tensor, start: number, count: number): Bin
   return { binding: { buffer, offset, size }, elemOffset: (begin - offset) / bytes };
 }
 
-/** A binding over the whole tensor (throws LimitError when it exceeds `budget`). */
+/**
+ * A binding covering elements [start, start + count) of a contiguous `tensor` (count > 0); a
+ * contiguous view's offset is included.
+ */
+export function bindingWindow(tensor: Tensor, start: number, count: number): BindingWindow {
+  if (!tensor.isContiguous) {
+    throw new LayoutError(`bindingWindow(${tensor.label}): the tensor is a strided view; bind it with viewWindow`);
+  }
+  return rawWindow(tensor.ctx, tensor.storageBuffer, elementBytes(tensor), tensor.offset + start, count);
+}
+
+/**
+ * A binding over every element a (possibly strided) view touches; `elemOffset` is the index of its
+ * element (0, ...) inside the binding, the `<name>_offset` a kernel adds to its strides.
+ * @throws LimitError when the span exceeds `budget`.
+ */
+export function viewWindow(tensor: Tensor, caller: string, what: string, budget: number): BindingWindow {
+  const extent = Math.max(layoutExtent(tensor), tensor.offset + 1);
+  const window = rawWindow(tensor.ctx, tensor.storageBuffer, elementBytes(tensor), tensor.offset, extent - tensor.offset);
+  if (window.binding.size > budget) {
+    throw new LimitError(
+      `${caller}: ${what} spans ${window.binding.size} bytes, over the binding budget ${budget} (maxStorageBufferBindingSize ${tensor.ctx.limits.maxStorageBufferBindingSize})`,
+    );
+  }
+  return window;
+}
+
+/**
+ * A binding over the whole plain tensor (throws LimitError when it exceeds `budget`, LayoutError
+ * for a view: see `viewWindow`).
+ */
 export function wholeBinding(tensor: Tensor, caller: string, what: string, budget: number): BindingWindow {
   const size = Math.min(Math.ceil(Math.max(tensor.byteLength, 4) / 16) * 16, tensor.buffer.size);
   if (size > budget) {

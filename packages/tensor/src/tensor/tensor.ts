@@ -1,18 +1,31 @@
-// Tensor: a shaped, typed view of GPU memory owned by a GpuContext. Storage is reference-counted
-// so reshapes share memory; `dispose()` (or `using`) returns the buffer to the pool, and any use
-// after that throws DisposedError.
+// Tensor: a shaped, typed, possibly strided view of GPU memory owned by a GpuContext. Storage is
+// reference-counted so reshapes and views share memory (a view keeps its base's buffer alive until
+// both are disposed); `dispose()` (or `using`) returns the buffer to the pool when the last
+// holder lets go, and any use after that throws DisposedError.
 
 import type { GpuContext } from '../device/context.js';
-import { DisposedError, DTypeError, ShapeError, formatShape } from '../errors.js';
+import { DisposedError, DTypeError, LayoutError, ShapeError, formatShape } from '../errors.js';
 import { type DType, type HostArray, byteLength, isPacked16, packHalves, unpackHalves } from './dtype.js';
+import {
+  type Layout,
+  checkView,
+  contiguousStrides,
+  gatherLayout,
+  isContiguousLayout,
+  layoutExtent,
+  sliceLayout,
+  transposeLayout,
+} from './layout.js';
 
-/** Reference-counted GPU storage shared by a tensor and its reshaped views. */
+/** Reference-counted GPU storage shared by a tensor, its reshapes and its views. */
 class Storage {
   refs = 1;
   constructor(
     readonly ctx: GpuContext,
     readonly buffer: GPUBuffer,
     readonly pooled: boolean,
+    /** Elements allocated (the buffer may be larger): the bound every view is checked against. */
+    readonly elements: number,
   ) {}
   release(): void {
     if (--this.refs === 0) {
@@ -20,6 +33,11 @@ class Storage {
       else this.ctx.pool.destroyExact(this.buffer);
     }
   }
+}
+
+/** Bytes per element as addressed in a buffer (packed 16-bit types: 2). */
+function elementSize(dtype: DType): number {
+  return isPacked16(dtype) ? 2 : 4;
 }
 
 export function numelOf(shape: readonly number[]): number {
@@ -36,20 +54,40 @@ function checkShape(caller: string, shape: readonly number[]): void {
   }
 }
 
-export class Tensor<D extends DType = DType> {
+export class Tensor<D extends DType = DType> implements Layout {
   readonly shape: readonly number[];
+  /** Element strides per dim (row-major for a tensor that is not a view). */
+  readonly strides: readonly number[];
+  /** Index of element (0, ...) in the buffer, in elements. */
+  readonly offset: number;
   readonly dtype: D;
   readonly numel: number;
   readonly label: string;
+  /** Row-major contiguous (the offset may be non-zero, e.g. a slice of rows). */
+  readonly isContiguous: boolean;
   private storage: Storage | undefined;
 
-  /** @internal Use `Tensor.empty`, `Tensor.fromArray`, `zeros`... */
-  constructor(storage: Storage, shape: readonly number[], dtype: D, label: string) {
+  /** @internal Use `Tensor.empty`, `Tensor.fromArray`, `zeros`, `view`... */
+  constructor(
+    storage: Storage,
+    shape: readonly number[],
+    dtype: D,
+    label: string,
+    layout?: { strides: readonly number[]; offset: number },
+  ) {
     this.storage = storage;
     this.shape = Object.freeze([...shape]);
+    this.strides = Object.freeze(layout ? [...layout.strides] : contiguousStrides(shape));
+    this.offset = layout?.offset ?? 0;
     this.dtype = dtype;
     this.numel = numelOf(shape);
     this.label = label;
+    this.isContiguous = isContiguousLayout(this);
+  }
+
+  /** Contiguous and starting at element 0: what kernels that take plain buffers need. */
+  get isPlain(): boolean {
+    return this.isContiguous && this.offset === 0;
   }
 
   /** A tensor with undefined contents. */
@@ -70,7 +108,7 @@ export class Tensor<D extends DType = DType> {
     // Large tensors (weights) get exact-size buffers: size classes would waste up to 12.5%.
     const exact = bytes >= 64 << 20;
     const buffer = exact ? ctx.pool.createExact(bytes, label) : ctx.pool.acquire(bytes, label);
-    return new Tensor(new Storage(ctx, buffer, !exact), shape, dtype, label);
+    return new Tensor(new Storage(ctx, buffer, !exact, numelOf(shape)), shape, dtype, label);
   }
 
   /**
@@ -98,6 +136,9 @@ export class Tensor<D extends DType = DType> {
   /** Overwrites the whole tensor with host data (same rules as `fromArray`). */
   write(data: ArrayLike<number> | ArrayBufferView): void {
     const storage = this.live('write');
+    if (!this.isContiguous || (isPacked16(this.dtype) && this.offset % 2 !== 0)) {
+      throw new LayoutError(`Tensor.write(${this.label}): the tensor is a strided view; write its contiguous base`);
+    }
     let bytes: ArrayBufferView;
     if (isPacked16(this.dtype)) {
       if (data instanceof Uint16Array) {
@@ -117,7 +158,7 @@ export class Tensor<D extends DType = DType> {
         `Tensor.write(${this.label}): expected ${this.numel} values for ${formatShape(this.shape)}, got ${(data as ArrayLike<number>).length}`,
       );
     }
-    storage.ctx.writeBuffer(storage.buffer, 0, bytes);
+    storage.ctx.writeBuffer(storage.buffer, this.offset * elementSize(this.dtype), bytes);
   }
 
   /** Downloads the contents; packed 16-bit types come back as f32. */
@@ -131,6 +172,7 @@ export class Tensor<D extends DType = DType> {
             ? new Uint32Array(0)
             : new Float32Array(0)
       ) as HostArray<D>;
+    if (!this.isPlain) return this.readView(storage);
     const bytes = await storage.ctx.readBuffer(storage.buffer, 0, byteLength(this.dtype, this.numel));
     switch (this.dtype) {
       case 'f32':
@@ -144,28 +186,121 @@ export class Tensor<D extends DType = DType> {
     }
   }
 
+  /** Reads a view: the span it covers, gathered on the host. */
+  private async readView(storage: Storage): Promise<HostArray<D>> {
+    const extent = layoutExtent(this);
+    if (isPacked16(this.dtype)) {
+      const bytes = await storage.ctx.readBuffer(storage.buffer, 0, byteLength(this.dtype, extent));
+      const all = unpackHalves(new Uint32Array(bytes), extent, this.dtype as 'f16' | 'bf16');
+      return gatherLayout(all, this) as HostArray<D>;
+    }
+    // Read whole 4-byte elements from the first one touched (offsets of 4-byte types are aligned).
+    const bytes = await storage.ctx.readBuffer(storage.buffer, this.offset * 4, (extent - this.offset) * 4);
+    const layout = { shape: this.shape, strides: this.strides, offset: 0 };
+    const source =
+      this.dtype === 'f32'
+        ? new Float32Array(bytes)
+        : this.dtype === 'i32'
+          ? new Int32Array(bytes)
+          : new Uint32Array(bytes);
+    return gatherLayout(source, layout) as HostArray<D>;
+  }
+
   /** Fills every byte with a poison pattern (f32 NaN) so unwritten outputs are caught in tests. */
   poison(): this {
     const storage = this.live('poison');
+    if (!this.isPlain) throw new LayoutError(`Tensor.poison(${this.label}): poison the base, not a view`);
     const words = new Uint32Array(storage.buffer.size / 4).fill(0x7fc00bad);
     storage.ctx.writeBuffer(storage.buffer, 0, words);
     return this;
   }
 
-  /** A tensor with a new shape sharing this one's memory (both must be disposed). */
+  /**
+   * A tensor with a new shape sharing this one's memory (both must be disposed). Needs a
+   * contiguous tensor: reshape a strided view's `contiguous()` copy instead.
+   */
   reshape(shape: readonly number[]): Tensor<D> {
     const storage = this.live('reshape');
     checkShape('Tensor.reshape', shape);
     if (numelOf(shape) !== this.numel) {
       throw new ShapeError(`Tensor.reshape: cannot view ${formatShape(this.shape)} as ${formatShape(shape)}`);
     }
+    if (!this.isContiguous) {
+      throw new LayoutError(
+        `Tensor.reshape(${this.label}): ${formatShape(this.shape)} strides ${formatShape(this.strides)} is not contiguous; reshape contiguous(x) instead`,
+      );
+    }
     storage.refs++;
-    return new Tensor(storage, shape, this.dtype, this.label);
+    return new Tensor(storage, shape, this.dtype, this.label, {
+      strides: contiguousStrides(shape),
+      offset: this.offset,
+    });
   }
 
-  /** The GPU buffer (throws if disposed). It may be larger than `byteLength`. */
+  /**
+   * A strided view sharing this tensor's buffer: element (i0, i1, ...) is buffer element
+   * `this.offset + offset + sum(i_k * strides[k])` (strides in elements of the buffer, offset
+   * relative to this tensor's own). The view holds a reference on the buffer: dispose both (the
+   * memory returns to the pool when the last one is disposed). Packed f16/bf16 views must be
+   * contiguous and start on an even element.
+   */
+  view(layout: { shape: readonly number[]; strides: readonly number[]; offset?: number }): Tensor<D> {
+    const storage = this.live('view');
+    const absolute = { shape: layout.shape, strides: layout.strides, offset: this.offset + (layout.offset ?? 0) };
+    checkView(`Tensor.view(${this.label})`, absolute, this.bufferElements(storage));
+    return this.makeView(storage, 'view', absolute);
+  }
+
+  /** A view with dims `a` and `b` swapped (no copy). */
+  transpose(a: number, b: number): Tensor<D> {
+    const storage = this.live('transpose');
+    return this.makeView(storage, 'transpose', transposeLayout(`Tensor.transpose(${this.label})`, this, a, b));
+  }
+
+  /** A view of indices [start, end) along `dim` (no copy). */
+  slice(dim: number, start: number, end: number): Tensor<D> {
+    const storage = this.live('slice');
+    return this.makeView(storage, 'slice', sliceLayout(`Tensor.slice(${this.label})`, this, dim, start, end));
+  }
+
+  private makeView(storage: Storage, caller: string, layout: Layout): Tensor<D> {
+    if (isPacked16(this.dtype) && (!isContiguousLayout(layout) || layout.offset % 2 !== 0)) {
+      throw new DTypeError(
+        `Tensor.${caller}(${this.label}): a ${this.dtype} view must be contiguous and start on an even element (two per u32); view an f32 copy instead`,
+      );
+    }
+    storage.refs++;
+    return new Tensor(storage, layout.shape, this.dtype, this.label, layout);
+  }
+
+  /** Elements of the allocation a view may reach. */
+  private bufferElements(storage: Storage): number {
+    return storage.elements;
+  }
+
+  /**
+   * The GPU buffer (throws if disposed). It may be larger than `byteLength`. Throws LayoutError
+   * for a view that is not contiguous from element 0: kernels that take strided operands bind
+   * `storageBuffer` with the view's strides and offset (see `viewBinding`).
+   */
   get buffer(): GPUBuffer {
-    return this.live('buffer').buffer;
+    const storage = this.live('buffer');
+    if (!this.isPlain) {
+      throw new LayoutError(
+        `Tensor.buffer(${this.label}): ${formatShape(this.shape)} strides ${formatShape(this.strides)} offset ${this.offset} is a view; this kernel needs a contiguous tensor (contiguous(x))`,
+      );
+    }
+    return storage.buffer;
+  }
+
+  /** The underlying GPU buffer of a view or tensor, whatever its layout. */
+  get storageBuffer(): GPUBuffer {
+    return this.live('storageBuffer').buffer;
+  }
+
+  /** Whether both tensors share one buffer (a view and its base, or two views). */
+  sharesStorage(other: Tensor): boolean {
+    return this.live('sharesStorage') === other.live('sharesStorage');
   }
 
   get ctx(): GpuContext {
