@@ -2,6 +2,6 @@
 // `autograd.linear(tape, x, w)`, views, the fused LM-head loss, checkpointing.
 
 export { add, addRmsNorm, embedding, linear, logSoftmax, mul, rmsNorm, unary } from './ops.js';
-export { makeContiguous as contiguous, reshape, slice, transpose } from './views.js';
+export { makeContiguous as contiguous, reshape, slice, transpose, view } from './views.js';
 export { checkpoint } from './checkpoint.js';
 export { lmHeadLoss } from './loss.js';

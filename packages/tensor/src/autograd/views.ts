@@ -3,6 +3,7 @@
 // zeros with the gradient written into the sliced region.
 
 import { contiguous, contiguousTranspose } from '../ops/copy/contiguous.js';
+import { LayoutError } from '../errors.js';
 import { copyInto } from '../ops/copy/copy-into.js';
 import { type Tensor, zeros } from '../tensor/tensor.js';
 import { type Tape, retain } from './tape.js';
@@ -66,6 +67,36 @@ export function makeContiguous<T extends Tensor>(tape: Tape, x: T): T {
     inputs: [x],
     outputs: [y],
     backward: ([dy]) => [retain(dy!)],
+  });
+  return y;
+}
+
+/**
+ * A strided view of a plain tensor (`x.view(layout)`): its gradient is dy written where the view
+ * reads and zero elsewhere (the view must not read one element twice; gradients of separate
+ * views of one base add up on the tape).
+ */
+export function view<T extends Tensor>(
+  tape: Tape,
+  x: T,
+  layout: { shape: readonly number[]; strides: readonly number[]; offset?: number },
+): T {
+  if (!x.isPlain) {
+    throw new LayoutError(`autograd.view: the base must be plain (row-major from element 0), got a view of ${x.label}; view its base`);
+  }
+  const y = x.view(layout) as T;
+  const shape = [...x.shape];
+  tape.record({
+    name: 'view',
+    inputs: [x],
+    outputs: [y],
+    backward: ([dy]) => {
+      const dx = zeros(dy!.ctx, shape, 'f32', 'view-backward/dx');
+      const region = dx.view(layout);
+      copyInto(region, dy!);
+      region.dispose();
+      return [dx];
+    },
   });
   return y;
 }
