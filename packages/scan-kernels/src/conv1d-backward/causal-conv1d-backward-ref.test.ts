@@ -82,7 +82,9 @@ describe('causalConv1dBackwardRef', () => {
   }
 
   it('matches the float64 PyTorch autograd oracle', () => {
-    const path = fileURLToPath(new URL('../../test/fixtures/train/conv1d_grad_oracle.safetensors', import.meta.url));
+    const path = fileURLToPath(
+      new URL('../../test/fixtures/train/conv1d_grad_oracle.safetensors', import.meta.url),
+    );
     const f = readSafetensors(path);
     const [batch, dInner, seqLen] = f.x!.shape as [number, number, number];
     const width = f.weight!.shape[1]!;

@@ -56,7 +56,10 @@ export function causalConv1dBackward(
  * dWeight (dInner, width), dBias (dInner) with a bias, dInitialState (batch, dInner, initWidth)
  * with an initial state.
  */
-export function allocateConv1dBackwardOutputs(ctx: GpuContext, shape: Conv1dBackwardShape): CausalConv1dBackwardResult {
+export function allocateConv1dBackwardOutputs(
+  ctx: GpuContext,
+  shape: Conv1dBackwardShape,
+): CausalConv1dBackwardResult {
   const { batch, dInner, seqLen, width, initWidth } = shape;
   const label = 'causal-conv1d-backward';
   return {
@@ -64,7 +67,9 @@ export function allocateConv1dBackwardOutputs(ctx: GpuContext, shape: Conv1dBack
     dWeight: Tensor.empty(ctx, [dInner, width], 'f32', `${label}/d-weight`),
     dBias: shape.hasBias ? Tensor.empty(ctx, [dInner], 'f32', `${label}/d-bias`) : undefined,
     dInitialState:
-      initWidth > 0 ? Tensor.empty(ctx, [batch, dInner, initWidth], 'f32', `${label}/d-initial-state`) : undefined,
+      initWidth > 0
+        ? Tensor.empty(ctx, [batch, dInner, initWidth], 'f32', `${label}/d-initial-state`)
+        : undefined,
   };
 }
 

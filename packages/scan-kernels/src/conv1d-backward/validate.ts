@@ -65,7 +65,12 @@ export function validateConv1dBackward(ctx: GpuContext, args: CausalConv1dBackwa
     checkTensor(ctx, 'initialState', initialState);
     const columns = initialState.shape[2];
     initWidth = columns === width ? width : width - 1;
-    initialState.expectShape(CALLER, 'initialState', [batch, dInner, initWidth], '(batch, dInner, width - 1)');
+    initialState.expectShape(
+      CALLER,
+      'initialState',
+      [batch, dInner, initWidth],
+      '(batch, dInner, width - 1)',
+    );
   }
   checkTensor(ctx, 'dy', dy);
   dy.expectShape(CALLER, 'dy', [batch, dInner, seqLen], '(batch, dInner, seqLen)');
