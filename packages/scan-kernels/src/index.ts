@@ -20,3 +20,17 @@ export {
   type SelectiveStateUpdateArgs,
 } from './state-update/selective-state-update.js';
 export { selectiveStateUpdateRef } from './state-update/selective-state-update-ref.js';
+export {
+  causalConv1dBackward,
+  type CausalConv1dBackwardOptions,
+} from './conv1d-backward/causal-conv1d-backward.js';
+export type {
+  CausalConv1dBackwardArgs,
+  CausalConv1dBackwardResult,
+} from './conv1d-backward/types.js';
+export {
+  causalConv1dBackwardRef,
+  type CausalConv1dBackwardRefArgs,
+  type CausalConv1dBackwardRefResult,
+} from './conv1d-backward/causal-conv1d-backward-ref.js';
+export { CONV1D_BACKWARD_KERNELS } from './conv1d-backward/kernels.js';
