@@ -20,3 +20,21 @@ export {
   type SelectiveStateUpdateArgs,
 } from './state-update/selective-state-update.js';
 export { selectiveStateUpdateRef } from './state-update/selective-state-update-ref.js';
+export {
+  selectiveScanForwardForTraining,
+  selectiveScanBackward,
+} from './selective-scan-backward/selective-scan-backward.js';
+export type {
+  ScanCheckpoint,
+  SelectiveScanBackwardArgs,
+  SelectiveScanGrads,
+  SelectiveScanTrainingArgs,
+  SelectiveScanTrainingResult,
+} from './selective-scan-backward/types.js';
+export {
+  selectiveScanBackwardRef,
+  selectiveScanForwardRef64,
+  type SelectiveScanBackwardRefArgs,
+  type SelectiveScanGradsRef,
+  type ScanForwardRef64,
+} from './selective-scan-backward/selective-scan-backward-ref.js';
