@@ -4,7 +4,10 @@
 import { type GpuContext, Tensor } from '@mamba-webgpu/tensor';
 import { SeededRandom, TOLERANCES, expectAllClose } from '@mamba-webgpu/tensor/testing';
 import { type CaseOptions, disposeArgs, randomScan, uploadScan } from '../../test/scan-data.js';
-import { type SelectiveScanBackwardRefArgs, selectiveScanBackwardRef } from './selective-scan-backward-ref.js';
+import {
+  type SelectiveScanBackwardRefArgs,
+  selectiveScanBackwardRef,
+} from './selective-scan-backward-ref.js';
 import type { SelectiveScanBackwardArgs, SelectiveScanGrads } from './types.js';
 
 export interface BackwardCase extends CaseOptions {
@@ -44,7 +47,17 @@ export function disposeBackwardArgs(args: SelectiveScanBackwardArgs): void {
   args.dLastState?.dispose();
 }
 
-export const GRAD_NAMES = ['du', 'dDelta', 'dA', 'dB', 'dC', 'dD', 'dz', 'dDeltaBias', 'dInitialState'] as const;
+export const GRAD_NAMES = [
+  'du',
+  'dDelta',
+  'dA',
+  'dB',
+  'dC',
+  'dD',
+  'dz',
+  'dDeltaBias',
+  'dInitialState',
+] as const;
 
 /** Reads every gradient present (Float32Array per name). */
 export async function readGrads(grads: SelectiveScanGrads): Promise<Record<string, Float32Array>> {
@@ -61,11 +74,17 @@ export function disposeGrads(grads: SelectiveScanGrads): void {
 }
 
 /** Checks GPU gradients against the float64 reference: the same set, each within f32 tolerances. */
-export function expectGradsClose(actual: Record<string, Float32Array>, host: SelectiveScanBackwardRefArgs, label: string) {
+export function expectGradsClose(
+  actual: Record<string, Float32Array>,
+  host: SelectiveScanBackwardRefArgs,
+  label: string,
+) {
   const expected = selectiveScanBackwardRef(host) as unknown as Record<string, Float64Array | undefined>;
   const names = GRAD_NAMES.filter((n) => expected[n]);
   if (Object.keys(actual).sort().join() !== [...names].sort().join()) {
-    throw new Error(`${label}: gradients ${Object.keys(actual).sort().join()} != expected ${[...names].sort().join()}`);
+    throw new Error(
+      `${label}: gradients ${Object.keys(actual).sort().join()} != expected ${[...names].sort().join()}`,
+    );
   }
   for (const name of names) {
     expectAllClose(actual[name]!, expected[name]!, { ...TOLERANCES.f32, label: `${label} ${name}` });

@@ -110,7 +110,11 @@ export interface ForwardOutputs {
  * Records the training forward of a validated problem into `out`. Returns the temporaries (the
  * packed channel parameters) to dispose once recorded.
  */
-export function recordForwardTraining(p: ScanTrainingProblem, config: ScanTrainingConfig, out: ForwardOutputs): Tensor[] {
+export function recordForwardTraining(
+  p: ScanTrainingProblem,
+  config: ScanTrainingConfig,
+  out: ForwardOutputs,
+): Tensor[] {
   const { ctx, batch, dInner, seqLen, dState } = p;
   const { tile, nPad } = paddedStates(dState, config.forwardTileStates);
   const channel = Tensor.empty(ctx, [dInner * (dState + 2)], 'f32', 'selective-scan-backward/channel-params');

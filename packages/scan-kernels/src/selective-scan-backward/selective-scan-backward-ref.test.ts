@@ -62,25 +62,32 @@ const INPUTS: [keyof SelectiveScanBackwardRefArgs, keyof SelectiveScanGradsRef][
 ];
 
 describe('selectiveScanBackwardRef', () => {
-  it.each([true, false])('matches central finite differences of the f64 forward (softplus %s)', (softplus) => {
-    const args = tinyProblem(softplus ? 11 : 12, softplus);
-    const grads = selectiveScanBackwardRef(args);
-    const eps = 1e-6;
-    for (const [input, grad] of INPUTS) {
-      const values = (args as unknown as Mutable)[input]!;
-      const numeric = new Float64Array(values.length);
-      for (let i = 0; i < values.length; i++) {
-        const saved = values[i]!;
-        values[i] = saved + eps;
-        const up = loss(args);
-        values[i] = saved - eps;
-        const down = loss(args);
-        values[i] = saved;
-        numeric[i] = (up - down) / (2 * eps);
+  it.each([true, false])(
+    'matches central finite differences of the f64 forward (softplus %s)',
+    (softplus) => {
+      const args = tinyProblem(softplus ? 11 : 12, softplus);
+      const grads = selectiveScanBackwardRef(args);
+      const eps = 1e-6;
+      for (const [input, grad] of INPUTS) {
+        const values = (args as unknown as Mutable)[input]!;
+        const numeric = new Float64Array(values.length);
+        for (let i = 0; i < values.length; i++) {
+          const saved = values[i]!;
+          values[i] = saved + eps;
+          const up = loss(args);
+          values[i] = saved - eps;
+          const down = loss(args);
+          values[i] = saved;
+          numeric[i] = (up - down) / (2 * eps);
+        }
+        expectAllClose(grads[grad]!, numeric, {
+          rtol: 1e-6,
+          atol: 1e-7,
+          label: `${grad} vs finite differences`,
+        });
       }
-      expectAllClose(grads[grad]!, numeric, { rtol: 1e-6, atol: 1e-7, label: `${grad} vs finite differences` });
-    }
-  });
+    },
+  );
 
   it('returns only the gradients of inputs that were given; dLastState defaults to zeros', () => {
     const full = tinyProblem(13, true);
@@ -134,7 +141,9 @@ function slicePrefix(a: SelectiveScanBackwardRefArgs, t1: number) {
 }
 
 describe('selectiveScanBackwardRef vs the PyTorch float64 oracle', () => {
-  const path = fileURLToPath(new URL('../../test/fixtures/train/scan_grad_oracle.safetensors', import.meta.url));
+  const path = fileURLToPath(
+    new URL('../../test/fixtures/train/scan_grad_oracle.safetensors', import.meta.url),
+  );
   const f = readSafetensors(path);
   const data = (name: string) => f[name]!.data;
   const [batch, dInner, seqLen] = f.u!.shape as [number, number, number];

@@ -126,7 +126,8 @@ export function selectiveScanBackwardRef(args: SelectiveScanBackwardRefArgs): Se
         ({ dt: dt[t], slope: slope[t] } = stepOf(args, d, delta[row + t]!));
         for (let n = 0; n < N; n++) {
           const bc = (b * N + n) * L + t;
-          hs[(t + 1) * N + n] = Math.exp(dt[t]! * A[d * N + n]!) * hs[t * N + n]! + dt[t]! * B[bc]! * u[row + t]!;
+          hs[(t + 1) * N + n] =
+            Math.exp(dt[t]! * A[d * N + n]!) * hs[t * N + n]! + dt[t]! * B[bc]! * u[row + t]!;
         }
       }
       for (let n = 0; n < N; n++) lambda[n] = dLastState ? dLastState[stateRow + n]! : 0;

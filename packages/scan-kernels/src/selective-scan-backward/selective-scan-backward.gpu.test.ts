@@ -162,19 +162,27 @@ describe('selectiveScanBackward', () => {
       expect.objectContaining({ name: 'DTypeError' }),
     );
     expect(() => selectiveScanBackward(ctx, { ...args, dy: undefined as never })).toThrow(
-      expect.objectContaining({ name: 'InvalidArgumentError', message: expect.stringMatching(/^selectiveScanBackward: dy/) }),
+      expect.objectContaining({
+        name: 'InvalidArgumentError',
+        message: expect.stringMatching(/^selectiveScanBackward: dy/),
+      }),
     );
     using states = Tensor.empty(ctx, [2, 4, 2, 16], 'f32');
     const chunkSize = SCAN_BACKWARD_KERNELS[0]!.chunkSize;
-    expect(() => selectiveScanBackward(ctx, { ...args, checkpoint: { chunkStates: states, chunkSize } })).toThrow(
+    expect(() =>
+      selectiveScanBackward(ctx, { ...args, checkpoint: { chunkStates: states, chunkSize } }),
+    ).toThrow(
       `selectiveScanBackward: checkpoint.chunkStates must be (batch, dInner, nChunks, dState) = (2, 4, 1, 16), got (2, 4, 2, 16)`,
     );
-    expect(() => selectiveScanBackward(ctx, { ...args, checkpoint: { chunkStates: states, chunkSize: 100 } })).toThrow(
-      /^selectiveScanBackward: checkpoint.chunkSize must be one of .*got 100$/,
-    );
+    expect(() =>
+      selectiveScanBackward(ctx, { ...args, checkpoint: { chunkStates: states, chunkSize: 100 } }),
+    ).toThrow(/^selectiveScanBackward: checkpoint.chunkSize must be one of .*got 100$/);
     using bigA = Tensor.empty(ctx, [4, 257], 'f32');
     expect(() => selectiveScanForwardForTraining(ctx, { ...args, A: bigA })).toThrow(
-      expect.objectContaining({ name: 'LimitError', message: expect.stringMatching(/^selectiveScanForwardForTraining: /) }),
+      expect.objectContaining({
+        name: 'LimitError',
+        message: expect.stringMatching(/^selectiveScanForwardForTraining: /),
+      }),
     );
     expect(ctx.dispatchCount).toBe(dispatches);
     disposeBackwardArgs(args);

@@ -50,7 +50,19 @@ function problemOf(ctx: GpuContext, checked: CheckedScan, options: ScanTrainingO
   };
 }
 
-const OPERANDS = ['u', 'delta', 'A', 'B', 'C', 'D', 'z', 'deltaBias', 'initialState', 'dy', 'dLastState'] as const;
+const OPERANDS = [
+  'u',
+  'delta',
+  'A',
+  'B',
+  'C',
+  'D',
+  'z',
+  'deltaBias',
+  'initialState',
+  'dy',
+  'dLastState',
+] as const;
 
 /** The problem with every operand plain (contiguous copies pushed onto `temporaries`). */
 function plainOperands<P extends ScanTrainingProblem>(p: P, temporaries: Tensor[]): P {
@@ -65,7 +77,8 @@ function plainOperands<P extends ScanTrainingProblem>(p: P, temporaries: Tensor[
 
 /** Throws LimitError when one of the version's bindings would exceed the adapter's limit. */
 function checkBindings(caller: string, kernel: ScanBackwardKernel, p: ScanTrainingProblem): void {
-  for (const [what, bytes] of Object.entries(kernel.bindingBytes(p))) p.ctx.checkBindingSize(caller, what, bytes);
+  for (const [what, bytes] of Object.entries(kernel.bindingBytes(p)))
+    p.ctx.checkBindingSize(caller, what, bytes);
 }
 
 /** selectiveScanForwardForTraining with internal options. */

@@ -184,7 +184,12 @@ export function recordChunkedReverse(
   if (!chunkStates) {
     const y = Tensor.empty(ctx, [batch, dInner, seqLen], 'f32', 'selective-scan-backward/y');
     const lastState = Tensor.empty(ctx, [batch, dInner, dState], 'f32', 'selective-scan-backward/last-state');
-    chunkStates = Tensor.empty(ctx, chunkStatesShape(p, chunkSize), 'f32', 'selective-scan-backward/chunk-states');
+    chunkStates = Tensor.empty(
+      ctx,
+      chunkStatesShape(p, chunkSize),
+      'f32',
+      'selective-scan-backward/chunk-states',
+    );
     temporaries.push(y, lastState, chunkStates);
     temporaries.push(...recordForwardTraining(p, config, { y, lastState, chunkStates }));
   }
@@ -251,7 +256,10 @@ export function recordChunkedReverse(
       ws_out: ws.out,
     }),
     bindings: [dbc.buffer, work.buffer, out.dB.buffer, out.dC.buffer],
-    workgroups: dispatch1d(workgroupCount(total, REDUCE_WORKGROUP), ctx.limits.maxComputeWorkgroupsPerDimension),
+    workgroups: dispatch1d(
+      workgroupCount(total, REDUCE_WORKGROUP),
+      ctx.limits.maxComputeWorkgroupsPerDimension,
+    ),
     label: 'selective-scan-backward/reduce-grads',
   });
   copyOut(ctx, p, out, work, ws);
@@ -259,7 +267,11 @@ export function recordChunkedReverse(
 }
 
 /** A registry entry for v1-chunked-reverse with a given configuration. */
-export function chunkedReverseKernel(name: string, config: ScanTrainingConfig, description?: string): ScanBackwardKernel {
+export function chunkedReverseKernel(
+  name: string,
+  config: ScanTrainingConfig,
+  description?: string,
+): ScanBackwardKernel {
   const chunkSize = chunkSizeOf(config);
   const size = config.channels * config.lanes;
   const fits = (ctx: GpuContext, bytes: number) =>

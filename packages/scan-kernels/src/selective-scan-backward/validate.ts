@@ -11,7 +11,13 @@ import {
 } from '@mamba-webgpu/tensor';
 import { validateScan } from '../selective-scan/validate.js';
 import { chunkCount } from './forward-training.js';
-import type { ScanBackwardKernel, ScanCheckpoint, ScanSizes, SelectiveScanBackwardArgs, SelectiveScanTrainingArgs } from './types.js';
+import type {
+  ScanBackwardKernel,
+  ScanCheckpoint,
+  ScanSizes,
+  SelectiveScanBackwardArgs,
+  SelectiveScanTrainingArgs,
+} from './types.js';
 
 /** The sizes and flags of a checked training problem; its tensors are the caller's, unchanged. */
 export interface CheckedScan extends ScanSizes {
@@ -26,9 +32,16 @@ function requireTensor(caller: string, name: string, t: unknown): asserts t is T
 }
 
 /** Checks the forward's arguments (shapes, dtypes, dState and binding limits). */
-export function checkTrainingScan(ctx: GpuContext, caller: string, args: SelectiveScanTrainingArgs): CheckedScan {
+export function checkTrainingScan(
+  ctx: GpuContext,
+  caller: string,
+  args: SelectiveScanTrainingArgs,
+): CheckedScan {
   if ('lastStateOut' in args && (args as { lastStateOut?: unknown }).lastStateOut !== undefined) {
-    throw new InvalidArgumentError(`${caller}: lastStateOut is not supported; the result's lastState is new`, 'lastStateOut');
+    throw new InvalidArgumentError(
+      `${caller}: lastStateOut is not supported; the result's lastState is new`,
+      'lastStateOut',
+    );
   }
   const p = validateScan(ctx, caller, args);
   return {
