@@ -76,8 +76,13 @@ function plainOperands<P extends ScanTrainingProblem>(p: P, temporaries: Tensor[
 }
 
 /** Throws LimitError when one of the version's bindings would exceed the adapter's limit. */
-function checkBindings(caller: string, kernel: ScanBackwardKernel, p: ScanTrainingProblem): void {
-  for (const [what, bytes] of Object.entries(kernel.bindingBytes(p)))
+function checkBindings(
+  caller: string,
+  kernel: ScanBackwardKernel,
+  p: ScanTrainingProblem,
+  pass: 'forward' | 'backward',
+): void {
+  for (const [what, bytes] of Object.entries(kernel.bindingBytes(p, pass)))
     p.ctx.checkBindingSize(caller, what, bytes);
 }
 
@@ -102,7 +107,7 @@ export function selectiveScanForwardForTrainingWith(
       'kernel',
     );
   }
-  checkBindings(caller, kernel, problem);
+  checkBindings(caller, kernel, problem, 'forward');
   const temporaries: Tensor[] = [];
   const result = kernel.recordForward(plainOperands(problem, temporaries));
   releaseAfterRecording(temporaries);
@@ -125,7 +130,7 @@ export function selectiveScanBackwardWith(
     checkpoint: args.checkpoint ?? undefined,
   };
   const kernel = pickKernel(caller, versions, problem, options.kernel) as ScanBackwardKernel;
-  checkBindings(caller, kernel, problem);
+  checkBindings(caller, kernel, problem, 'backward');
   const temporaries: Tensor[] = [];
   const grads = kernel.record(plainOperands(problem, temporaries));
   releaseAfterRecording(temporaries);

@@ -111,8 +111,11 @@ export interface ScanTrainingConfig {
 export interface ScanBackwardKernel extends KernelVersion<ScanBackwardProblem, SelectiveScanGrads> {
   /** Timesteps per saved chunk state. */
   readonly chunkSize: number;
-  /** Bytes of its largest bindings for these sizes, by name (checked against the adapter's limit). */
-  bindingBytes(sizes: ScanSizes): Record<string, number>;
+  /**
+   * Bytes of the largest bindings of its forward or backward pass for these sizes, by name
+   * (checked against the adapter's maxStorageBufferBindingSize before recording).
+   */
+  bindingBytes(sizes: ScanSizes, pass: 'forward' | 'backward'): Record<string, number>;
   /** Whether its training forward runs this problem on this device. */
   supportsForward(problem: ScanTrainingProblem): boolean;
   /** Records the training forward; returns its outputs (new tensors the caller owns). */

@@ -104,15 +104,19 @@ export function backwardWorkgroupBytes(config: ScanTrainingConfig): number {
   return 4 * (size + 2 * (size + 1) * config.tileStates + 2 * config.steps * size);
 }
 
-/** Bytes of the largest bindings of a backward problem, by name (checked against the adapter). */
-export function backwardBindingBytes(s: ScanSizes, config: ScanTrainingConfig): Record<string, number> {
-  const partials = blocksOf(s.dInner, config) * s.batch * s.dState * s.seqLen;
-  return {
-    'the dB/dC partials': 2 * partials * 4,
-    'the workspace': workspaceLayout(s).total * 4,
-    'the chunk states': chunkStatesShape(s, chunkSizeOf(config)).reduce((a, x) => a * x, 4),
+/** Bytes of the largest bindings of the forward or the backward pass, by name. */
+export function bindingBytes(
+  s: ScanSizes,
+  config: ScanTrainingConfig,
+  pass: 'forward' | 'backward',
+): Record<string, number> {
+  const common = {
     u: s.batch * s.dInner * s.seqLen * 4,
+    'the chunk states': chunkStatesShape(s, chunkSizeOf(config)).reduce((a, x) => a * x, 4),
   };
+  if (pass === 'forward') return common;
+  const partials = blocksOf(s.dInner, config) * s.batch * s.dState * s.seqLen;
+  return { ...common, 'the dB/dC partials': 2 * partials * 4, 'the workspace': workspaceLayout(s).total * 4 };
 }
 
 function backwardSpec(config: ScanTrainingConfig, tile: number) {
@@ -169,41 +173,58 @@ function copyOut(
 }
 
 /**
- * Records the backward of a validated problem into `out` (running the training forward first
- * when the problem has no checkpoint). Returns the temporaries to dispose once recorded.
+ * The chunk states the backward reads: the checkpoint's, or those of a training forward recorded
+ * now into temporaries. chunkStates: (batch, dInner, nChunks, dState).
  */
-export function recordChunkedReverse(
-  p: ScanBackwardProblem,
-  config: ScanTrainingConfig,
-  out: SelectiveScanGrads,
-): Tensor[] {
+function checkpointStates(p: ScanBackwardProblem, config: ScanTrainingConfig, temporaries: Tensor[]): Tensor {
+  if (p.checkpoint) return p.checkpoint.chunkStates;
   const { ctx, batch, dInner, seqLen, dState } = p;
-  const temporaries: Tensor[] = [];
-  const chunkSize = chunkSizeOf(config);
-  let chunkStates = p.checkpoint?.chunkStates;
-  if (!chunkStates) {
-    const y = Tensor.empty(ctx, [batch, dInner, seqLen], 'f32', 'selective-scan-backward/y');
-    const lastState = Tensor.empty(ctx, [batch, dInner, dState], 'f32', 'selective-scan-backward/last-state');
-    chunkStates = Tensor.empty(
-      ctx,
-      chunkStatesShape(p, chunkSize),
-      'f32',
-      'selective-scan-backward/chunk-states',
-    );
-    temporaries.push(y, lastState, chunkStates);
-    temporaries.push(...recordForwardTraining(p, config, { y, lastState, chunkStates }));
-  }
-  const ws = workspaceLayout(p);
+  const label = 'selective-scan-backward/recomputed';
+  const y = Tensor.empty(ctx, [batch, dInner, seqLen], 'f32', `${label}-y`);
+  const lastState = Tensor.empty(ctx, [batch, dInner, dState], 'f32', `${label}-last-state`);
+  const chunkStates = Tensor.empty(
+    ctx,
+    chunkStatesShape(p, chunkSizeOf(config)),
+    'f32',
+    `${label}-chunk-states`,
+  );
+  temporaries.push(
+    y,
+    lastState,
+    chunkStates,
+    ...recordForwardTraining(p, config, { y, lastState, chunkStates }),
+  );
+  return chunkStates;
+}
+
+/**
+ * A new workspace (see workspaceLayout) holding A, D, deltaBias, B, C and, when given, dLastState
+ * (batch, dInner, dState) as the initial adjoint carry.
+ */
+function filledWorkspace(p: ScanBackwardProblem, ws: ReturnType<typeof workspaceLayout>): Tensor {
+  const { ctx } = p;
   const work = Tensor.empty(ctx, [ws.total], 'f32', 'selective-scan-backward/workspace');
-  const blocks = blocksOf(dInner, config);
-  const partials = blocks * batch * dState * seqLen;
-  const dbc = Tensor.empty(ctx, [2 * partials], 'f32', 'selective-scan-backward/dbc-partials');
-  temporaries.push(work, dbc);
   packChannelParams(p, work);
   ctx.copyBuffer(p.B.buffer, 0, work.buffer, ws.b * 4, p.B.byteLength);
   ctx.copyBuffer(p.C.buffer, 0, work.buffer, ws.c * 4, p.C.byteLength);
   if (p.dLastState) ctx.copyBuffer(p.dLastState.buffer, 0, work.buffer, ws.mu * 4, p.dLastState.byteLength);
+  return work;
+}
 
+/**
+ * Records the fused backward kernel: du, dDelta, dz (batch, dInner, seqLen) into `out`, the
+ * dB/dC partials (2, batch, blocks, dState, seqLen) into `dbc`, dA/dD/dDeltaBias partials and
+ * dInitialState into the workspace.
+ */
+function dispatchBackward(
+  p: ScanBackwardProblem,
+  config: ScanTrainingConfig,
+  buffers: { chunkStates: Tensor; work: Tensor; dbc: Tensor; out: SelectiveScanGrads },
+  ws: ReturnType<typeof workspaceLayout>,
+): void {
+  const { ctx, batch, dInner, seqLen, dState } = p;
+  const { chunkStates, work, dbc, out } = buffers;
+  const blocks = blocksOf(dInner, config);
   const { tile, nPad } = paddedStates(dState, config.tileStates);
   ctx.dispatch({
     pipeline: kernelPipeline(ctx, backwardSpec(config, tile)),
@@ -213,7 +234,7 @@ export function recordChunkedReverse(
       seq_len: seqLen,
       d_state: dState,
       n_pad: nPad,
-      n_chunks: chunkCount(seqLen, chunkSize),
+      n_chunks: chunkCount(seqLen, chunkSizeOf(config)),
       groups_per_batch: blocks,
       flags: flagBits(p),
       ws_d: ws.d,
@@ -223,7 +244,7 @@ export function recordChunkedReverse(
       ws_mu: ws.mu,
       ws_da: ws.da,
       ws_dchan: ws.dchan,
-      dbc_c: partials,
+      dbc_c: dbc.numel / 2,
     }),
     bindings: [
       p.u.buffer,
@@ -240,7 +261,19 @@ export function recordChunkedReverse(
     workgroups: dispatch1d(batch * blocks, ctx.limits.maxComputeWorkgroupsPerDimension),
     label: 'selective-scan-backward/v1-chunked-reverse',
   });
+}
 
+/**
+ * Records the fixed-order reductions: dB, dC (batch, dState, seqLen) into `out` from the
+ * partials; dA (dInner, dState), dD, dDeltaBias (dInner) into the workspace's last region.
+ */
+function dispatchReduce(
+  p: ScanBackwardProblem,
+  config: ScanTrainingConfig,
+  buffers: { work: Tensor; dbc: Tensor; out: SelectiveScanGrads },
+  ws: ReturnType<typeof workspaceLayout>,
+): void {
+  const { ctx, batch, dInner, seqLen, dState } = p;
   const total = 2 * batch * dState * seqLen + dInner * (dState + 2);
   ctx.dispatch({
     pipeline: kernelPipeline(ctx, reduceSpec),
@@ -249,20 +282,41 @@ export function recordChunkedReverse(
       d_inner: dInner,
       seq_len: seqLen,
       d_state: dState,
-      n_blocks: blocks,
-      dbc_c: partials,
+      n_blocks: blocksOf(dInner, config),
+      dbc_c: buffers.dbc.numel / 2,
       ws_da: ws.da,
       ws_dchan: ws.dchan,
       ws_out: ws.out,
     }),
-    bindings: [dbc.buffer, work.buffer, out.dB.buffer, out.dC.buffer],
+    bindings: [buffers.dbc.buffer, buffers.work.buffer, buffers.out.dB.buffer, buffers.out.dC.buffer],
     workgroups: dispatch1d(
       workgroupCount(total, REDUCE_WORKGROUP),
       ctx.limits.maxComputeWorkgroupsPerDimension,
     ),
     label: 'selective-scan-backward/reduce-grads',
   });
-  copyOut(ctx, p, out, work, ws);
+}
+
+/**
+ * Records the backward of a validated problem into `out` (gradients shaped as their inputs),
+ * running the training forward first when the problem has no checkpoint: the fused kernel, the
+ * reductions, then copies of the small gradients. Returns the temporaries to dispose once recorded.
+ */
+export function recordChunkedReverse(
+  p: ScanBackwardProblem,
+  config: ScanTrainingConfig,
+  out: SelectiveScanGrads,
+): Tensor[] {
+  const temporaries: Tensor[] = [];
+  const chunkStates = checkpointStates(p, config, temporaries);
+  const ws = workspaceLayout(p);
+  const work = filledWorkspace(p, ws);
+  const partials = blocksOf(p.dInner, config) * p.batch * p.dState * p.seqLen;
+  const dbc = Tensor.empty(p.ctx, [2 * partials], 'f32', 'selective-scan-backward/dbc-partials');
+  temporaries.push(work, dbc);
+  dispatchBackward(p, config, { chunkStates, work, dbc, out }, ws);
+  dispatchReduce(p, config, { work, dbc, out }, ws);
+  copyOut(p.ctx, p, out, work, ws);
   return temporaries;
 }
 
@@ -286,7 +340,7 @@ export function chunkedReverseKernel(
       `fused backward, ${config.channels} channels x ${config.lanes} lanes x ${config.steps} steps per workgroup (chunks of ${chunkSize}), chunks walked in reverse, states in tiles of ${config.tileStates}`,
     automatic: true,
     chunkSize,
-    bindingBytes: (s) => backwardBindingBytes(s, config),
+    bindingBytes: (s, pass) => bindingBytes(s, config, pass),
     supports: (p) =>
       fits(p.ctx, backwardWorkgroupBytes(config)) &&
       fits(p.ctx, forwardWorkgroupBytes(config)) &&
