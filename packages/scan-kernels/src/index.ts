@@ -34,3 +34,21 @@ export {
   type CausalConv1dBackwardRefResult,
 } from './conv1d-backward/causal-conv1d-backward-ref.js';
 export { CONV1D_BACKWARD_KERNELS } from './conv1d-backward/kernels.js';
+export {
+  selectiveScanForwardForTraining,
+  selectiveScanBackward,
+} from './selective-scan-backward/selective-scan-backward.js';
+export type {
+  ScanCheckpoint,
+  SelectiveScanBackwardArgs,
+  SelectiveScanGrads,
+  SelectiveScanTrainingArgs,
+  SelectiveScanTrainingResult,
+} from './selective-scan-backward/types.js';
+export {
+  selectiveScanBackwardRef,
+  selectiveScanForwardRef64,
+  type SelectiveScanBackwardRefArgs,
+  type SelectiveScanGradsRef,
+  type ScanForwardRef64,
+} from './selective-scan-backward/selective-scan-backward-ref.js';
