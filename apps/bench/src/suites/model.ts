@@ -5,7 +5,7 @@
 
 import { MambaModel, parseMambaConfig, randomWeights } from '@mamba-webgpu/mamba-model';
 import type { GpuContext } from '@mamba-webgpu/tensor';
-import { measure } from '../measure.js';
+import { measure } from '@mamba-webgpu/tensor/internal';
 import { warmUpGpu } from '../runner.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
 
@@ -79,7 +79,7 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
       // Prefill = the parallel forward over the prompt plus the first sampled id read back.
       const m = await measure(() => model.generate(prompt, { maxTokens: 1, eos: false }), {
         warmup: 2,
-        reps: ctx.sizing === 'full' ? 15 : 5,
+        samples: ctx.sizing === 'full' ? 15 : 5,
         budgetMs: budget,
       });
       rows.push({
@@ -96,16 +96,13 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
     for (const batch of p.decodeBatches) {
       const prompt = idsOf(batch, 16);
       if (ctx.sizing === 'full') await warmUpGpu(gpu, 300);
-      const samples: number[] = [];
+      // Each sample reports the decode time per step that generate() measured itself.
       const m = await measure(
         async () => {
           await model.generate(prompt, { maxTokens: p.decodeSteps + 1, eos: false, lookahead: 8 });
-          const s = model.lastStats!;
-          const perStep = s.decodeMs / p.decodeSteps;
-          samples.push(perStep);
-          return perStep;
+          return model.lastStats!.decodeMs / p.decodeSteps;
         },
-        { warmup: 1, reps: ctx.sizing === 'full' ? 5 : 3, minReps: 2, budgetMs: budget },
+        { warmup: 1, samples: ctx.sizing === 'full' ? 5 : 3, minSamples: 2, budgetMs: budget },
       );
       rows.push({
         suite: 'model',
