@@ -26,7 +26,14 @@ export const MAMBA_130M = {
   eos_token_id: 0,
 };
 
-const SMALL = { ...MAMBA_130M, hidden_size: 128, num_hidden_layers: 4, vocab_size: 4096, time_step_rank: 8 };
+/** A small config of the same shape family, for CPU adapters. */
+export const MAMBA_SMALL = {
+  ...MAMBA_130M,
+  hidden_size: 128,
+  num_hidden_layers: 4,
+  vocab_size: 4096,
+  time_step_rank: 8,
+};
 
 interface Plan {
   configName: string;
@@ -47,7 +54,7 @@ function plan(sizing: BenchContext['sizing']): Plan {
       }
     : {
         configName: 'small (d_model 128, 4 layers, f32)',
-        config: SMALL,
+        config: MAMBA_SMALL,
         prefillLengths: [64, 256],
         decodeBatches: [1, 8],
         decodeSteps: 16,
