@@ -37,6 +37,8 @@ export class GpuContext {
   private readonly timer: GpuTimer;
   private readonly live: LiveSink;
   private capture: CaptureSink | undefined;
+  /** Where commands go: the live sink, or the capture in progress (swapped by begin/endCapture). */
+  private sink: CommandSink;
   private destroyed = false;
   private readonly makeBindGroup = this.createBindGroup.bind(this);
 
@@ -53,6 +55,7 @@ export class GpuContext {
     this.readback = new Readback(device);
     this.timer = new GpuTimer(device);
     this.live = new LiveSink(device, this.makeBindGroup);
+    this.sink = this.live;
   }
 
   /**
@@ -73,11 +76,6 @@ export class GpuContext {
   /** Dispatches recorded since creation (for overhead accounting). */
   get dispatchCount(): number {
     return this.live.dispatchCount;
-  }
-
-  /** Where commands go now: the capture in progress, else the live encoder. */
-  private get sink(): CommandSink {
-    return this.capture ?? this.live;
   }
 
   // ----- checks --------------------------------------------------------------------------
@@ -181,6 +179,7 @@ export class GpuContext {
       throw new InvalidStateError(`beginCapture(${label}): already capturing '${this.capture.label}'`);
     this.flush();
     this.capture = new CaptureSink(label, this.device, this.pool, this.makeBindGroup);
+    this.sink = this.capture;
   }
 
   /** Ends the capture started by `beginCapture` and returns the recording (the caller owns it). */
@@ -188,6 +187,7 @@ export class GpuContext {
     const capture = this.capture;
     if (!capture) throw new InvalidStateError('endCapture: no capture in progress');
     this.capture = undefined;
+    this.sink = this.live;
     const { label, commands, buffers, arenas } = capture.finish();
     return new Recording(this, label, commands, buffers, arenas);
   }
