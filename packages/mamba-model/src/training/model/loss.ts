@@ -58,11 +58,31 @@ function mixer(tape: Tape, config: MambaConfig, p: MambaParameters, layer: numbe
   return ad.linear(tape, yTokens, w('out_proj.weight'), wOpt('out_proj.bias'));
 }
 
+/** Options of `languageModelLoss`. */
+export interface LanguageModelLossOptions {
+  /**
+   * Recompute each layer's activations in the backward instead of keeping them (activation
+   * checkpointing): memory per layer drops to its inputs, for one more forward. Default false.
+   */
+  checkpointLayers?: boolean;
+}
+
+function layerParams(p: MambaParameters, layer: number): Tensor[] {
+  const prefix = `backbone.layers.${layer}.`;
+  return p.names().filter((n) => n.startsWith(prefix)).map((n) => p.get(n));
+}
+
 /**
  * The mean next-token cross-entropy of the model on `batch` (a (1) tensor owned by the tape).
  * Every parameter in `params` is marked on the tape; take their gradients after `backward`.
  */
-export function languageModelLoss(tape: Tape, config: MambaConfig, params: MambaParameters, data: TokenBatch): Tensor<'f32'> {
+export function languageModelLoss(
+  tape: Tape,
+  config: MambaConfig,
+  params: MambaParameters,
+  data: TokenBatch,
+  options: LanguageModelLossOptions = {},
+): Tensor<'f32'> {
   for (const t of params.tensors.values()) tape.param(t);
   const { batch, seqLen } = data;
   const embedding = params.get('backbone.embeddings.weight');
@@ -70,9 +90,16 @@ export function languageModelLoss(tape: Tape, config: MambaConfig, params: Mamba
   h = ad.reshape(tape, h, [batch * seqLen, config.dModel]);
   let residual: Tensor | undefined;
   for (let layer = 0; layer < config.nLayer; layer++) {
-    const norm = ad.addRmsNorm(tape, h, residual, params.get(`backbone.layers.${layer}.norm.weight`), config.rmsNormEps);
-    residual = norm.residual;
-    h = mixer(tape, config, params, layer, norm.out, batch, seqLen);
+    const block = (t: Tape, [hIn, resIn]: readonly Tensor[]): Tensor[] => {
+      const norm = ad.addRmsNorm(t, hIn!, resIn, params.get(`backbone.layers.${layer}.norm.weight`), config.rmsNormEps);
+      return [mixer(t, config, params, layer, norm.out, batch, seqLen), norm.residual];
+    };
+    const inputs = residual ? [h, residual] : [h];
+    const [hOut, resOut] = options.checkpointLayers
+      ? ad.checkpoint(tape, `layer ${layer}`, inputs, layerParams(params, layer), block)
+      : block(tape, inputs);
+    h = hOut!;
+    residual = resOut;
   }
   const final = ad.addRmsNorm(tape, h, residual, params.get('backbone.norm_f.weight'), config.rmsNormEps);
   const head = config.tieEmbeddings ? embedding : params.get('lm_head.weight');
