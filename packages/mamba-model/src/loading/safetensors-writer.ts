@@ -124,29 +124,28 @@ export function encodeTensorValues(info: SafetensorsTensorInfo, data: TensorValu
   const fn = 'encodeTensorValues';
   const numel = numelOf(fn, info);
   const bytes = numel * SAFETENSORS_DTYPE_BYTES[info.dtype];
-  const mismatch = (what: string): never => {
-    throw new SafetensorsError(
+  const mismatch = (what: string) =>
+    new SafetensorsError(
       `${fn}: tensor ${info.name} is ${info.dtype} (${info.shape.join(', ')}) = ${numel} elements, got ${what}`,
       'byte-length',
       'safetensors writer',
       info.name,
     );
-  };
   if (data instanceof Uint8Array) {
-    if (data.byteLength !== bytes) mismatch(`${data.byteLength} raw bytes (expected ${bytes})`);
+    if (data.byteLength !== bytes) throw mismatch(`${data.byteLength} raw bytes (expected ${bytes})`);
     return data;
   }
-  if (data.length !== numel) mismatch(`${data.length} values`);
+  if (data.length !== numel) throw mismatch(`${data.length} values`);
   const isHalf = info.dtype === 'F16' || info.dtype === 'BF16';
   if (data instanceof Uint16Array) {
-    if (!isHalf) mismatch('raw 16-bit patterns (Uint16Array), which only F16/BF16 take');
+    if (!isHalf) throw mismatch('raw 16-bit patterns (Uint16Array), which only F16/BF16 take');
     return leBytes(data, 2);
   }
   if (info.dtype === 'I32') {
-    if (!(data instanceof Int32Array)) mismatch(`a ${data.constructor.name} (I32 takes an Int32Array)`);
+    if (!(data instanceof Int32Array)) throw mismatch(`a ${data.constructor.name} (I32 takes an Int32Array)`);
     return leBytes(data, 4);
   }
-  if (data instanceof Int32Array) mismatch(`an Int32Array (${info.dtype} takes floats)`);
+  if (data instanceof Int32Array) throw mismatch(`an Int32Array (${info.dtype} takes floats)`);
   if (info.dtype === 'F32') return leBytes(data instanceof Float32Array ? data : Float32Array.from(data), 4);
   const toBits = info.dtype === 'F16' ? f32ToF16Bits : f32ToBf16Bits;
   const halves = new Uint16Array(numel);
