@@ -30,7 +30,10 @@ describe('hfConfigJson', () => {
   it('keeps the base config keys it does not define and replaces those it does', () => {
     const base = JSON.parse(readConfig('mamba-tiny')) as Record<string, unknown>;
     const config = parseMambaConfig(base);
-    const json = hfConfigJson(config, { base: { ...base, hidden_size: 1, pad_vocab_size_multiple: 8 }, dtype: 'float16' });
+    const json = hfConfigJson(config, {
+      base: { ...base, hidden_size: 1, pad_vocab_size_multiple: 8 },
+      dtype: 'float16',
+    });
     expect(json.initializer_range).toBe(0.1);
     expect(json.time_step_floor).toBe(0.0001);
     expect(json.hidden_size).toBe(64);

@@ -20,7 +20,10 @@ export interface HfConfigJsonOptions {
  * included), so the saved file needs no `pad_vocab_size_multiple`; an original-format config
  * converts to the HF format. `parseMambaConfig` of the result gives `config` back (format `hf`).
  */
-export function hfConfigJson(config: MambaConfig, options: HfConfigJsonOptions = {}): Record<string, unknown> {
+export function hfConfigJson(
+  config: MambaConfig,
+  options: HfConfigJsonOptions = {},
+): Record<string, unknown> {
   const json: Record<string, unknown> = { ...(options.base ?? {}) };
   delete json.pad_vocab_size_multiple;
   const dtype = options.dtype ?? config.dtype;
@@ -47,7 +50,11 @@ export function hfConfigJson(config: MambaConfig, options: HfConfigJsonOptions =
     json.dtype = dtype;
     json.torch_dtype = dtype;
   }
-  const tokens = { bos_token_id: config.bosTokenId, eos_token_id: config.eosTokenId, pad_token_id: config.padTokenId };
+  const tokens = {
+    bos_token_id: config.bosTokenId,
+    eos_token_id: config.eosTokenId,
+    pad_token_id: config.padTokenId,
+  };
   for (const [key, id] of Object.entries(tokens)) if (id !== undefined) json[key] = id;
   return json;
 }

@@ -79,7 +79,12 @@ describe('serializeSafetensors', () => {
     const header = await readSafetensorsHeader(source);
     const tensors = await readAllTensors(source);
     const rewritten = serializeSafetensors(
-      [...tensors.values()].map((t) => ({ name: t.name, dtype: 'F32' as const, shape: t.shape, data: t.bytes })),
+      [...tensors.values()].map((t) => ({
+        name: t.name,
+        dtype: 'F32' as const,
+        shape: t.shape,
+        data: t.bytes,
+      })),
       header.metadata,
     );
     expect(Buffer.from(rewritten).equals(Buffer.from(original))).toBe(true);
@@ -110,7 +115,9 @@ describe('serializeSafetensors', () => {
   });
 
   it('writes empty tensors and files without tensors', async () => {
-    const { tensors } = await roundTrip([{ name: 'e', dtype: 'F32', shape: [0, 4], data: new Float32Array(0) }]);
+    const { tensors } = await roundTrip([
+      { name: 'e', dtype: 'F32', shape: [0, 4], data: new Float32Array(0) },
+    ]);
     expect(tensors.get('e')!.bytes.byteLength).toBe(0);
     const empty = await roundTrip([]);
     expect(empty.header.tensors.size).toBe(0);
@@ -136,7 +143,10 @@ describe('serializeSafetensors', () => {
     });
     expectError(() => serializeSafetensors([t({}), t({})]), /^planSafetensors: tensor w is given twice/);
     expectError(() => serializeSafetensors([t({ name: '__metadata__' })]), /^planSafetensors: tensor names/);
-    expectError(() => serializeSafetensors([t({ shape: [-1] })]), /^planSafetensors: tensor w must have a shape/);
+    expectError(
+      () => serializeSafetensors([t({ shape: [-1] })]),
+      /^planSafetensors: tensor w must have a shape/,
+    );
     expectError(
       () => serializeSafetensors([t({ dtype: 'F64' as 'F32' })]),
       /^planSafetensors: tensor w must have dtype F32, F16, BF16, I32, got "F64"/,
@@ -146,7 +156,10 @@ describe('serializeSafetensors', () => {
       /^encodeTensorValues: tensor w is F32 \(2\) = 2 elements, got 3 values/,
     );
     expectError(() => serializeSafetensors([t({ dtype: 'I32' })]), /I32 takes an Int32Array/);
-    expectError(() => serializeSafetensors([t({}), t({ name: 'x' })], { n: 1 as unknown as string }), /metadata/);
+    expectError(
+      () => serializeSafetensors([t({}), t({ name: 'x' })], { n: 1 as unknown as string }),
+      /metadata/,
+    );
     expectError(() => encodeTensorValues(t({}), new Uint16Array(2)), /only F16\/BF16 take/);
   });
 
@@ -178,7 +191,9 @@ describe('serializeSafetensors', () => {
             expect(read.get(t.name)!.bytes).toEqual(t.data);
             expect(read.get(t.name)!.shape).toEqual(t.shape);
           }
-          expect(planSafetensors(tensors, metadata).byteLength).toBe(serializeSafetensors(tensors, metadata).byteLength);
+          expect(planSafetensors(tensors, metadata).byteLength).toBe(
+            serializeSafetensors(tensors, metadata).byteLength,
+          );
         },
       ),
       { numRuns: 200 },

@@ -58,7 +58,10 @@ function numelOf(fn: string, info: SafetensorsTensorInfo): number {
   let numel = 1;
   for (const dim of info.shape) {
     if (!Number.isSafeInteger(dim) || dim < 0) {
-      invalid(`${fn}: tensor ${info.name} must have a shape of non-negative integers, got ${JSON.stringify(info.shape)}`, info.name);
+      invalid(
+        `${fn}: tensor ${info.name} must have a shape of non-negative integers, got ${JSON.stringify(info.shape)}`,
+        info.name,
+      );
     }
     numel *= dim;
   }
@@ -80,12 +83,17 @@ export function planSafetensors(
   const names = new Set<string>();
   for (const t of tensors) {
     if (typeof t.name !== 'string' || t.name === '' || t.name === '__metadata__') {
-      invalid(`${fn}: tensor names must be non-empty strings other than __metadata__, got ${JSON.stringify(t.name)}`);
+      invalid(
+        `${fn}: tensor names must be non-empty strings other than __metadata__, got ${JSON.stringify(t.name)}`,
+      );
     }
     if (names.has(t.name)) invalid(`${fn}: tensor ${t.name} is given twice`, t.name);
     names.add(t.name);
     if (!WRITABLE.includes(t.dtype)) {
-      invalid(`${fn}: tensor ${t.name} must have dtype ${WRITABLE.join(', ')}, got ${JSON.stringify(t.dtype)}`, t.name);
+      invalid(
+        `${fn}: tensor ${t.name} must have dtype ${WRITABLE.join(', ')}, got ${JSON.stringify(t.dtype)}`,
+        t.name,
+      );
     }
   }
   for (const [key, value] of Object.entries(metadata ?? {})) {

@@ -4,7 +4,6 @@
 
 import {
   DisposedError,
-  DTypeError,
   type GpuContext,
   InvalidArgumentError,
   LayoutError,
@@ -15,7 +14,12 @@ import {
 import { type Named, namedEntries, namedGetter } from './named.js';
 
 /** Throws unless `tensor` is a live, contiguous f32 Tensor on `ctx` (when given). */
-export function checkF32Tensor(caller: string, what: string, tensor: unknown, ctx?: GpuContext): Tensor<'f32'> {
+export function checkF32Tensor(
+  caller: string,
+  what: string,
+  tensor: unknown,
+  ctx?: GpuContext,
+): Tensor<'f32'> {
   if (!(tensor instanceof Tensor)) {
     throw new InvalidArgumentError(`${caller}: ${what} must be a Tensor, got ${typeof tensor}`, what);
   }
@@ -27,7 +31,10 @@ export function checkF32Tensor(caller: string, what: string, tensor: unknown, ct
     );
   }
   if (ctx !== undefined && tensor.ctx !== ctx) {
-    throw new InvalidArgumentError(`${caller}: ${what} must be on the same GPU context as the first tensor`, what);
+    throw new InvalidArgumentError(
+      `${caller}: ${what} must be on the same GPU context as the first tensor`,
+      what,
+    );
   }
   return tensor as Tensor<'f32'>;
 }
@@ -57,13 +64,19 @@ export function matchGradients(
   for (const [name] of namedEntries(grads)) {
     if (!known.has(name)) {
       const sample = [...known].slice(0, 3).join(', ');
-      throw new InvalidArgumentError(`${caller}: grad ${name} matches no parameter (parameters: ${sample}, ...)`, 'grads');
+      throw new InvalidArgumentError(
+        `${caller}: grad ${name} matches no parameter (parameters: ${sample}, ...)`,
+        'grads',
+      );
     }
   }
   return params.map(([name, param]) => {
     const grad = get(name);
     if (grad === undefined) {
-      throw new InvalidArgumentError(`${caller}: grads must hold a gradient for ${name}, it is missing`, 'grads');
+      throw new InvalidArgumentError(
+        `${caller}: grads must hold a gradient for ${name}, it is missing`,
+        'grads',
+      );
     }
     const checked = checkF32Tensor(caller, `grad ${name}`, grad, ctx);
     if (checked.shape.length !== param.shape.length || checked.shape.some((d, i) => d !== param.shape[i])) {
@@ -78,7 +91,10 @@ export function matchGradients(
 /** Throws unless `value` is an integer >= `min`. */
 export function checkInteger(caller: string, argument: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new InvalidArgumentError(`${caller}: ${argument} must be an integer >= ${min}, got ${String(value)}`, argument);
+    throw new InvalidArgumentError(
+      `${caller}: ${argument} must be an integer >= ${min}, got ${String(value)}`,
+      argument,
+    );
   }
   return value;
 }

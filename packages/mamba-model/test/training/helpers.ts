@@ -16,19 +16,29 @@ export const PARAM_SHAPES: readonly [string, number[]][] = [
 ];
 
 /** Seeded host values for each shape: params ~ N(0, 0.5), grads ~ N(0, 1) times a per-tensor scale. */
-export function hostValues(seed: number, shapes: readonly [string, number[]][] = PARAM_SHAPES): Map<string, Float32Array> {
+export function hostValues(
+  seed: number,
+  shapes: readonly [string, number[]][] = PARAM_SHAPES,
+): Map<string, Float32Array> {
   const rng = new SeededRandom(seed);
   const out = new Map<string, Float32Array>();
   for (const [name, shape] of shapes) {
     const n = shape.reduce((a, b) => a * b, 1);
     const scale = 10 ** rng.uniform(-4, 1);
-    out.set(name, rng.array(n, () => rng.normal() * scale));
+    out.set(
+      name,
+      rng.array(n, () => rng.normal() * scale),
+    );
   }
   return out;
 }
 
 /** Uploads each host array as an f32 tensor of its shape. */
-export function upload(ctx: GpuContext, values: Map<string, Float32Array>, shapes = PARAM_SHAPES): Map<string, Tensor<'f32'>> {
+export function upload(
+  ctx: GpuContext,
+  values: Map<string, Float32Array>,
+  shapes = PARAM_SHAPES,
+): Map<string, Tensor<'f32'>> {
   const shapeOf = new Map(shapes);
   const out = new Map<string, Tensor<'f32'>>();
   for (const [name, v] of values) out.set(name, Tensor.fromArray(ctx, v, shapeOf.get(name)!, 'f32', name));

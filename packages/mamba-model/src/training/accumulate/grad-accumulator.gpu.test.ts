@@ -2,10 +2,23 @@
 // power-of-two k, where 1/k is exact; within an ulp otherwise), split bindings, determinism,
 // reuse across steps with flat live buffers, and typed errors.
 
-import { getGpuContext, InvalidArgumentError, InvalidStateError, ShapeError, Tensor } from '@mamba-webgpu/tensor';
+import {
+  getGpuContext,
+  InvalidArgumentError,
+  InvalidStateError,
+  ShapeError,
+  Tensor,
+} from '@mamba-webgpu/tensor';
 import { expectAllClose } from '@mamba-webgpu/tensor/testing';
 import { describe, expect, it } from 'vitest';
-import { bitwiseEqual, disposeMap, hostValues, PARAM_SHAPES, readAll, upload } from '../../../test/training/helpers.js';
+import {
+  bitwiseEqual,
+  disposeMap,
+  hostValues,
+  PARAM_SHAPES,
+  readAll,
+  upload,
+} from '../../../test/training/helpers.js';
 import { GradAccumulator } from './grad-accumulator.js';
 import { accumulateGradsRef } from './grad-accumulator-ref.js';
 
@@ -21,7 +34,9 @@ async function accumulate(k: number, seed: number, maxBindingBytes?: number) {
   }
   expect(accumulator.ready).toBe(true);
   const got = await readAll(accumulator.grads as Map<string, Tensor>);
-  const expected = new Map(PARAM_SHAPES.map(([name]) => [name, accumulateGradsRef(micro.map((m) => m.get(name)!))]));
+  const expected = new Map(
+    PARAM_SHAPES.map(([name]) => [name, accumulateGradsRef(micro.map((m) => m.get(name)!))]),
+  );
   disposeMap(params);
   return { got, expected };
 }
@@ -34,7 +49,8 @@ describe('GradAccumulator', () => {
 
   it('k = 3 with split bindings: within an ulp of the reference, and deterministic', async () => {
     const first = await accumulate(3, 20, 4096);
-    for (const [name, g] of first.got) expectAllClose(g, first.expected.get(name)!, { rtol: 2e-7, atol: 0, label: name });
+    for (const [name, g] of first.got)
+      expectAllClose(g, first.expected.get(name)!, { rtol: 2e-7, atol: 0, label: name });
     const second = await accumulate(3, 20);
     expect(bitwiseEqual(first.got, second.got)).toBe(true);
   });

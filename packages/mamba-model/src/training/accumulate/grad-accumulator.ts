@@ -2,7 +2,13 @@
 // micro-batch's gradients are added scaled by 1/k (the first overwrites), in call order, so the
 // sum is deterministic and equals the gradient of the mean loss over the whole batch.
 
-import { DisposedError, type GpuContext, InvalidArgumentError, InvalidStateError, Tensor } from '@mamba-webgpu/tensor';
+import {
+  DisposedError,
+  type GpuContext,
+  InvalidArgumentError,
+  InvalidStateError,
+  Tensor,
+} from '@mamba-webgpu/tensor';
 import {
   bindingBudget,
   bindingWindow,
@@ -65,9 +71,16 @@ export class GradAccumulator {
     }
     this.ctx = checkF32Tensor(fn, `param ${this.params[0]![0]}`, this.params[0]![1]).ctx;
     for (const [name, p] of this.params) checkF32Tensor(fn, `param ${name}`, p, this.ctx);
-    this.perWindow = itemsPerWindow(this.ctx, fn, 'element', 4, bindingBudget(this.ctx, options.maxBindingBytes));
+    this.perWindow = itemsPerWindow(
+      this.ctx,
+      fn,
+      'element',
+      4,
+      bindingBudget(this.ctx, options.maxBindingBytes),
+    );
     const grads = new Map<string, Tensor<'f32'>>();
-    for (const [name, p] of this.params) grads.set(name, Tensor.empty(this.ctx, p.shape, 'f32', `grad-accumulator/${name}`));
+    for (const [name, p] of this.params)
+      grads.set(name, Tensor.empty(this.ctx, p.shape, 'f32', `grad-accumulator/${name}`));
     this.grads = grads;
   }
 
@@ -86,7 +99,9 @@ export class GradAccumulator {
     const fn = 'GradAccumulator.add';
     if (this.disposed) throw new DisposedError(`${fn}: the accumulator was disposed`);
     if (this.ready) {
-      throw new InvalidStateError(`${fn}: all ${this.microBatches} micro-batches were added; call reset() after the step`);
+      throw new InvalidStateError(
+        `${fn}: all ${this.microBatches} micro-batches were added; call reset() after the step`,
+      );
     }
     const matched = matchGradients(fn, this.params, grads, this.ctx);
     const pipeline = kernelPipeline(this.ctx, SPEC);

@@ -57,7 +57,12 @@ export function serializeOptimizerState(state: OptimizerState): Uint8Array {
   });
 }
 
-function bad(message: string, file: string, reason: SafetensorsError['reason'] = 'bad-header', tensor?: string): never {
+function bad(
+  message: string,
+  file: string,
+  reason: SafetensorsError['reason'] = 'bad-header',
+  tensor?: string,
+): never {
   throw new SafetensorsError(`readOptimizerState: ${message}`, reason, file, tensor);
 }
 
@@ -80,7 +85,8 @@ export async function readOptimizerState(source: ByteSource): Promise<OptimizerS
     );
   }
   const step = metadataNumber(metadata, 'step', file);
-  if (!Number.isSafeInteger(step) || step < 0) bad(`step in ${file} must be an integer >= 0, got ${step}`, file);
+  if (!Number.isSafeInteger(step) || step < 0)
+    bad(`step in ${file} must be an integer >= 0, got ${step}`, file);
   const betas = (metadata.betas ?? '').split(',').map(Number);
   if (betas.length !== 2 || !betas.every(Number.isFinite)) {
     bad(`betas in ${file} must be two numbers, got ${JSON.stringify(metadata.betas)}`, file);
@@ -89,10 +95,12 @@ export async function readOptimizerState(source: ByteSource): Promise<OptimizerS
   const params = new Map<string, OptimizerStateEntry>();
   for (const [name, tensor] of tensors) {
     if (name.startsWith('exp_avg_sq.')) continue;
-    if (!name.startsWith('exp_avg.')) bad(`${file} holds ${name}, expected only exp_avg.* and exp_avg_sq.*`, file, 'bad-entry', name);
+    if (!name.startsWith('exp_avg.'))
+      bad(`${file} holds ${name}, expected only exp_avg.* and exp_avg_sq.*`, file, 'bad-entry', name);
     const param = name.slice('exp_avg.'.length);
     const squared = tensors.get(`exp_avg_sq.${param}`);
-    if (squared === undefined) bad(`${file} must hold exp_avg_sq.${param} beside ${name}`, file, 'missing-tensor', name);
+    if (squared === undefined)
+      bad(`${file} must hold exp_avg_sq.${param} beside ${name}`, file, 'missing-tensor', name);
     if (squared.shape.join() !== tensor.shape.join()) {
       bad(
         `exp_avg_sq.${param} in ${file} must be ${formatShape(tensor.shape)} like exp_avg.${param}, got ${formatShape(squared.shape)}`,
@@ -102,13 +110,23 @@ export async function readOptimizerState(source: ByteSource): Promise<OptimizerS
       );
     }
     for (const t of [tensor, squared]) {
-      if (t.dtype !== 'F32') bad(`${t.name} in ${file} must be F32, got ${t.dtype}`, file, 'unsupported-dtype', t.name);
+      if (t.dtype !== 'F32')
+        bad(`${t.name} in ${file} must be F32, got ${t.dtype}`, file, 'unsupported-dtype', t.name);
     }
-    params.set(param, { shape: tensor.shape, expAvg: decodeToFloat32(tensor), expAvgSq: decodeToFloat32(squared) });
+    params.set(param, {
+      shape: tensor.shape,
+      expAvg: decodeToFloat32(tensor),
+      expAvgSq: decodeToFloat32(squared),
+    });
   }
   for (const name of tensors.keys()) {
     if (name.startsWith('exp_avg_sq.') && !tensors.has(`exp_avg.${name.slice('exp_avg_sq.'.length)}`)) {
-      bad(`${file} must hold exp_avg.${name.slice('exp_avg_sq.'.length)} beside ${name}`, file, 'missing-tensor', name);
+      bad(
+        `${file} must hold exp_avg.${name.slice('exp_avg_sq.'.length)} beside ${name}`,
+        file,
+        'missing-tensor',
+        name,
+      );
     }
   }
   return {

@@ -4,7 +4,14 @@
 
 import { getGpuContext, InvalidArgumentError, Tensor } from '@mamba-webgpu/tensor';
 import { describe, expect, it } from 'vitest';
-import { bitwiseEqual, disposeMap, hostValues, readAll, toFloat64, upload } from '../../../test/training/helpers.js';
+import {
+  bitwiseEqual,
+  disposeMap,
+  hostValues,
+  readAll,
+  toFloat64,
+  upload,
+} from '../../../test/training/helpers.js';
 import { clipGradNorm, GradNorm, gradNorm } from './grad-norm.js';
 import { clipGradNormRef, gradNormRef } from './grad-norm-ref.js';
 
@@ -37,7 +44,8 @@ describe('gradNorm (GPU vs float64 reference)', () => {
       return new Float32Array([(await n.read()).norm]);
     };
     const first = await bits();
-    for (let run = 0; run < 3; run++) expect(bitwiseEqual(new Map([['n', await bits()]]), new Map([['n', first]]))).toBe(true);
+    for (let run = 0; run < 3; run++)
+      expect(bitwiseEqual(new Map([['n', await bits()]]), new Map([['n', first]]))).toBe(true);
     disposeMap(grads);
   });
 });
@@ -88,11 +96,15 @@ describe('clipGradNorm', () => {
     using i32 = Tensor.fromArray(ctx, [1, 2], [2], 'i32');
     const before = ctx.dispatchCount;
     expect(() => clipGradNorm([g], Number.NaN)).toThrow(InvalidArgumentError);
-    expect(() => clipGradNorm([g], Number.NaN)).toThrow(/^clipGradNorm: maxNorm must be a number > 0, got NaN/);
+    expect(() => clipGradNorm([g], Number.NaN)).toThrow(
+      /^clipGradNorm: maxNorm must be a number > 0, got NaN/,
+    );
     expect(() => clipGradNorm([g], -1)).toThrow(/^clipGradNorm: maxNorm must be a number > 0, got -1/);
     expect(() => gradNorm([])).toThrow(/^gradNorm: grads must hold at least one gradient, got none/);
     expect(() => gradNorm({ w: i32 })).toThrow(/^gradNorm: grad w must be f32, got i32/);
-    expect(() => gradNorm([g.view({ shape: [2], strides: [2] })])).toThrow(/^gradNorm: grad grads\[0\] must be contiguous/);
+    expect(() => gradNorm([g.view({ shape: [2], strides: [2] })])).toThrow(
+      /^gradNorm: grad grads\[0\] must be contiguous/,
+    );
     expect(ctx.dispatchCount).toBe(before);
   });
 });

@@ -105,7 +105,10 @@ function gradientList(caller: string, grads: Gradients): [string, Tensor][] {
 
 function checkMaxNorm(caller: string, maxNorm: unknown): number {
   if (typeof maxNorm !== 'number' || Number.isNaN(maxNorm) || maxNorm <= 0) {
-    throw new InvalidArgumentError(`${caller}: maxNorm must be a number > 0, got ${String(maxNorm)}`, 'maxNorm');
+    throw new InvalidArgumentError(
+      `${caller}: maxNorm must be a number > 0, got ${String(maxNorm)}`,
+      'maxNorm',
+    );
   }
   return maxNorm;
 }
@@ -158,7 +161,11 @@ function recordNorm(
   });
   ctx.dispatch({
     pipeline: kernelPipeline(ctx, FINAL),
-    params: FinalParams.pack({ partial_count: partialCount, clip: maxNorm === undefined ? 0 : 1, max_norm: maxNorm ?? 0 }),
+    params: FinalParams.pack({
+      partial_count: partialCount,
+      clip: maxNorm === undefined ? 0 : 1,
+      max_norm: maxNorm ?? 0,
+    }),
     bindings: [partialsBinding, values.buffer],
     workgroups: [1],
     label: 'grad-norm/final',

@@ -48,7 +48,10 @@ export interface ResolvedAdamWOptions {
 /** Throws unless `lr` is a finite number >= 0. */
 export function checkLr(caller: string, lr: unknown, argument = 'lr'): number {
   if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
-    throw new InvalidArgumentError(`${caller}: ${argument} must be a finite number >= 0, got ${String(lr)}`, argument);
+    throw new InvalidArgumentError(
+      `${caller}: ${argument} must be a finite number >= 0, got ${String(lr)}`,
+      argument,
+    );
   }
   return lr;
 }

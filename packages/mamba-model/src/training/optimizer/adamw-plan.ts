@@ -106,7 +106,14 @@ export function planAdamW(items: readonly PlanItem[], limits: PlanLimits): AdamW
         };
         launches.push(open);
       }
-      open.segments.push({ firstBlock: open.blocks, numel, param: p, grad: g, state: s, decays: item.decays });
+      open.segments.push({
+        firstBlock: open.blocks,
+        numel,
+        param: p,
+        grad: g,
+        state: s,
+        decays: item.decays,
+      });
       open.blocks += blocks;
     }
   }

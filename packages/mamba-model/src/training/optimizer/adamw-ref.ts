@@ -70,7 +70,9 @@ export class AdamWRef {
     for (const [name, p] of this.params) {
       const loaded = get(name);
       if (!loaded || loaded.expAvg.length !== p.length || loaded.expAvgSq.length !== p.length) {
-        throw new ShapeError(`AdamWRef.loadState: the state of ${name} must hold ${p.length} values per moment`);
+        throw new ShapeError(
+          `AdamWRef.loadState: the state of ${name} must hold ${p.length} values per moment`,
+        );
       }
       this.states.get(name)!.expAvg.set(loaded.expAvg);
       this.states.get(name)!.expAvgSq.set(loaded.expAvgSq);
@@ -84,9 +86,12 @@ export class AdamWRef {
     const get = namedGetter(grads);
     for (const [name, p] of this.params) {
       const g = get(name);
-      if (g === undefined) throw new InvalidArgumentError(`AdamWRef.step: grads must hold ${name}, it is missing`, 'grads');
+      if (g === undefined)
+        throw new InvalidArgumentError(`AdamWRef.step: grads must hold ${name}, it is missing`, 'grads');
       if (g.length !== p.length) {
-        throw new ShapeError(`AdamWRef.step: grad ${name} must hold ${p.length} values like its parameter, got ${g.length}`);
+        throw new ShapeError(
+          `AdamWRef.step: grad ${name} must hold ${p.length} values like its parameter, got ${g.length}`,
+        );
       }
     }
     this.steps++;

@@ -3,7 +3,13 @@
 // few ulps); packed (views of flat buffers) and split (small bindings) launches give the same
 // bits as one launch per parameter; determinism; typed errors before GPU work; flat live buffers.
 
-import { getGpuContext, type GpuContext, InvalidArgumentError, ShapeError, Tensor } from '@mamba-webgpu/tensor';
+import {
+  getGpuContext,
+  type GpuContext,
+  InvalidArgumentError,
+  ShapeError,
+  Tensor,
+} from '@mamba-webgpu/tensor';
 import { expectAllClose } from '@mamba-webgpu/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import {
@@ -54,7 +60,8 @@ function runRef(precision: 'float64' | 'float32', maxNorm = 5): Map<string, Floa
   const ref = new AdamWRef(params, { ...OPTIONS, precision });
   for (const [step, lr] of LRS.entries()) {
     const grads = toFloat64(hostValues(100 + step));
-    const gradScale = step % 2 === 1 ? Math.min(1, maxNorm / (gradNormRef([...grads.values()]) + 1e-6)) : undefined;
+    const gradScale =
+      step % 2 === 1 ? Math.min(1, maxNorm / (gradNormRef([...grads.values()]) + 1e-6)) : undefined;
     ref.step(grads, { lr, gradScale });
   }
   return params;
@@ -69,8 +76,16 @@ describe('AdamW (GPU vs CPU reference)', () => {
       const exact = runRef('float64');
       const modelled = runRef('float32');
       for (const [name] of PARAM_SHAPES) {
-        expectAllClose(got.get(name)!, exact.get(name)!, { rtol: 1e-5, atol: 1e-6, label: `${name} vs float64` });
-        expectAllClose(got.get(name)!, modelled.get(name)!, { rtol: 1e-6, atol: 1e-9, label: `${name} vs torch-order f32` });
+        expectAllClose(got.get(name)!, exact.get(name)!, {
+          rtol: 1e-5,
+          atol: 1e-6,
+          label: `${name} vs float64`,
+        });
+        expectAllClose(got.get(name)!, modelled.get(name)!, {
+          rtol: 1e-6,
+          atol: 1e-9,
+          label: `${name} vs torch-order f32`,
+        });
       }
       disposeMap(params);
       await ctx.checkErrors();
@@ -122,7 +137,9 @@ describe('AdamW (GPU vs CPU reference)', () => {
     const whole = upload(ctx, hostValues(1));
     const expected = await runGpu(ctx, whole);
     const split = upload(ctx, hostValues(1));
-    expect(bitwiseEqual(await runGpu(ctx, split, { ...OPTIONS, maxBindingBytes: 4096 }), expected)).toBe(true);
+    expect(bitwiseEqual(await runGpu(ctx, split, { ...OPTIONS, maxBindingBytes: 4096 }), expected)).toBe(
+      true,
+    );
     disposeMap(whole);
     disposeMap(split);
   });
@@ -160,17 +177,25 @@ describe('AdamW (GPU vs CPU reference)', () => {
     using optimizer = new AdamW(params, OPTIONS);
     using wrong = Tensor.fromArray(ctx, new Float32Array(333), [3, 111], 'f32');
     const before = ctx.stats().liveBuffers;
-    expect(() => optimizer.step(grads, { lr: Number.NaN })).toThrow(/^AdamW.step: lr must be a finite number >= 0, got NaN/);
+    expect(() => optimizer.step(grads, { lr: Number.NaN })).toThrow(
+      /^AdamW.step: lr must be a finite number >= 0, got NaN/,
+    );
     const missing = new Map(grads);
     missing.delete('backbone.layers.0.mixer.D');
-    expect(() => optimizer.step(missing)).toThrow(/^AdamW.step: grads must hold a gradient for backbone.layers.0.mixer.D/);
-    expect(() => optimizer.step(new Map([...grads, ['extra', first]]))).toThrow(/^AdamW.step: grad extra matches no parameter/);
+    expect(() => optimizer.step(missing)).toThrow(
+      /^AdamW.step: grads must hold a gradient for backbone.layers.0.mixer.D/,
+    );
+    expect(() => optimizer.step(new Map([...grads, ['extra', first]]))).toThrow(
+      /^AdamW.step: grad extra matches no parameter/,
+    );
     const reshaped = new Map(grads).set('backbone.layers.0.mixer.D', wrong);
     expect(() => optimizer.step(reshaped)).toThrow(ShapeError);
     expect(() => optimizer.step(reshaped)).toThrow(
       /^AdamW.step: grad backbone.layers.0.mixer.D must be \(333\) like its parameter, got \(3, 111\)/,
     );
-    expect(() => optimizer.step(grads, { gradScale: {} as never })).toThrow(/^AdamW.step: gradScale must be a GradNorm/);
+    expect(() => optimizer.step(grads, { gradScale: {} as never })).toThrow(
+      /^AdamW.step: gradScale must be a GradNorm/,
+    );
     expect(optimizer.stepCount).toBe(0);
     expect(ctx.stats().liveBuffers).toBe(before);
     optimizer.dispose();

@@ -147,12 +147,14 @@ export class AdamW {
     const fn = 'AdamW';
     this.hyper = resolveAdamWOptions(fn, options);
     const entries = namedEntries(params);
-    if (entries.length === 0) throw new InvalidArgumentError(`${fn}: params must hold at least one parameter, got none`, 'params');
+    if (entries.length === 0)
+      throw new InvalidArgumentError(`${fn}: params must hold at least one parameter, got none`, 'params');
     const ctx = checkF32Tensor(fn, `param ${entries[0]![0]}`, entries[0]![1]).ctx;
     const seen = new Map<Tensor, string>();
     this.params = entries.map(([name, p]) => {
       const other = seen.get(p);
-      if (other !== undefined) throw new InvalidArgumentError(`${fn}: params ${other} and ${name} are the same tensor`, 'params');
+      if (other !== undefined)
+        throw new InvalidArgumentError(`${fn}: params ${other} and ${name} are the same tensor`, 'params');
       seen.set(p, name);
       return [name, checkF32Tensor(fn, `param ${name}`, p, ctx)] as const;
     });
@@ -160,7 +162,11 @@ export class AdamW {
     this.names = this.params.map(([name]) => name);
     this.spanElements = itemsPerWindow(ctx, fn, 'element', 4, bindingBudget(ctx, options.maxBindingBytes));
     const chunkElements = Math.min(this.spanElements, Math.floor(ctx.limits.maxBufferSize / 4));
-    this.moments = new MomentArena(ctx, this.params.map(([, p]) => p.shape), chunkElements);
+    this.moments = new MomentArena(
+      ctx,
+      this.params.map(([, p]) => p.shape),
+      chunkElements,
+    );
     const pieces = this.params.reduce((n, [, p]) => n + Math.ceil(p.numel / this.spanElements), 0);
     try {
       this.table = Tensor.empty(ctx, [Math.max(pieces, 1) * SEGMENT_WORDS], 'u32', 'adamw/segment-table');
@@ -199,7 +205,10 @@ export class AdamW {
     const gradScale = options.gradScale;
     if (gradScale !== undefined) {
       if (!(gradScale instanceof GradNorm)) {
-        throw new InvalidArgumentError(`${fn}: gradScale must be a GradNorm from clipGradNorm, got ${typeof gradScale}`, 'gradScale');
+        throw new InvalidArgumentError(
+          `${fn}: gradScale must be a GradNorm from clipGradNorm, got ${typeof gradScale}`,
+          'gradScale',
+        );
       }
       checkF32Tensor(fn, 'gradScale', gradScale.values, this.ctx);
     }
@@ -217,7 +226,7 @@ export class AdamW {
 
   /** The launches for these gradients (cached while the same tensors come), table uploaded. */
   private prepare(grads: readonly Tensor<'f32'>[]): PreparedLaunch[] {
-    if (this.plan && this.plan.grads.every((g, i) => g === grads[i])) return this.plan.launches;
+    if (this.plan?.grads.every((g, i) => g === grads[i])) return this.plan.launches;
     const ctx = this.ctx;
     const items = this.params.map(([name, p], i) => ({
       numel: p.numel,
@@ -226,17 +235,34 @@ export class AdamW {
       state: { chunk: this.moments.slots[i]!.chunk, offset: this.moments.slots[i]!.offset },
       decays: !this.hyper.noDecay(name) && this.hyper.weightDecay !== 0,
     }));
-    const plan = planAdamW(items, { spanElements: this.spanElements, maxSegments: MAX_SEGMENTS, blockElements: WORKGROUP * ITEMS });
+    const plan = planAdamW(items, {
+      spanElements: this.spanElements,
+      maxSegments: MAX_SEGMENTS,
+      blockElements: WORKGROUP * ITEMS,
+    });
     const words = new Uint32Array(this.table.numel);
     let row = 0;
     const launches = plan.map((launch): PreparedLaunch => {
       if (launch.param.buffer === launch.grad.buffer) {
-        throw new InvalidArgumentError('AdamW.step: a gradient shares a GPU buffer with the parameters; give gradients their own buffer', 'grads');
+        throw new InvalidArgumentError(
+          'AdamW.step: a gradient shares a GPU buffer with the parameters; give gradients their own buffer',
+          'grads',
+        );
       }
       const param = spanBinding(ctx, launch.param.buffer as GPUBuffer, launch.param.begin, launch.param.end);
       const grad = spanBinding(ctx, launch.grad.buffer as GPUBuffer, launch.grad.begin, launch.grad.end);
-      const m = spanBinding(ctx, this.moments.expAvg[launch.chunk]!.buffer, launch.state.begin, launch.state.end);
-      const v = spanBinding(ctx, this.moments.expAvgSq[launch.chunk]!.buffer, launch.state.begin, launch.state.end);
+      const m = spanBinding(
+        ctx,
+        this.moments.expAvg[launch.chunk]!.buffer,
+        launch.state.begin,
+        launch.state.end,
+      );
+      const v = spanBinding(
+        ctx,
+        this.moments.expAvgSq[launch.chunk]!.buffer,
+        launch.state.begin,
+        launch.state.end,
+      );
       const tableOffset = row * SEGMENT_WORDS;
       for (const s of launch.segments) {
         words.set(
@@ -264,9 +290,15 @@ export class AdamW {
     this.live('AdamW.exportState');
     const { expAvg, expAvgSq } = await this.moments.read();
     const params = new Map<string, OptimizerStateEntry>();
-    this.params.forEach(([name, p], i) => params.set(name, { shape: p.shape, expAvg: expAvg[i]!, expAvgSq: expAvgSq[i]! }));
+    for (const [i, [name, p]] of this.params.entries()) {
+      params.set(name, { shape: p.shape, expAvg: expAvg[i]!, expAvgSq: expAvgSq[i]! });
+    }
     const { lr, beta1, beta2, eps, weightDecay, noDecayLabel } = this.hyper;
-    return { step: this.steps, params, hyper: { lr, betas: [beta1, beta2], eps, weightDecay, noDecay: noDecayLabel } };
+    return {
+      step: this.steps,
+      params,
+      hyper: { lr, betas: [beta1, beta2], eps, weightDecay, noDecay: noDecayLabel },
+    };
   }
 
   /** Restores moments and step count saved by `exportState` (same parameter names and shapes). */
@@ -275,11 +307,13 @@ export class AdamW {
     this.live(fn);
     checkInteger(fn, 'state.step', state.step, 0);
     for (const name of state.params.keys()) {
-      if (!this.names.includes(name)) throw new InvalidArgumentError(`${fn}: the state holds ${name}, which is not a parameter`, 'state');
+      if (!this.names.includes(name))
+        throw new InvalidArgumentError(`${fn}: the state holds ${name}, which is not a parameter`, 'state');
     }
     const entries = this.params.map(([name, p]) => {
       const entry = state.params.get(name);
-      if (entry === undefined) throw new InvalidArgumentError(`${fn}: the state must hold ${name}, it is missing`, 'state');
+      if (entry === undefined)
+        throw new InvalidArgumentError(`${fn}: the state must hold ${name}, it is missing`, 'state');
       if (entry.expAvg.length !== p.numel || entry.expAvgSq.length !== p.numel) {
         throw new InvalidArgumentError(
           `${fn}: the moments of ${name} must hold ${p.numel} values, got ${entry.expAvg.length} and ${entry.expAvgSq.length}`,

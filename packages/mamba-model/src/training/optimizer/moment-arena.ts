@@ -16,7 +16,10 @@ export interface MomentSlot {
 const ALIGN_ELEMENTS = 64;
 
 /** Chunk sizes and slots for parameters of `numels` elements, chunks of at most `chunkElements`. */
-export function layoutMoments(numels: readonly number[], chunkElements: number): { sizes: number[]; slots: MomentSlot[] } {
+export function layoutMoments(
+  numels: readonly number[],
+  chunkElements: number,
+): { sizes: number[]; slots: MomentSlot[] } {
   const sizes: number[] = [];
   const slots: MomentSlot[] = [];
   for (const numel of numels) {
@@ -56,7 +59,10 @@ export class MomentArena {
     }
     this.views = slots.map((slot, i) => {
       const layout = { shape: shapes[i]!, strides: contiguousStrides(shapes[i]!), offset: slot.offset };
-      return { expAvg: this.expAvg[slot.chunk]!.view(layout), expAvgSq: this.expAvgSq[slot.chunk]!.view(layout) };
+      return {
+        expAvg: this.expAvg[slot.chunk]!.view(layout),
+        expAvgSq: this.expAvgSq[slot.chunk]!.view(layout),
+      };
     });
   }
 
@@ -74,8 +80,8 @@ export class MomentArena {
   write(expAvg: readonly Float32Array[], expAvgSq: readonly Float32Array[]): void {
     const join = (chunks: Tensor<'f32'>[], values: readonly Float32Array[]) => {
       const host = chunks.map((c) => new Float32Array(c.numel));
-      this.slots.forEach((s, i) => host[s.chunk]!.set(values[i]!, s.offset));
-      chunks.forEach((c, i) => c.write(host[i]!));
+      for (const [i, s] of this.slots.entries()) host[s.chunk]!.set(values[i]!, s.offset);
+      for (const [i, c] of chunks.entries()) c.write(host[i]!);
     };
     join(this.expAvg, expAvg);
     join(this.expAvgSq, expAvgSq);

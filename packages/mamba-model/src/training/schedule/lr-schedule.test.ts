@@ -37,11 +37,23 @@ describe('learning-rate schedules', () => {
       expect(run).toThrow(InvalidArgumentError);
       expect(run).toThrow(pattern);
     };
-    bad(() => constantSchedule({ lr: Number.NaN }), /^constantSchedule: lr must be a finite number >= 0, got NaN/);
-    bad(() => constantSchedule({ lr: 1, warmupSteps: 1.5 }), /^constantSchedule: warmupSteps must be an integer >= 0/);
-    bad(() => cosineSchedule({ lr: 1, totalSteps: 0 }), /^cosineSchedule: totalSteps must be an integer >= 1, got 0/);
+    bad(
+      () => constantSchedule({ lr: Number.NaN }),
+      /^constantSchedule: lr must be a finite number >= 0, got NaN/,
+    );
+    bad(
+      () => constantSchedule({ lr: 1, warmupSteps: 1.5 }),
+      /^constantSchedule: warmupSteps must be an integer >= 0/,
+    );
+    bad(
+      () => cosineSchedule({ lr: 1, totalSteps: 0 }),
+      /^cosineSchedule: totalSteps must be an integer >= 1, got 0/,
+    );
     bad(() => cosineSchedule({ lr: 1, minLr: 2, totalSteps: 5 }), /^cosineSchedule: minLr must be <= lr/);
-    bad(() => cosineSchedule({ lr: 1, warmupSteps: 6, totalSteps: 5 }), /^cosineSchedule: warmupSteps must be <= totalSteps/);
+    bad(
+      () => cosineSchedule({ lr: 1, warmupSteps: 6, totalSteps: 5 }),
+      /^cosineSchedule: warmupSteps must be <= totalSteps/,
+    );
     bad(() => constantSchedule({ lr: 1 })(-1), /^constantSchedule: step must be an integer >= 0, got -1/);
     bad(() => lrSchedule('linear' as 'cosine', { lr: 1, totalSteps: 1 }), /^lrSchedule: kind must be/);
   });

@@ -60,7 +60,10 @@ export function cosineSchedule(options: CosineScheduleOptions): LrSchedule {
   const minLr = checkLr(fn, options.minLr ?? 0, 'minLr');
   if (minLr > lr) throw new InvalidArgumentError(`${fn}: minLr must be <= lr (${lr}), got ${minLr}`, 'minLr');
   if (warmupSteps > totalSteps) {
-    throw new InvalidArgumentError(`${fn}: warmupSteps must be <= totalSteps (${totalSteps}), got ${warmupSteps}`, 'warmupSteps');
+    throw new InvalidArgumentError(
+      `${fn}: warmupSteps must be <= totalSteps (${totalSteps}), got ${warmupSteps}`,
+      'warmupSteps',
+    );
   }
   return (step) => {
     checkStep(fn, step);
@@ -75,5 +78,8 @@ export function cosineSchedule(options: CosineScheduleOptions): LrSchedule {
 export function lrSchedule(kind: LrScheduleKind, options: CosineScheduleOptions): LrSchedule {
   if (kind === 'constant') return constantSchedule(options);
   if (kind === 'cosine') return cosineSchedule(options);
-  throw new InvalidArgumentError(`lrSchedule: kind must be "constant" or "cosine", got ${JSON.stringify(kind)}`, 'kind');
+  throw new InvalidArgumentError(
+    `lrSchedule: kind must be "constant" or "cosine", got ${JSON.stringify(kind)}`,
+    'kind',
+  );
 }
