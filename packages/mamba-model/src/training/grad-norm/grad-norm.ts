@@ -5,6 +5,7 @@
 
 import { type GpuContext, InvalidArgumentError, Tensor } from '@mamba-webgpu/tensor';
 import {
+  type BindingWindow,
   bindingBudget,
   bindingWindow,
   type ChunkingOptions,
@@ -113,11 +114,11 @@ function checkMaxNorm(caller: string, maxNorm: unknown): number {
   return maxNorm;
 }
 
-/** Records the windows of every gradient: `record(grad, window, start, count)`. */
+/** Calls `record(grad, window, count)` for each binding-sized window of every gradient, in order. */
 function forEachWindow(
   entries: readonly [string, Tensor][],
   perWindow: number,
-  record: (grad: Tensor, window: ReturnType<typeof bindingWindow>, count: number) => void,
+  record: (grad: Tensor, window: BindingWindow, count: number) => void,
 ): void {
   for (const [, grad] of entries) {
     for (let start = 0; start < grad.numel; start += perWindow) {

@@ -200,6 +200,13 @@ describe('AdamW (GPU vs CPU reference)', () => {
     expect(ctx.stats().liveBuffers).toBe(before);
     optimizer.dispose();
     expect(() => optimizer.step(grads)).toThrow(/^AdamW.step: the optimizer was disposed/);
+    const lone = Tensor.fromArray(ctx, [1, 2], [2], 'f32', 'lone');
+    using loneOptimizer = new AdamW({ w: lone });
+    lone.dispose();
+    using loneGrad = Tensor.fromArray(ctx, [1, 2], [2], 'f32');
+    expect(() => loneOptimizer.step({ w: loneGrad })).toThrow(
+      /^AdamW.step: parameter w \('lone'\) was disposed/,
+    );
     disposeMap(params);
     disposeMap(grads);
   });

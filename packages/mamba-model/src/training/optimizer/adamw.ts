@@ -70,8 +70,8 @@ const SPEC = {
 
 type Binding = { buffer: GPUBuffer; offset: number; size: number };
 
-/** One launch with its bindings and its rows in the segment table. */
-interface PreparedLaunch {
+/** One launch with its bindings (param, grad, exp_avg, exp_avg_sq) and its rows in the segment table. */
+export interface PreparedLaunch {
   readonly launch: AdamWLaunch;
   readonly bindings: readonly [Binding, Binding, Binding, Binding];
   readonly tableOffset: number;
@@ -211,6 +211,9 @@ export class AdamW {
         );
       }
       checkF32Tensor(fn, 'gradScale', gradScale.values, this.ctx);
+    }
+    for (const [name, p] of this.params) {
+      if (p.isDisposed) throw new DisposedError(`${fn}: parameter ${name} ('${p.label}') was disposed`);
     }
     const launches = this.prepare(matchGradients(fn, this.params, grads, this.ctx));
     this.steps++;
