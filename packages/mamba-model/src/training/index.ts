@@ -49,3 +49,18 @@ export {
   readOptimizerState,
   serializeOptimizerState,
 } from './checkpoint/optimizer-state.js';
+export { Trainer, type TrainerOptions, type StepResult, type HostBatch } from './trainer.js';
+export { MambaParameters, parameterNames } from './model/parameters.js';
+export {
+  languageModelLoss,
+  nextTokenTargets,
+  type LanguageModelLossOptions,
+  type TokenBatch,
+} from './model/loss.js';
+export {
+  type TokenDataset,
+  parseIdsJson,
+  packTokens,
+  seededPermutation,
+  batchAt,
+} from './data/dataset.js';
