@@ -6,8 +6,11 @@ import { parseArgs } from 'node:util';
 import { getGpuContext, MambaWebGpuError } from '@mamba-webgpu/tensor';
 import { MambaModelError } from './loading/errors.js';
 import { loadModel } from './model/load-node.js';
+import { trainCommand } from './training/cli-train.js';
 
-const HELP = `Usage: mamba-webgpu generate --model <folder|hub-id> (--prompt TEXT | --ids 1,2,3) [options]
+const HELP = `Usage: mamba-webgpu generate|train ... (mamba-webgpu train --help for training)
+
+mamba-webgpu generate --model <folder|hub-id> (--prompt TEXT | --ids 1,2,3) [options]
 
 Options:
   --model, -m         local checkpoint folder or Hugging Face id (e.g. state-spaces/mamba-130m-hf)
@@ -41,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return command ? 0 : 1;
   }
+  if (command === 'train') return trainCommand(rest, () => getGpuContext());
   if (command !== 'generate') {
     process.stderr.write(`mamba-webgpu: unknown command "${command}"\n\n${HELP}`);
     return 1;

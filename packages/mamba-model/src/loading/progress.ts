@@ -27,6 +27,8 @@ export interface ProgressBarOptions {
   plainLineMs?: number;
   /** Clock in ms (tests); default `Date.now`. */
   now?: () => number;
+  /** What is counted: bytes (default) or named items (`{ item: 'step' }` prints `3/10 steps`). */
+  units?: 'bytes' | { readonly item: string };
 }
 
 /** A progress bar; call `update`/`add` as bytes arrive and `finish` or `fail` once. */
@@ -35,6 +37,8 @@ export interface ProgressBar {
   update(done: number, total?: number): void;
   /** Adds `delta` bytes done. */
   add(delta: number): void;
+  /** Text shown after the figures (e.g. `loss 2.31  1.2k tok/s`), kept until replaced. */
+  detail(text: string): void;
   /** Draws the final state and ends the line. */
   finish(): void;
   /** Ends the line with a failure note. */
@@ -92,11 +96,16 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
     return { elapsed, rate, fraction, eta };
   };
 
+  const units = options.units ?? 'bytes';
+  let detailText = '';
+  const format = (n: number) => (units === 'bytes' ? formatBytes(n) : `${Math.round(n)}`);
   const summary = (): string => {
     const { rate, fraction, eta } = stats();
-    const amount = total !== undefined ? `${formatBytes(done)}/${formatBytes(total)}` : formatBytes(done);
+    const suffix = units === 'bytes' ? '' : ` ${units.item}s`;
+    const amount = total !== undefined ? `${format(done)}/${format(total)}${suffix}` : `${format(done)}${suffix}`;
     const percent = fraction !== undefined ? `${(fraction * 100).toFixed(0).padStart(3)}% ` : '';
-    return `${percent}${amount}  ${formatBytes(rate)}/s  ETA ${formatDuration(eta)}`;
+    const speed = units === 'bytes' ? `${formatBytes(rate)}/s` : `${rate.toFixed(2)} ${units.item}s/s`;
+    return `${percent}${amount}  ${speed}  ETA ${formatDuration(eta)}${detailText ? `  ${detailText}` : ''}`;
   };
 
   const draw = (force: boolean) => {
@@ -130,6 +139,9 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
       done += delta;
       draw(false);
     },
+    detail(text) {
+      detailText = text;
+    },
     finish() {
       if (ended || stream === undefined) return;
       const { elapsed, rate } = stats();
@@ -138,14 +150,17 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
         ended = true;
         return;
       }
-      const line = `${options.label}: ${formatBytes(done)} in ${formatDuration(elapsed)} (${formatBytes(rate)}/s)`;
+      const line =
+        units === 'bytes'
+          ? `${options.label}: ${formatBytes(done)} in ${formatDuration(elapsed)} (${formatBytes(rate)}/s)`
+          : `${options.label}: ${format(done)} ${units.item}s in ${formatDuration(elapsed)}${detailText ? `  ${detailText}` : ''}`;
       stream.write(tty ? `\r\x1b[K${line}\n` : `${line}\n`);
       ended = true;
     },
     fail(message) {
       if (ended || stream === undefined) return;
       if (drawn || message !== undefined) {
-        const line = `${options.label}: failed at ${formatBytes(done)}${message ? `: ${message}` : ''}`;
+        const line = `${options.label}: failed at ${format(done)}${message ? `: ${message}` : ''}`;
         stream.write(tty ? `\r\x1b[K${line}\n` : `${line}\n`);
       }
       ended = true;

@@ -1,0 +1,181 @@
+// `mamba-webgpu train`: trains a checkpoint (folder or hub id) on a data file with AdamW on the
+// GPU, showing a progress bar (loss, tokens/s, ETA) or one JSON line per step, and saves a
+// Hugging Face checkpoint (+ optimizer state, metrics.jsonl, loss-chart.svg/.html) into --out.
+
+import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type GpuContext, InvalidArgumentError } from '@mamba-webgpu/tensor';
+import { folderStore } from '../loading/node-folder-store.js';
+import { resolveCheckpoint } from '../loading/node-hub.js';
+import { openCheckpoint } from '../loading/checkpoint.js';
+import { createProgressBar } from '../loading/progress.js';
+import { loadTokenizer } from '../model/tokenizer.js';
+import { saveCheckpoint } from './checkpoint/node-checkpoint.js';
+import { type TokenDataset, batchAt, packTokens, parseIdsJson } from './data/dataset.js';
+import { MambaParameters } from './model/parameters.js';
+import { type MetricsPoint, lossChartHtml, lossChartSvg } from './report/loss-chart.js';
+import { Trainer, type TrainerOptions } from './trainer.js';
+
+export const TRAIN_HELP = `Usage: mamba-webgpu train --model <folder|hub-id> --data FILE --steps N --out DIR [options]
+
+Data: a JSON file {"input_ids": [[...], ...]} (rows of equal length; each step trains on all rows
+unless --batch-size says otherwise), or a text file, tokenized with the model's tokenizer and
+packed into rows of --seq-len tokens.
+
+Options:
+  --lr              peak learning rate (default 1e-3)
+  --betas           AdamW betas (default 0.9,0.95)
+  --eps             AdamW eps (default 1e-8)
+  --weight-decay    decoupled weight decay, not on A_log, D, biases, norms (default 0.1)
+  --clip            clip the global gradient norm (default 1.0; 0 = off)
+  --warmup          linear warmup steps (default 0)
+  --schedule        constant | cosine (default constant)
+  --batch-size      rows per step (default: every row)
+  --seq-len         tokens per row when packing text (default 256)
+  --shuffle         visit rows in a seeded random order
+  --seed            data-order seed (default 0)
+  --grad-accumulation  micro-batches per optimizer step (default 1)
+  --checkpoint-layers  recompute layer activations in the backward (less memory)
+  --save-dtype      f32 | f16 | bf16 (default f32)
+  --json            one JSON line per step: {"step","loss","gradNorm","lr"}
+  --endpoint, --cache-dir   as for generate
+`;
+
+function fail(message: string): never {
+  throw new InvalidArgumentError(`mamba-webgpu train: ${message}`, 'argv');
+}
+
+function num(name: string, value: string | undefined, fallback: number, check: (n: number) => boolean, want: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || !check(n)) fail(`--${name} must be ${want}, got "${value}"`);
+  return n;
+}
+
+async function loadData(path: string, vocab: number, seqLen: number, tokenizerJson: string | undefined): Promise<TokenDataset> {
+  const text = await readFile(path, 'utf8').catch((e: Error) => fail(`cannot read --data ${path}: ${e.message}`));
+  if (path.endsWith('.json')) return parseIdsJson(text, vocab);
+  if (!tokenizerJson) fail(`${path} is text but the model has no tokenizer.json; give pre-tokenized {"input_ids": ...} JSON`);
+  const tokenizer = await loadTokenizer(tokenizerJson);
+  if (text.trim().length === 0) fail(`${path} is empty`);
+  return packTokens([tokenizer.encode(text)], seqLen);
+}
+
+async function writeAtomic(path: string, content: string): Promise<void> {
+  const temp = `${path}.tmp-${process.pid}`;
+  await writeFile(temp, content);
+  await rename(temp, path);
+}
+
+/** Runs the train command; returns the exit code. */
+export async function trainCommand(argv: readonly string[], ctx: () => Promise<GpuContext>): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      model: { type: 'string', short: 'm' },
+      data: { type: 'string' },
+      steps: { type: 'string' },
+      out: { type: 'string' },
+      lr: { type: 'string' },
+      betas: { type: 'string' },
+      eps: { type: 'string' },
+      'weight-decay': { type: 'string' },
+      clip: { type: 'string' },
+      warmup: { type: 'string' },
+      schedule: { type: 'string' },
+      'batch-size': { type: 'string' },
+      'seq-len': { type: 'string' },
+      shuffle: { type: 'boolean' },
+      seed: { type: 'string' },
+      'grad-accumulation': { type: 'string' },
+      'checkpoint-layers': { type: 'boolean' },
+      'save-dtype': { type: 'string' },
+      json: { type: 'boolean' },
+      endpoint: { type: 'string' },
+      'cache-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(TRAIN_HELP);
+    return 0;
+  }
+  if (!values.model) fail('--model is required (a folder or a hub id)');
+  if (!values.data) fail('--data is required (a .json of input_ids or a text file)');
+  if (!values.out) fail('--out is required (the folder the trained checkpoint goes to)');
+  const steps = num('steps', values.steps, Number.NaN, (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1');
+  const positive = (n: number) => n >= 0;
+  const betas = (values.betas ?? '0.9,0.95').split(',').map(Number);
+  if (betas.length !== 2 || betas.some((b) => !(b >= 0 && b < 1))) fail(`--betas must be two numbers in [0, 1), got "${values.betas}"`);
+  const schedule = values.schedule ?? 'constant';
+  if (schedule !== 'constant' && schedule !== 'cosine') fail(`--schedule must be constant or cosine, got "${schedule}"`);
+  const saveDtype = values['save-dtype'] ?? 'f32';
+  if (saveDtype !== 'f32' && saveDtype !== 'f16' && saveDtype !== 'bf16') fail(`--save-dtype must be f32, f16 or bf16, got "${saveDtype}"`);
+  const k = num('grad-accumulation', values['grad-accumulation'], 1, (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1');
+  const options: TrainerOptions = {
+    lr: num('lr', values.lr, 1e-3, positive, 'a number >= 0'),
+    betas: betas as [number, number],
+    eps: num('eps', values.eps, 1e-8, (n) => n > 0, 'a number > 0'),
+    weightDecay: num('weight-decay', values['weight-decay'], 0.1, positive, 'a number >= 0'),
+    clip: num('clip', values.clip, 1.0, positive, 'a number >= 0'),
+    warmupSteps: num('warmup', values.warmup, 0, (n) => Number.isInteger(n) && n >= 0, 'an integer >= 0'),
+    schedule,
+    totalSteps: steps,
+    gradAccumulation: k,
+    checkpointLayers: values['checkpoint-layers'] === true,
+  };
+  const seqLen = num('seq-len', values['seq-len'], 256, (n) => Number.isInteger(n) && n >= 2, 'an integer >= 2');
+  const seed = num('seed', values.seed, 0, Number.isInteger, 'an integer');
+
+  const folder = await resolveCheckpoint(values.model, {
+    ...(values.endpoint ? { endpoint: values.endpoint } : {}),
+    ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {}),
+  });
+  const checkpoint = await openCheckpoint(folderStore(folder));
+  let params: MambaParameters | undefined;
+  let trainer: Trainer | undefined;
+  try {
+    const config = checkpoint.config;
+    const data = await loadData(values.data, config.vocabSize, seqLen, await checkpoint.readTokenizerJson());
+    const batchSize = values['batch-size'] === undefined ? data.rows : num('batch-size', values['batch-size'], data.rows, (n) => Number.isInteger(n) && n >= 1 && n <= data.rows, `an integer in [1, ${data.rows}]`);
+    const baseConfig = JSON.parse(await readFile(join(folder, 'config.json'), 'utf8')) as Record<string, unknown>;
+    const gpu = await ctx();
+    if (!values.json) process.stderr.write(`adapter: ${gpu.describe()}\ndata: ${data.rows} rows of ${data.seqLen} tokens, batch ${batchSize} x ${k}\n`);
+    params = await MambaParameters.fromCheckpoint(gpu, checkpoint);
+    trainer = new Trainer(params, options);
+    await mkdir(values.out, { recursive: true });
+    const metrics: MetricsPoint[] = [];
+    const bar = values.json ? undefined : createProgressBar({ label: 'training', total: steps, units: { item: 'step' }, delayMs: 0 });
+    const started = performance.now();
+    let tokens = 0;
+    for (let s = 0; s < steps; s++) {
+      const micro = Array.from({ length: k }, (_, m) => ({
+        ids: batchAt(data, s * k + m, { batchSize, seed, shuffle: values.shuffle === true }),
+        batch: batchSize,
+        seqLen: data.seqLen,
+      }));
+      const r = await trainer.step(micro);
+      tokens += r.tokens;
+      const point = { step: r.step, loss: r.loss, gradNorm: r.gradNorm, lr: r.lr };
+      metrics.push(point);
+      if (values.json) process.stdout.write(`${JSON.stringify(point)}\n`);
+      else {
+        const tps = tokens / ((performance.now() - started) / 1000);
+        bar!.detail(`loss ${r.loss.toFixed(4)}  |g| ${r.gradNorm.toFixed(3)}  ${tps.toFixed(0)} tok/s`);
+        bar!.update(s + 1);
+      }
+    }
+    bar?.finish();
+    await saveCheckpoint(values.out, config, params.tensors, { optimizer: trainer.optimizer, dtype: saveDtype, baseConfig });
+    await writeAtomic(join(values.out, 'metrics.jsonl'), metrics.map((m) => JSON.stringify(m)).join('\n') + '\n');
+    await writeAtomic(join(values.out, 'loss-chart.svg'), lossChartSvg(metrics, `${values.model}: training loss`));
+    await writeAtomic(join(values.out, 'loss-chart.html'), lossChartHtml(metrics, `${values.model}: training loss`));
+    if (!values.json) process.stderr.write(`saved ${values.out} (model.safetensors, config.json, optimizer.safetensors, metrics.jsonl, loss-chart.svg)\n`);
+    return 0;
+  } finally {
+    trainer?.dispose();
+    params?.dispose();
+    await checkpoint.close();
+  }
+}
