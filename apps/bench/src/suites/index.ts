@@ -1,4 +1,4 @@
-// The suite registry: every suite the bench runs, in this order (ops, scan, tokenizer, model).
+// The suite registry: every suite the bench runs, in this order (ops, scan, tokenizer, model, train).
 // Each suite file is written against ../types.ts; add its import and entry here when it lands.
 import type { BenchSuite } from '../types.js';
 
@@ -6,6 +6,7 @@ import { opsSuite } from './ops.js';
 import { scanSuite } from './scan.js';
 import { tokenizerSuite } from './tokenizer.js';
 import { modelSuite } from './model.js';
+import { trainSuite } from './train.js';
 
-/** Registered suites in run order. TODO(as suites land): opsSuite, scanSuite, modelSuite. */
-export const SUITES: BenchSuite[] = [opsSuite, scanSuite, tokenizerSuite, modelSuite];
+/** Registered suites in run order. */
+export const SUITES: BenchSuite[] = [opsSuite, scanSuite, tokenizerSuite, modelSuite, trainSuite];

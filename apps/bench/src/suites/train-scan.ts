@@ -2,7 +2,11 @@
 // (which also saves the chunk-boundary states), the fused backward (recomputing states chunk by
 // chunk) and forward + backward, at the anchor shapes, beside the official CUDA kernels' figures.
 
-import { selectiveScan, selectiveScanBackward, selectiveScanForwardForTraining } from '@mamba-webgpu/scan-kernels';
+import {
+  selectiveScan,
+  selectiveScanBackward,
+  selectiveScanForwardForTraining,
+} from '@mamba-webgpu/scan-kernels';
 import { type GpuContext, Tensor } from '@mamba-webgpu/tensor';
 import { measure } from '@mamba-webgpu/tensor/internal';
 import { OFFICIAL_TRAINING } from '../anchors/official-training.js';
@@ -30,14 +34,19 @@ function fill(n: number, seed: number, lo: number, hi: number): Float32Array {
 function inputs(gpu: GpuContext, [batch, dInner, seqLen, dState]: Shape) {
   const bdl = [batch, dInner, seqLen];
   const bnl = [batch, dState, seqLen];
-  const t = (data: Float32Array, shape: number[], label: string) => Tensor.fromArray(gpu, data, shape, 'f32', `bench/train-scan/${label}`);
+  const t = (data: Float32Array, shape: number[], label: string) =>
+    Tensor.fromArray(gpu, data, shape, 'f32', `bench/train-scan/${label}`);
   const n = batch * dInner * seqLen;
   const m = batch * dState * seqLen;
   return {
     u: t(fill(n, 1, -1, 1), bdl, 'u'),
     delta: t(fill(n, 2, -4, 1), bdl, 'delta'),
     z: t(fill(n, 3, -2, 2), bdl, 'z'),
-    A: t(Float32Array.from({ length: dInner * dState }, (_, i) => -((i % dState) + 1)), [dInner, dState], 'A'),
+    A: t(
+      Float32Array.from({ length: dInner * dState }, (_, i) => -((i % dState) + 1)),
+      [dInner, dState],
+      'A',
+    ),
     B: t(fill(m, 4, -1, 1), bnl, 'B'),
     C: t(fill(m, 5, -1, 1), bnl, 'C'),
     D: t(fill(dInner, 6, 0, 1), [dInner], 'D'),
@@ -54,7 +63,12 @@ export async function trainScanRows(ctx: BenchContext, onStep: (label: string) =
   const rows: BenchRow[] = [];
   for (const s of shapes) {
     const shape = `(${s.join(',')})`;
-    const official = (OFFICIAL_TRAINING.scan_fwd_bwd_ms as Record<string, { fwd: number; bwd: number; 'fwd+bwd': number }>)[shape];
+    const official = (
+      OFFICIAL_TRAINING.scan_fwd_bwd_ms as unknown as Record<
+        string,
+        { fwd: number; bwd: number; 'fwd+bwd': number }
+      >
+    )[shape];
     const x = inputs(gpu, s);
     const { dy, ...forwardInputs } = x;
     const args = { ...forwardInputs, deltaSoftplus: true };
@@ -74,14 +88,20 @@ export async function trainScanRows(ctx: BenchContext, onStep: (label: string) =
       const disposeGrads = (g: object) => {
         for (const t of Object.values(g)) (t as Tensor | undefined)?.dispose();
       };
-      const bwd = await time(() => disposeGrads(selectiveScanBackward(gpu, { ...args, dy, checkpoint: saved.checkpoint })));
+      const bwd = await time(() =>
+        disposeGrads(selectiveScanBackward(gpu, { ...args, dy, checkpoint: saved.checkpoint })),
+      );
       const both = await time(() => {
         const r = selectiveScanForwardForTraining(gpu, args);
         disposeGrads(selectiveScanBackward(gpu, { ...args, dy, checkpoint: r.checkpoint }));
         for (const t of [r.y, r.lastState, r.checkpoint.chunkStates]) t.dispose();
       });
       for (const t of [saved.y, saved.lastState, saved.checkpoint.chunkStates]) t.dispose();
-      const row = (name: string, m: { median: number; spread: number; clock: string }, theirs: number | undefined): BenchRow => ({
+      const row = (
+        name: string,
+        m: { median: number; spread: number; clock: string },
+        theirs: number | undefined,
+      ): BenchRow => ({
         suite: 'train',
         name,
         shape,

@@ -102,7 +102,8 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
   const summary = (): string => {
     const { rate, fraction, eta } = stats();
     const suffix = units === 'bytes' ? '' : ` ${units.item}s`;
-    const amount = total !== undefined ? `${format(done)}/${format(total)}${suffix}` : `${format(done)}${suffix}`;
+    const amount =
+      total !== undefined ? `${format(done)}/${format(total)}${suffix}` : `${format(done)}${suffix}`;
     const percent = fraction !== undefined ? `${(fraction * 100).toFixed(0).padStart(3)}% ` : '';
     const speed = units === 'bytes' ? `${formatBytes(rate)}/s` : `${rate.toFixed(2)} ${units.item}s/s`;
     return `${percent}${amount}  ${speed}  ETA ${formatDuration(eta)}${detailText ? `  ${detailText}` : ''}`;

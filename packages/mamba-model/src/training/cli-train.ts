@@ -46,17 +46,31 @@ function fail(message: string): never {
   throw new InvalidArgumentError(`mamba-webgpu train: ${message}`, 'argv');
 }
 
-function num(name: string, value: string | undefined, fallback: number, check: (n: number) => boolean, want: string): number {
+function num(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  check: (n: number) => boolean,
+  want: string,
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isFinite(n) || !check(n)) fail(`--${name} must be ${want}, got "${value}"`);
   return n;
 }
 
-async function loadData(path: string, vocab: number, seqLen: number, tokenizerJson: string | undefined): Promise<TokenDataset> {
-  const text = await readFile(path, 'utf8').catch((e: Error) => fail(`cannot read --data ${path}: ${e.message}`));
+async function loadData(
+  path: string,
+  vocab: number,
+  seqLen: number,
+  tokenizerJson: string | undefined,
+): Promise<TokenDataset> {
+  const text = await readFile(path, 'utf8').catch((e: Error) =>
+    fail(`cannot read --data ${path}: ${e.message}`),
+  );
   if (path.endsWith('.json')) return parseIdsJson(text, vocab);
-  if (!tokenizerJson) fail(`${path} is text but the model has no tokenizer.json; give pre-tokenized {"input_ids": ...} JSON`);
+  if (!tokenizerJson)
+    fail(`${path} is text but the model has no tokenizer.json; give pre-tokenized {"input_ids": ...} JSON`);
   const tokenizer = await loadTokenizer(tokenizerJson);
   if (text.trim().length === 0) fail(`${path} is empty`);
   return packTokens([tokenizer.encode(text)], seqLen);
@@ -104,15 +118,30 @@ export async function trainCommand(argv: readonly string[], ctx: () => Promise<G
   if (!values.model) fail('--model is required (a folder or a hub id)');
   if (!values.data) fail('--data is required (a .json of input_ids or a text file)');
   if (!values.out) fail('--out is required (the folder the trained checkpoint goes to)');
-  const steps = num('steps', values.steps, Number.NaN, (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1');
+  const steps = num(
+    'steps',
+    values.steps,
+    Number.NaN,
+    (n) => Number.isInteger(n) && n >= 1,
+    'an integer >= 1',
+  );
   const positive = (n: number) => n >= 0;
   const betas = (values.betas ?? '0.9,0.95').split(',').map(Number);
-  if (betas.length !== 2 || betas.some((b) => !(b >= 0 && b < 1))) fail(`--betas must be two numbers in [0, 1), got "${values.betas}"`);
+  if (betas.length !== 2 || betas.some((b) => !(b >= 0 && b < 1)))
+    fail(`--betas must be two numbers in [0, 1), got "${values.betas}"`);
   const schedule = values.schedule ?? 'constant';
-  if (schedule !== 'constant' && schedule !== 'cosine') fail(`--schedule must be constant or cosine, got "${schedule}"`);
+  if (schedule !== 'constant' && schedule !== 'cosine')
+    fail(`--schedule must be constant or cosine, got "${schedule}"`);
   const saveDtype = values['save-dtype'] ?? 'f32';
-  if (saveDtype !== 'f32' && saveDtype !== 'f16' && saveDtype !== 'bf16') fail(`--save-dtype must be f32, f16 or bf16, got "${saveDtype}"`);
-  const k = num('grad-accumulation', values['grad-accumulation'], 1, (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1');
+  if (saveDtype !== 'f32' && saveDtype !== 'f16' && saveDtype !== 'bf16')
+    fail(`--save-dtype must be f32, f16 or bf16, got "${saveDtype}"`);
+  const k = num(
+    'grad-accumulation',
+    values['grad-accumulation'],
+    1,
+    (n) => Number.isInteger(n) && n >= 1,
+    'an integer >= 1',
+  );
   const options: TrainerOptions = {
     lr: num('lr', values.lr, 1e-3, positive, 'a number >= 0'),
     betas: betas as [number, number],
@@ -125,7 +154,13 @@ export async function trainCommand(argv: readonly string[], ctx: () => Promise<G
     gradAccumulation: k,
     checkpointLayers: values['checkpoint-layers'] === true,
   };
-  const seqLen = num('seq-len', values['seq-len'], 256, (n) => Number.isInteger(n) && n >= 2, 'an integer >= 2');
+  const seqLen = num(
+    'seq-len',
+    values['seq-len'],
+    256,
+    (n) => Number.isInteger(n) && n >= 2,
+    'an integer >= 2',
+  );
   const seed = num('seed', values.seed, 0, Number.isInteger, 'an integer');
 
   const folder = await resolveCheckpoint(values.model, {
@@ -138,15 +173,32 @@ export async function trainCommand(argv: readonly string[], ctx: () => Promise<G
   try {
     const config = checkpoint.config;
     const data = await loadData(values.data, config.vocabSize, seqLen, await checkpoint.readTokenizerJson());
-    const batchSize = values['batch-size'] === undefined ? data.rows : num('batch-size', values['batch-size'], data.rows, (n) => Number.isInteger(n) && n >= 1 && n <= data.rows, `an integer in [1, ${data.rows}]`);
-    const baseConfig = JSON.parse(await readFile(join(folder, 'config.json'), 'utf8')) as Record<string, unknown>;
+    const batchSize =
+      values['batch-size'] === undefined
+        ? data.rows
+        : num(
+            'batch-size',
+            values['batch-size'],
+            data.rows,
+            (n) => Number.isInteger(n) && n >= 1 && n <= data.rows,
+            `an integer in [1, ${data.rows}]`,
+          );
+    const baseConfig = JSON.parse(await readFile(join(folder, 'config.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     const gpu = await ctx();
-    if (!values.json) process.stderr.write(`adapter: ${gpu.describe()}\ndata: ${data.rows} rows of ${data.seqLen} tokens, batch ${batchSize} x ${k}\n`);
+    if (!values.json)
+      process.stderr.write(
+        `adapter: ${gpu.describe()}\ndata: ${data.rows} rows of ${data.seqLen} tokens, batch ${batchSize} x ${k}\n`,
+      );
     params = await MambaParameters.fromCheckpoint(gpu, checkpoint);
     trainer = new Trainer(params, options);
     await mkdir(values.out, { recursive: true });
     const metrics: MetricsPoint[] = [];
-    const bar = values.json ? undefined : createProgressBar({ label: 'training', total: steps, units: { item: 'step' }, delayMs: 0 });
+    const bar = values.json
+      ? undefined
+      : createProgressBar({ label: 'training', total: steps, units: { item: 'step' }, delayMs: 0 });
     const started = performance.now();
     let tokens = 0;
     for (let s = 0; s < steps; s++) {
@@ -167,11 +219,27 @@ export async function trainCommand(argv: readonly string[], ctx: () => Promise<G
       }
     }
     bar?.finish();
-    await saveCheckpoint(values.out, config, params.tensors, { optimizer: trainer.optimizer, dtype: saveDtype, baseConfig });
-    await writeAtomic(join(values.out, 'metrics.jsonl'), metrics.map((m) => JSON.stringify(m)).join('\n') + '\n');
-    await writeAtomic(join(values.out, 'loss-chart.svg'), lossChartSvg(metrics, `${values.model}: training loss`));
-    await writeAtomic(join(values.out, 'loss-chart.html'), lossChartHtml(metrics, `${values.model}: training loss`));
-    if (!values.json) process.stderr.write(`saved ${values.out} (model.safetensors, config.json, optimizer.safetensors, metrics.jsonl, loss-chart.svg)\n`);
+    await saveCheckpoint(values.out, config, params.tensors, {
+      optimizer: trainer.optimizer,
+      dtype: saveDtype,
+      baseConfig,
+    });
+    await writeAtomic(
+      join(values.out, 'metrics.jsonl'),
+      metrics.map((m) => JSON.stringify(m)).join('\n') + '\n',
+    );
+    await writeAtomic(
+      join(values.out, 'loss-chart.svg'),
+      lossChartSvg(metrics, `${values.model}: training loss`),
+    );
+    await writeAtomic(
+      join(values.out, 'loss-chart.html'),
+      lossChartHtml(metrics, `${values.model}: training loss`),
+    );
+    if (!values.json)
+      process.stderr.write(
+        `saved ${values.out} (model.safetensors, config.json, optimizer.safetensors, metrics.jsonl, loss-chart.svg)\n`,
+      );
     return 0;
   } finally {
     trainer?.dispose();

@@ -73,9 +73,14 @@ export class Trainer {
   ) {
     const fn = 'Trainer';
     const clip = options.clip ?? 1.0;
-    if (!(Number.isFinite(clip) && clip >= 0)) throw new InvalidArgumentError(`${fn}: clip must be a finite number >= 0, got ${clip}`, 'clip');
+    if (!(Number.isFinite(clip) && clip >= 0))
+      throw new InvalidArgumentError(`${fn}: clip must be a finite number >= 0, got ${clip}`, 'clip');
     const k = options.gradAccumulation ?? 1;
-    if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError(`${fn}: gradAccumulation must be an integer >= 1, got ${k}`, 'gradAccumulation');
+    if (!Number.isInteger(k) || k < 1)
+      throw new InvalidArgumentError(
+        `${fn}: gradAccumulation must be an integer >= 1, got ${k}`,
+        'gradAccumulation',
+      );
     this.names = params.names();
     this.schedule = lrSchedule(options.schedule ?? 'constant', {
       lr: options.lr ?? 1e-3,
@@ -103,7 +108,13 @@ export class Trainer {
     const ids = Tensor.fromArray(ctx, batch.ids, [batch.batch, batch.seqLen], 'i32', 'trainer/ids');
     const tape = new Tape();
     try {
-      const loss = languageModelLoss(tape, this.params.config, this.params, { ids, hostIds: batch.ids, batch: batch.batch, seqLen: batch.seqLen }, this.options);
+      const loss = languageModelLoss(
+        tape,
+        this.params.config,
+        this.params,
+        { ids, hostIds: batch.ids, batch: batch.batch, seqLen: batch.seqLen },
+        this.options,
+      );
       const one = Tensor.fromArray(ctx, [1], [1], 'f32', 'trainer/one');
       const lossCopy = loss.reshape([1]);
       tape.backward([[loss, one]]);
@@ -130,14 +141,25 @@ export class Trainer {
   async step(batches: HostBatch | readonly HostBatch[]): Promise<StepResult> {
     const list = Array.isArray(batches) ? (batches as readonly HostBatch[]) : [batches as HostBatch];
     const k = this.accumulator?.microBatches ?? 1;
-    if (list.length !== k) throw new InvalidArgumentError(`Trainer.step: expected ${k} micro-batches (gradAccumulation), got ${list.length}`, 'batches');
+    if (list.length !== k)
+      throw new InvalidArgumentError(
+        `Trainer.step: expected ${k} micro-batches (gradAccumulation), got ${list.length}`,
+        'batches',
+      );
     const vocab = this.params.config.vocabSize;
     for (const b of list) {
       if (b.ids.length !== b.batch * b.seqLen || b.seqLen < 2 || b.batch < 1) {
-        throw new InvalidArgumentError(`Trainer.step: a batch must be (batch >= 1, seqLen >= 2) ids, got ${b.ids.length} ids for (${b.batch}, ${b.seqLen})`, 'batches');
+        throw new InvalidArgumentError(
+          `Trainer.step: a batch must be (batch >= 1, seqLen >= 2) ids, got ${b.ids.length} ids for (${b.batch}, ${b.seqLen})`,
+          'batches',
+        );
       }
       const bad = b.ids.findIndex((id) => id < 0 || id >= vocab);
-      if (bad >= 0) throw new InvalidArgumentError(`Trainer.step: ids[${bad}] = ${b.ids[bad]} is outside the vocabulary [0, ${vocab})`, 'batches');
+      if (bad >= 0)
+        throw new InvalidArgumentError(
+          `Trainer.step: ids[${bad}] = ${b.ids[bad]} is outside the vocabulary [0, ${vocab})`,
+          'batches',
+        );
     }
     const losses: Promise<number>[] = [];
     let grads: ReadonlyMap<string, Tensor>;
@@ -161,11 +183,20 @@ export class Trainer {
     const lr = this.schedule(this.steps);
     this.optimizer.step(grads, clip > 0 ? { lr, gradScale: norm } : { lr });
     this.steps++;
-    const [{ norm: value }, ...lossValues] = await Promise.all([norm.read(), ...losses]) as [{ norm: number }, ...number[]];
+    const [{ norm: value }, ...lossValues] = (await Promise.all([norm.read(), ...losses])) as [
+      { norm: number },
+      ...number[],
+    ];
     norm.dispose();
     if (owned) for (const g of owned.values()) g.dispose();
     const tokens = list.reduce((n, b) => n + b.batch * b.seqLen, 0);
-    return { step: this.steps, loss: lossValues.reduce((a, b) => a + b, 0) / lossValues.length, gradNorm: value, lr, tokens };
+    return {
+      step: this.steps,
+      loss: lossValues.reduce((a, b) => a + b, 0) / lossValues.length,
+      gradNorm: value,
+      lr,
+      tokens,
+    };
   }
 
   /** Frees the optimizer's moments and the accumulators (not the parameters). */

@@ -24,7 +24,9 @@ beforeAll(async () => {
   if (!existsSync(cli)) throw new Error(`train cli test: ${cli} is missing; run pnpm build first`);
   dir = mkdtempSync(join(tmpdir(), 'mamba-train-cli-'));
   oracle = await readTrainOracle();
-  const tensors = await readAllTensors(bytesSource(fixtureBytes('train/mamba-tiny/train_expected.safetensors')));
+  const tensors = await readAllTensors(
+    bytesSource(fixtureBytes('train/mamba-tiny/train_expected.safetensors')),
+  );
   const ids = Array.from(decodeToInt32(tensors.get('input_ids')!));
   dataFile = join(dir, 'ids.json');
   writeFileSync(dataFile, JSON.stringify({ input_ids: [ids.slice(0, 37), ids.slice(37)] }));
@@ -34,20 +36,53 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const ORACLE_ARGS = ['--steps', '3', '--lr', '1e-3', '--betas', '0.9,0.95', '--eps', '1e-8', '--weight-decay', '0.1', '--clip', '1.0'];
+const ORACLE_ARGS = [
+  '--steps',
+  '3',
+  '--lr',
+  '1e-3',
+  '--betas',
+  '0.9,0.95',
+  '--eps',
+  '1e-8',
+  '--weight-decay',
+  '0.1',
+  '--clip',
+  '1.0',
+];
 
 describe('mamba-webgpu train', () => {
   it('reproduces the oracle: 3 AdamW steps, saved as a loadable HF checkpoint', async () => {
     const out = join(dir, 'out');
-    const { stdout } = await run(process.execPath, [cli, 'train', '--model', fixturePath('mamba-tiny'), '--data', dataFile, ...ORACLE_ARGS, '--out', out, '--json'], { timeout: 240_000 });
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { step: number; loss: number; gradNorm: number; lr: number });
+    const { stdout } = await run(
+      process.execPath,
+      [
+        cli,
+        'train',
+        '--model',
+        fixturePath('mamba-tiny'),
+        '--data',
+        dataFile,
+        ...ORACLE_ARGS,
+        '--out',
+        out,
+        '--json',
+      ],
+      { timeout: 240_000 },
+    );
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { step: number; loss: number; gradNorm: number; lr: number });
     expect(lines.map((l) => l.step)).toEqual([1, 2, 3]);
     lines.forEach((l, i) => {
       expect(l.loss).toBeCloseTo(oracle.losses[i]!, 4);
       expect(Math.abs(l.gradNorm - oracle.gradNorms[i]!) / oracle.gradNorms[i]!).toBeLessThan(1e-4);
       expect(l.lr).toBe(1e-3);
     });
-    const saved = await readAllTensors(bytesSource(new Uint8Array(readFileSync(join(out, 'model.safetensors')))));
+    const saved = await readAllTensors(
+      bytesSource(new Uint8Array(readFileSync(join(out, 'model.safetensors')))),
+    );
     let total = 0;
     let within = 0;
     let worst = 0;
@@ -64,13 +99,23 @@ describe('mamba-webgpu train', () => {
     }
     expect(within / total).toBeGreaterThanOrEqual(0.999);
     expect(worst).toBeLessThanOrEqual(3e-3);
-    for (const f of ['config.json', 'optimizer.safetensors', 'metrics.jsonl', 'loss-chart.svg', 'loss-chart.html']) {
+    for (const f of [
+      'config.json',
+      'optimizer.safetensors',
+      'metrics.jsonl',
+      'loss-chart.svg',
+      'loss-chart.html',
+    ]) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
     expect(readFileSync(join(out, 'loss-chart.svg'), 'utf8')).toMatch(/^<svg[^]*<path d="M/);
     // The saved folder is a checkpoint our CLI loads and generates from.
-    const gen = await run(process.execPath, [cli, 'generate', '--model', out, '--ids', '1,2,3', '--max-tokens', '4', '--json'], { timeout: 120_000 });
+    const gen = await run(
+      process.execPath,
+      [cli, 'generate', '--model', out, '--ids', '1,2,3', '--max-tokens', '4', '--json'],
+      { timeout: 120_000 },
+    );
     expect((JSON.parse(gen.stdout) as { ids: number[] }).ids).toHaveLength(4);
   }, 300_000);
 
@@ -86,7 +131,15 @@ describe('mamba-webgpu train', () => {
       [['--data', empty, '--steps', '1'], /at least one row/],
     ];
     for (const [args, message] of cases) {
-      const result = await run(process.execPath, [cli, 'train', '--model', fixturePath('mamba-tiny'), '--out', join(dir, 'never'), ...args]).then(
+      const result = await run(process.execPath, [
+        cli,
+        'train',
+        '--model',
+        fixturePath('mamba-tiny'),
+        '--out',
+        join(dir, 'never'),
+        ...args,
+      ]).then(
         () => ({ code: 0, stderr: '' }),
         (e: { code: number; stderr: string }) => e,
       );

@@ -40,36 +40,43 @@ function norm(a: ArrayLike<number>): number {
 }
 
 describe('mamba-tiny training step vs PyTorch autograd (float64)', () => {
-  it('loss and every parameter gradient of the first step', async () => {
-    const ctx = await getGpuContext();
-    const [batch, seqLen] = [2, 37];
-    const idsGpu = Tensor.fromArray(ctx, ids, [batch, seqLen], 'i32');
-    const tape = new Tape();
-    const loss = languageModelLoss(tape, params.config, params, { ids: idsGpu, hostIds: ids, batch, seqLen });
-    const [lossValue] = await loss.read();
-    expect(lossValue).toBeCloseTo(expected.get('losses')!.values[0]!, 4);
-    const one = Tensor.fromArray(ctx, [1], [1], 'f32');
-    tape.backward([[loss, one]]);
-    const names = params.names();
-    const grads = tape.grads(names.map((n) => params.get(n)));
-    let totalSquares = 0;
-    for (let i = 0; i < names.length; i++) {
-      const want = expected.get(`grad.${names[i]}`)!;
-      expect(want, names[i]).toBeDefined();
-      const got = await grads[i]!.read();
-      let diff = 0;
-      for (let k = 0; k < got.length; k++) diff += (got[k]! - want.values[k]!) ** 2;
-      const rel = Math.sqrt(diff) / Math.max(norm(want.values), 1e-30);
-      expect(rel, `${names[i]}: |grad - expected| / |expected|`).toBeLessThan(1e-4);
-      totalSquares += norm(got) ** 2;
-    }
-    expect(Math.sqrt(totalSquares)).toBeCloseTo(expected.get('grad_norms')!.values[0]!, 4);
-    for (const g of grads) g?.dispose();
-    tape.dispose();
-    one.dispose();
-    idsGpu.dispose();
-    await ctx.checkErrors();
-  });
+  for (const checkpointLayers of [false, true])
+    it(`loss and every parameter gradient of the first step${checkpointLayers ? ' (layers recomputed: activation checkpointing)' : ''}`, async () => {
+      const ctx = await getGpuContext();
+      const [batch, seqLen] = [2, 37];
+      const idsGpu = Tensor.fromArray(ctx, ids, [batch, seqLen], 'i32');
+      const tape = new Tape();
+      const loss = languageModelLoss(
+        tape,
+        params.config,
+        params,
+        { ids: idsGpu, hostIds: ids, batch, seqLen },
+        { checkpointLayers },
+      );
+      const [lossValue] = await loss.read();
+      expect(lossValue).toBeCloseTo(expected.get('losses')!.values[0]!, 4);
+      const one = Tensor.fromArray(ctx, [1], [1], 'f32');
+      tape.backward([[loss, one]]);
+      const names = params.names();
+      const grads = tape.grads(names.map((n) => params.get(n)));
+      let totalSquares = 0;
+      for (let i = 0; i < names.length; i++) {
+        const want = expected.get(`grad.${names[i]}`)!;
+        expect(want, names[i]).toBeDefined();
+        const got = await grads[i]!.read();
+        let diff = 0;
+        for (let k = 0; k < got.length; k++) diff += (got[k]! - want.values[k]!) ** 2;
+        const rel = Math.sqrt(diff) / Math.max(norm(want.values), 1e-30);
+        expect(rel, `${names[i]}: |grad - expected| / |expected|`).toBeLessThan(1e-4);
+        totalSquares += norm(got) ** 2;
+      }
+      expect(Math.sqrt(totalSquares)).toBeCloseTo(expected.get('grad_norms')!.values[0]!, 4);
+      for (const g of grads) g?.dispose();
+      tape.dispose();
+      one.dispose();
+      idsGpu.dispose();
+      await ctx.checkErrors();
+    });
 
   it('frees everything the step allocated', async () => {
     const ctx = await getGpuContext();
@@ -78,7 +85,12 @@ describe('mamba-tiny training step vs PyTorch autograd (float64)', () => {
     for (let step = 0; step < 3; step++) {
       const idsGpu = Tensor.fromArray(ctx, ids, [batch, seqLen], 'i32');
       const tape = new Tape();
-      const loss = languageModelLoss(tape, params.config, params, { ids: idsGpu, hostIds: ids, batch, seqLen });
+      const loss = languageModelLoss(tape, params.config, params, {
+        ids: idsGpu,
+        hostIds: ids,
+        batch,
+        seqLen,
+      });
       const one = Tensor.fromArray(ctx, [1], [1], 'f32');
       tape.backward([[loss, one]]);
       for (const g of tape.grads(params.names().map((n) => params.get(n)))) g?.dispose();

@@ -31,7 +31,9 @@ beforeAll(async () => {
   oracle = await readTrainOracle();
   const { readAllTensors, bytesSource, decodeToInt32 } = await import('../../src/index.js');
   const { fixtureBytes } = await import('../loading/helpers.js');
-  const tensors = await readAllTensors(bytesSource(fixtureBytes('train/mamba-tiny/train_expected.safetensors')));
+  const tensors = await readAllTensors(
+    bytesSource(fixtureBytes('train/mamba-tiny/train_expected.safetensors')),
+  );
   ids = decodeToInt32(tensors.get('input_ids')!);
 });
 
@@ -42,7 +44,10 @@ describe('Trainer on mamba-tiny', () => {
     for (let s = 0; s < 3; s++) {
       const r = await trainer.step({ ids, batch: 2, seqLen: 37 });
       expect(r.loss, `loss of step ${s + 1}`).toBeCloseTo(oracle.losses[s]!, 4);
-      expect(Math.abs(r.gradNorm - oracle.gradNorms[s]!) / oracle.gradNorms[s]!, `grad norm of step ${s + 1}`).toBeLessThan(1e-4);
+      expect(
+        Math.abs(r.gradNorm - oracle.gradNorms[s]!) / oracle.gradNorms[s]!,
+        `grad norm of step ${s + 1}`,
+      ).toBeLessThan(1e-4);
     }
     let total = 0;
     let within = 0;
@@ -81,7 +86,14 @@ describe('Trainer on mamba-tiny', () => {
   });
 
   it('overfits one tiny batch below a loss of 0.05, with buffers flat across steps', async () => {
-    const params = MambaParameters.random(ctx, (await tinyParams().then((p) => { p.dispose(); return p.config; })), 3);
+    const params = MambaParameters.random(
+      ctx,
+      await tinyParams().then((p) => {
+        p.dispose();
+        return p.config;
+      }),
+      3,
+    );
     const trainer = new Trainer(params, { lr: 3e-3, weightDecay: 0, clip: 1.0 });
     const batch = { ids: ids.subarray(0, 37), batch: 1, seqLen: 37 };
     await trainer.step(batch);
@@ -102,8 +114,12 @@ describe('Trainer on mamba-tiny', () => {
     expect(() => new Trainer(params, { clip: -1 })).toThrow(/clip must be/);
     const trainer = new Trainer(params, ORACLE_OPTIONS);
     const dispatches = ctx.dispatchCount;
-    await expect(trainer.step({ ids: Int32Array.from([1, 99999]), batch: 1, seqLen: 2 })).rejects.toThrow(/outside the vocabulary/);
-    await expect(trainer.step({ ids: new Int32Array(0), batch: 0, seqLen: 0 })).rejects.toThrow(/batch >= 1, seqLen >= 2/);
+    await expect(trainer.step({ ids: Int32Array.from([1, 99999]), batch: 1, seqLen: 2 })).rejects.toThrow(
+      /outside the vocabulary/,
+    );
+    await expect(trainer.step({ ids: new Int32Array(0), batch: 0, seqLen: 0 })).rejects.toThrow(
+      /batch >= 1, seqLen >= 2/,
+    );
     await expect(trainer.step([])).rejects.toThrow(/expected 1 micro-batches/);
     expect(ctx.dispatchCount).toBe(dispatches);
     trainer.dispose();

@@ -49,7 +49,7 @@ export class Tape {
   private readonly nodes: TapeNode[] = [];
   private readonly params = new Set<Tensor>();
   /** Every op output: the tape owns them until `dispose()`. */
-  private readonly owned: Tensor[] = [];
+  private readonly owned = new Set<Tensor>();
   /** Tensors that carry gradient: parameters and outputs of recorded ops. */
   private readonly tracked = new Set<Tensor>();
   private gradients = new Map<Tensor, Tensor>();
@@ -80,7 +80,7 @@ export class Tape {
    */
   record(node: TapeNode): readonly Tensor[] {
     this.assertRecording(`Tape.record(${node.name})`);
-    this.owned.push(...node.outputs);
+    for (const o of node.outputs) this.owned.add(o);
     if (!node.inputs.some((t) => this.tracked.has(t))) {
       node.release?.();
       return node.outputs;
@@ -88,6 +88,17 @@ export class Tape {
     this.nodes.push(node);
     for (const o of node.outputs) this.tracked.add(o);
     return node.outputs;
+  }
+
+  /**
+   * Gives up the tape's reference to op outputs the caller will not use again (intermediates of a
+   * layer): their memory is freed now unless a recorded op saved them for its backward. Gradients
+   * still flow through them. Tensors the tape does not own are ignored.
+   */
+  drop(...tensors: readonly (Tensor | undefined)[]): void {
+    for (const t of tensors) {
+      if (t && this.owned.delete(t)) t.dispose();
+    }
   }
 
   /** Recorded ops so far. */
@@ -184,7 +195,7 @@ export class Tape {
     for (const g of this.gradients.values()) g.dispose();
     this.gradients.clear();
     for (const t of this.owned) t.dispose();
-    this.owned.length = 0;
+    this.owned.clear();
     this.tracked.clear();
     this.params.clear();
   }

@@ -14,7 +14,14 @@ describe('training data', () => {
   });
 
   it('packs documents into fixed-length rows with a separator', () => {
-    const d = packTokens([[1, 2, 3], [4, 5]], 3, 0);
+    const d = packTokens(
+      [
+        [1, 2, 3],
+        [4, 5],
+      ],
+      3,
+      0,
+    );
     expect(Array.from(d.ids)).toEqual([1, 2, 3, 0, 4, 5]);
     expect(() => packTokens([[1]], 3)).toThrow(/fewer than one sequence/);
   });

@@ -26,13 +26,16 @@ export function parseIdsJson(text: string, vocab: number): TokenDataset {
     fail(`the data is not valid JSON (${(error as Error).message}); expected {"input_ids": [[...], ...]}`);
   }
   const rowsValue = (json as { input_ids?: unknown } | null)?.input_ids;
-  if (!Array.isArray(rowsValue) || rowsValue.length === 0) fail('expected {"input_ids": [[...], ...]} with at least one row');
+  if (!Array.isArray(rowsValue) || rowsValue.length === 0)
+    fail('expected {"input_ids": [[...], ...]} with at least one row');
   const seqLen = Array.isArray(rowsValue[0]) ? rowsValue[0].length : 0;
   if (seqLen < 2) fail(`each row needs at least 2 ids (a token and its successor), got ${seqLen}`);
   const ids = new Int32Array(rowsValue.length * seqLen);
   rowsValue.forEach((row: unknown, r: number) => {
     if (!Array.isArray(row) || row.length !== seqLen) {
-      fail(`row ${r} has ${Array.isArray(row) ? row.length : 'no'} ids; every row must have ${seqLen} (pack text with --seq-len instead)`);
+      fail(
+        `row ${r} has ${Array.isArray(row) ? row.length : 'no'} ids; every row must have ${seqLen} (pack text with --seq-len instead)`,
+      );
     }
     row.forEach((id: unknown, t: number) => {
       if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= vocab) {
@@ -48,8 +51,13 @@ export function parseIdsJson(text: string, vocab: number): TokenDataset {
  * Packs a token stream into rows of `seqLen` (documents joined by `separator`, e.g. EOS, when
  * given); a tail shorter than `seqLen` is dropped.
  */
-export function packTokens(documents: readonly (readonly number[])[], seqLen: number, separator?: number): TokenDataset {
-  if (!Number.isInteger(seqLen) || seqLen < 2) fail(`seqLen must be an integer >= 2, got ${seqLen}`, 'seqLen');
+export function packTokens(
+  documents: readonly (readonly number[])[],
+  seqLen: number,
+  separator?: number,
+): TokenDataset {
+  if (!Number.isInteger(seqLen) || seqLen < 2)
+    fail(`seqLen must be an integer >= 2, got ${seqLen}`, 'seqLen');
   const stream: number[] = [];
   for (const doc of documents) {
     stream.push(...doc);
@@ -84,14 +92,23 @@ export function seededPermutation(n: number, seed: number): Int32Array {
  * The rows of batch `step` (0-based): epochs of a seeded permutation (`shuffle`), or the rows in
  * order; `batchSize` defaults to every row (each step trains on the whole dataset).
  */
-export function batchAt(data: TokenDataset, step: number, options: { batchSize?: number; seed?: number; shuffle?: boolean } = {}): Int32Array {
+export function batchAt(
+  data: TokenDataset,
+  step: number,
+  options: { batchSize?: number; seed?: number; shuffle?: boolean } = {},
+): Int32Array {
   const batchSize = options.batchSize ?? data.rows;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > data.rows) {
-    fail(`batchSize must be an integer in [1, ${data.rows}] (the dataset's rows), got ${batchSize}`, 'batchSize');
+    fail(
+      `batchSize must be an integer in [1, ${data.rows}] (the dataset's rows), got ${batchSize}`,
+      'batchSize',
+    );
   }
   const perEpoch = Math.floor(data.rows / batchSize);
   const epoch = Math.floor(step / perEpoch);
-  const order = options.shuffle ? seededPermutation(data.rows, (options.seed ?? 0) + epoch * 7919) : undefined;
+  const order = options.shuffle
+    ? seededPermutation(data.rows, (options.seed ?? 0) + epoch * 7919)
+    : undefined;
   const out = new Int32Array(batchSize * data.seqLen);
   const first = (step % perEpoch) * batchSize;
   for (let i = 0; i < batchSize; i++) {

@@ -33,7 +33,15 @@ export function nextTokenTargets(hostIds: Int32Array, batch: number, seqLen: num
   return targets;
 }
 
-function mixer(tape: Tape, config: MambaConfig, p: MambaParameters, layer: number, normed: Tensor, batch: number, seqLen: number): Tensor {
+function mixer(
+  tape: Tape,
+  config: MambaConfig,
+  p: MambaParameters,
+  layer: number,
+  normed: Tensor,
+  batch: number,
+  seqLen: number,
+): Tensor {
   const { dInner, dState, dtRank, dConv } = config;
   const w = (name: string) => p.get(`backbone.layers.${layer}.mixer.${name}`);
   const wOpt = (name: string) => p.maybe(`backbone.layers.${layer}.mixer.${name}`);
@@ -44,7 +52,8 @@ function mixer(tape: Tape, config: MambaConfig, p: MambaParameters, layer: numbe
   const z = channelMajor(xz, 2 * dInner, dInner, dInner);
   const convWeight = ad.reshape(tape, w('conv1d.weight'), [dInner, dConv]);
   const u = convSilu(tape, x, convWeight, wOpt('conv1d.bias')); // (batch, dInner, seqLen)
-  const uTokens = ad.reshape(tape, ad.transpose(tape, u, 1, 2), [batch * seqLen, dInner]);
+  const uT = ad.transpose(tape, u, 1, 2);
+  const uTokens = ad.reshape(tape, uT, [batch * seqLen, dInner]);
   const width = dtRank + 2 * dState;
   const dbl = ad.linear(tape, uTokens, w('x_proj.weight')); // (tokens, width)
   const dt = ad.slice(tape, dbl, 1, 0, dtRank);
@@ -52,10 +61,15 @@ function mixer(tape: Tape, config: MambaConfig, p: MambaParameters, layer: numbe
   const delta = channelMajor(deltaTokens, dInner, 0, dInner);
   const B = channelMajor(dbl, width, dtRank, dState);
   const C = channelMajor(dbl, width, dtRank + dState, dState);
-  const A = ad.unary(tape, 'neg', ad.unary(tape, 'exp', w('A_log')));
+  const expA = ad.unary(tape, 'exp', w('A_log'));
+  const A = ad.unary(tape, 'neg', expA);
   const y = selectiveScanOp(tape, { u, delta, A, B, C, D: w('D'), z, deltaBias: w('dt_proj.bias') });
-  const yTokens = ad.reshape(tape, ad.transpose(tape, y, 1, 2), [batch * seqLen, dInner]);
-  return ad.linear(tape, yTokens, w('out_proj.weight'), wOpt('out_proj.bias'));
+  const yT = ad.transpose(tape, y, 1, 2);
+  const yTokens = ad.reshape(tape, yT, [batch * seqLen, dInner]);
+  const out = ad.linear(tape, yTokens, w('out_proj.weight'), wOpt('out_proj.bias'));
+  // The layer's intermediates: what a backward needs, its op saved; the rest is freed now.
+  tape.drop(xz, x, z, convWeight, u, uT, uTokens, dbl, dt, deltaTokens, delta, B, C, expA, A, y, yT, yTokens);
+  return out;
 }
 
 /** Options of `languageModelLoss`. */
@@ -69,7 +83,10 @@ export interface LanguageModelLossOptions {
 
 function layerParams(p: MambaParameters, layer: number): Tensor[] {
   const prefix = `backbone.layers.${layer}.`;
-  return p.names().filter((n) => n.startsWith(prefix)).map((n) => p.get(n));
+  return p
+    .names()
+    .filter((n) => n.startsWith(prefix))
+    .map((n) => p.get(n));
 }
 
 /**
@@ -86,22 +103,34 @@ export function languageModelLoss(
   for (const t of params.tensors.values()) tape.param(t);
   const { batch, seqLen } = data;
   const embedding = params.get('backbone.embeddings.weight');
-  let h: Tensor = ad.embedding(tape, data.ids, data.hostIds, embedding);
-  h = ad.reshape(tape, h, [batch * seqLen, config.dModel]);
+  const embedded = ad.embedding(tape, data.ids, data.hostIds, embedding);
+  let h: Tensor = ad.reshape(tape, embedded, [batch * seqLen, config.dModel]);
+  tape.drop(embedded);
   let residual: Tensor | undefined;
   for (let layer = 0; layer < config.nLayer; layer++) {
     const block = (t: Tape, [hIn, resIn]: readonly Tensor[]): Tensor[] => {
-      const norm = ad.addRmsNorm(t, hIn!, resIn, params.get(`backbone.layers.${layer}.norm.weight`), config.rmsNormEps);
-      return [mixer(t, config, params, layer, norm.out, batch, seqLen), norm.residual];
+      const norm = ad.addRmsNorm(
+        t,
+        hIn!,
+        resIn,
+        params.get(`backbone.layers.${layer}.norm.weight`),
+        config.rmsNormEps,
+      );
+      const out = mixer(t, config, params, layer, norm.out, batch, seqLen);
+      t.drop(norm.out);
+      return [out, norm.residual];
     };
     const inputs = residual ? [h, residual] : [h];
     const [hOut, resOut] = options.checkpointLayers
       ? ad.checkpoint(tape, `layer ${layer}`, inputs, layerParams(params, layer), block)
       : block(tape, inputs);
+    tape.drop(h, residual);
     h = hOut!;
     residual = resOut;
   }
   const final = ad.addRmsNorm(tape, h, residual, params.get('backbone.norm_f.weight'), config.rmsNormEps);
   const head = config.tieEmbeddings ? embedding : params.get('lm_head.weight');
-  return ad.lmHeadLoss(tape, final.out, head, nextTokenTargets(data.hostIds, batch, seqLen));
+  const loss = ad.lmHeadLoss(tape, final.out, head, nextTokenTargets(data.hostIds, batch, seqLen));
+  tape.drop(h, residual, final.out, final.residual);
+  return loss;
 }

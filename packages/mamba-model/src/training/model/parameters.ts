@@ -110,7 +110,11 @@ export class MambaParameters {
   /** The parameter called `name`; a typed error naming the known ones otherwise. */
   get(name: string): Tensor<'f32'> {
     const t = this.tensors.get(name);
-    if (!t) throw new InvalidArgumentError(`MambaParameters.get: no parameter ${name} (have ${this.tensors.size}, e.g. ${[...this.tensors.keys()][0]})`, 'name');
+    if (!t)
+      throw new InvalidArgumentError(
+        `MambaParameters.get: no parameter ${name} (have ${this.tensors.size}, e.g. ${[...this.tensors.keys()][0]})`,
+        'name',
+      );
     return t;
   }
 

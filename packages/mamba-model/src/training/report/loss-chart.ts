@@ -19,7 +19,8 @@ function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
-const escape = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+const escape = (s: string) =>
+  s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
 /** The loss curve of `points` as an SVG document. */
 export function lossChartSvg(points: readonly MetricsPoint[], title = 'training loss'): string {
@@ -33,9 +34,14 @@ export function lossChartSvg(points: readonly MetricsPoint[], title = 'training 
   const y1 = Math.max(...losses, 1e-9);
   const sx = (v: number) => left + ((v - x0) / (x1 - x0 || 1)) * (w - left - right);
   const sy = (v: number) => top + (1 - (v - y0) / (y1 - y0 || 1)) * (h - top - bottom);
-  const path = finite.map((p, i) => `${i === 0 ? 'M' : 'L'}${sx(p.step).toFixed(1)},${sy(p.loss).toFixed(1)}`).join(' ');
+  const path = finite
+    .map((p, i) => `${i === 0 ? 'M' : 'L'}${sx(p.step).toFixed(1)},${sy(p.loss).toFixed(1)}`)
+    .join(' ');
   const yTicks = niceTicks(y0, y1)
-    .map((v) => `<line x1="${left}" x2="${w - right}" y1="${sy(v)}" y2="${sy(v)}" stroke="#ddd"/><text x="${left - 6}" y="${sy(v) + 4}" text-anchor="end">${v}</text>`)
+    .map(
+      (v) =>
+        `<line x1="${left}" x2="${w - right}" y1="${sy(v)}" y2="${sy(v)}" stroke="#ddd"/><text x="${left - 6}" y="${sy(v) + 4}" text-anchor="end">${v}</text>`,
+    )
     .join('');
   const xTicks = niceTicks(x0, x1)
     .map((v) => `<text x="${sx(v)}" y="${h - bottom + 16}" text-anchor="middle">${v}</text>`)
@@ -54,6 +60,8 @@ ${yTicks}${xTicks}
 /** An HTML page with the chart and the last step's figures. */
 export function lossChartHtml(points: readonly MetricsPoint[], title = 'training loss'): string {
   const last = points[points.length - 1];
-  const summary = last ? `step ${last.step}: loss ${last.loss.toFixed(4)}${last.gradNorm !== undefined ? `, grad norm ${last.gradNorm.toFixed(4)}` : ''}` : 'no steps';
+  const summary = last
+    ? `step ${last.step}: loss ${last.loss.toFixed(4)}${last.gradNorm !== undefined ? `, grad norm ${last.gradNorm.toFixed(4)}` : ''}`
+    : 'no steps';
   return `<!doctype html><meta charset="utf-8"><title>${escape(title)}</title><body style="font-family:sans-serif">${lossChartSvg(points, title)}<p>${escape(summary)}</p></body>\n`;
 }
