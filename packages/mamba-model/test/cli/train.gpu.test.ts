@@ -109,7 +109,7 @@ describe('mamba-webgpu train', () => {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
-    expect(readFileSync(join(out, 'loss-chart.svg'), 'utf8')).toMatch(/^<svg[^]*<path d="M/);
+    expect(readFileSync(join(out, 'loss-chart.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<path d="M/);
     // The saved folder is a checkpoint our CLI loads and generates from.
     const gen = await run(
       process.execPath,

@@ -19,7 +19,7 @@ function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
-const escape = (s: string) =>
+const escapeXml = (s: string) =>
   s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
 /** The loss curve of `points` as an SVG document. */
@@ -47,8 +47,8 @@ export function lossChartSvg(points: readonly MetricsPoint[], title = 'training 
     .map((v) => `<text x="${sx(v)}" y="${h - bottom + 16}" text-anchor="middle">${v}</text>`)
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" font-size="11">
-<title>${escape(title)}</title><rect width="${w}" height="${h}" fill="white"/>
-<text x="${w / 2}" y="18" text-anchor="middle" font-size="13">${escape(title)}</text>
+<title>${escapeXml(title)}</title><rect width="${w}" height="${h}" fill="white"/>
+<text x="${w / 2}" y="18" text-anchor="middle" font-size="13">${escapeXml(title)}</text>
 ${yTicks}${xTicks}
 <text x="${w / 2}" y="${h - 6}" text-anchor="middle">step</text>
 <text x="14" y="${h / 2}" text-anchor="middle" transform="rotate(-90 14 ${h / 2})">loss</text>
@@ -63,5 +63,5 @@ export function lossChartHtml(points: readonly MetricsPoint[], title = 'training
   const summary = last
     ? `step ${last.step}: loss ${last.loss.toFixed(4)}${last.gradNorm !== undefined ? `, grad norm ${last.gradNorm.toFixed(4)}` : ''}`
     : 'no steps';
-  return `<!doctype html><meta charset="utf-8"><title>${escape(title)}</title><body style="font-family:sans-serif">${lossChartSvg(points, title)}<p>${escape(summary)}</p></body>\n`;
+  return `<!doctype html><meta charset="utf-8"><title>${escapeXml(title)}</title><body style="font-family:sans-serif">${lossChartSvg(points, title)}<p>${escapeXml(summary)}</p></body>\n`;
 }
