@@ -4,7 +4,7 @@
 import { MambaModel, parseMambaConfig, randomWeights } from '@mamba-webgpu/mamba-model';
 import { getGpuContext, Tensor } from '@mamba-webgpu/tensor';
 import { backbonePrefill } from '../../../packages/mamba-model/src/model/forward.js';
-import { backboneStep } from '../../../packages/mamba-model/src/model/decode.js';
+import { backboneStep, prepareDecode } from '../../../packages/mamba-model/src/model/decode.js';
 import { linear } from '../../../packages/mamba-model/src/model/ops.js';
 import type { LayerState } from '../../../packages/mamba-model/src/model/forward.js';
 import { zeros } from '@mamba-webgpu/tensor';
@@ -62,9 +62,10 @@ for (const batch of [1, 8, 64]) {
     ssm: zeros(ctx, [batch, config.dInner, config.dState], 'f32'),
   }));
   using ids = zeros(ctx, [batch], 'i32');
+  using prepared = prepareDecode(weights);
   const t0 = now();
   const rec = ctx.captureSequence('profile', () => {
-    using h = backboneStep(config, weights, ids, batch, states);
+    using h = backboneStep(config, weights, ids, states, prepared);
     using l = linear(h, weights.lmHead);
   });
   const tCap = now() - t0;

@@ -51,6 +51,8 @@ describe('rmsNormMatmul versions vs CPU reference', () => {
     expect(() => rmsNormMatmul(x, norm, w, { eps: 1e-5, out })).toThrow(
       'rmsNormMatmul: out must be (m, n) = (2, 5), got (2, 4)',
     );
-    expect(() => rmsNormMatmul(x, norm, w, { eps: -1 })).toThrow('rmsNormMatmul: eps must be a number >= 0, got -1');
+    expect(() => rmsNormMatmul(x, norm, w, { eps: -1 })).toThrow(
+      'rmsNormMatmul: eps must be a number >= 0, got -1',
+    );
   });
 });

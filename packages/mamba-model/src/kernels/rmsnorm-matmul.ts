@@ -115,7 +115,13 @@ const v2PrologueGemv: RmsNormMatmulKernel = {
 /** Every version, in order of introduction. */
 export const RMS_NORM_MATMUL_KERNELS: readonly RmsNormMatmulKernel[] = [v1Composed, v2PrologueGemv];
 
-function validate(x: Tensor, normWeight: Tensor, w: Tensor, eps: number, out: Tensor | undefined): RmsNormMatmulProblem {
+function validate(
+  x: Tensor,
+  normWeight: Tensor,
+  w: Tensor,
+  eps: number,
+  out: Tensor | undefined,
+): RmsNormMatmulProblem {
   for (const [name, t] of [
     ['x', x],
     ['normWeight', normWeight],

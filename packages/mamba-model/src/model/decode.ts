@@ -61,14 +61,13 @@ export function prepareDecode(weights: MambaWeights): PreparedDecode {
 }
 
 /**
- * Runs the backbone for one token per row; returns the final normed hidden (batch, dModel).
- * `prepared` comes from `prepareDecode(weights)`; `states` are updated in place.
+ * Runs the backbone for one token per row of ids (batch); returns the final normed hidden
+ * (batch, dModel). `prepared` comes from `prepareDecode(weights)`; `states` are updated in place.
  */
 export function backboneStep(
   config: MambaConfig,
   weights: MambaWeights,
   ids: Tensor<'i32'>,
-  batch: number,
   states: LayerState[],
   prepared: PreparedDecode,
 ): Tensor<'f32'> {
@@ -100,7 +99,20 @@ export function backboneStep(
     using C = dbl.slice(1, dtRank + dState, dtRank + 2 * dState);
     using y = selectiveStateUpdateWith(
       ctx,
-      { state: state.ssm, x, dt, A: w.A, B, C, D: w.D, z, dtBias: w.dtProjBias, dtSoftplus: true, conv, dtProj: w.dtProj },
+      {
+        state: state.ssm,
+        x,
+        dt,
+        A: w.A,
+        B,
+        C,
+        D: w.D,
+        z,
+        dtBias: w.dtProjBias,
+        dtSoftplus: true,
+        conv,
+        dtProj: w.dtProj,
+      },
       { prepared: prepared.layers[i] },
     );
     xz.dispose();

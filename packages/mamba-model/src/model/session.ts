@@ -89,10 +89,11 @@ export class GenerationGraph {
   /** Records one decode step for every row (feeds on the sampler's last ids). */
   step(): void {
     if (!this.decode) {
-      const { config, weights, batch, states, sampler } = this;
-      const prepared = (this.decodePrepared ??= prepareDecode(weights));
+      const { config, weights, states, sampler } = this;
+      this.decodePrepared ??= prepareDecode(weights);
+      const prepared = this.decodePrepared;
       this.decode = this.ctx.captureSequence('decode-step', () => {
-        using hidden = backboneStep(config, weights, sampler.nextIds, batch, states, prepared);
+        using hidden = backboneStep(config, weights, sampler.nextIds, states, prepared);
         using logits = linear(hidden, weights.lmHead);
         sampler.sample(logits);
       });

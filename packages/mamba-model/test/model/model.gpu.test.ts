@@ -139,7 +139,7 @@ describe('generation', () => {
           [batch],
           'i32',
         );
-        using hidden = backboneStep(config, weights, step, batch, states, prepared);
+        using hidden = backboneStep(config, weights, step, states, prepared);
         using logits = linear(hidden, weights.lmHead);
         const got = await logits.read();
         for (let r = 0; r < batch; r++) {

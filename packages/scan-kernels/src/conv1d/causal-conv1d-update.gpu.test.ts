@@ -44,7 +44,9 @@ describe('causalConv1dUpdate versions vs CPU reference', () => {
         const stateHost = rng.array(batch * dInner * width);
         using weight = Tensor.fromArray(ctx, weightHost, [dInner, width], 'f32');
         using bias = biasHost ? Tensor.fromArray(ctx, biasHost, [dInner], 'f32') : undefined;
-        using projection = projectionHost ? Tensor.fromArray(ctx, projectionHost, [n, dInner], dtype) : undefined;
+        using projection = projectionHost
+          ? Tensor.fromArray(ctx, projectionHost, [n, dInner], dtype)
+          : undefined;
         using convState = Tensor.fromArray(ctx, stateHost, [batch, dInner, width], 'f32');
         for (let step = 0; step < 2; step++) {
           // x is the left half of an in_proj-like (batch, 2 * dInner) output, read in place.
@@ -75,7 +77,11 @@ describe('causalConv1dUpdate versions vs CPU reference', () => {
           });
           const tol = n ? TOLERANCES[dtype] : { rtol: 1e-5, atol: 1e-5 };
           expectAllClose(await out.read(), expected, { ...tol, label: `out step ${step}` });
-          expectAllClose(await convState.read(), stateHost, { rtol: 0, atol: 0, label: `convState step ${step}` });
+          expectAllClose(await convState.read(), stateHost, {
+            rtol: 0,
+            atol: 0,
+            label: `convState step ${step}`,
+          });
         }
         await ctx.checkErrors();
       });

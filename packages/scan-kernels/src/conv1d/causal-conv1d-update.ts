@@ -31,18 +31,24 @@ function requireTensor(name: string, t: unknown): asserts t is Tensor {
 }
 
 /** Checks the arguments and returns the problem with its sizes and output (allocated unless given). */
-export function validateCausalConv1dUpdate(ctx: GpuContext, args: CausalConv1dUpdateArgs): CausalConv1dUpdateProblem {
+export function validateCausalConv1dUpdate(
+  ctx: GpuContext,
+  args: CausalConv1dUpdateArgs,
+): CausalConv1dUpdateProblem {
   ctx.assertUsable(CALLER);
   requireTensor('x', args.x);
   requireTensor('convState', args.convState);
   requireTensor('weight', args.weight);
   const { x, convState, weight, bias, projection } = args;
   x.expectDType(CALLER, 'x', 'f32');
-  if (x.shape.length !== 2) throw new ShapeError(`${CALLER}: x must be (batch, dInner), got ${formatShape(x.shape)}`);
+  if (x.shape.length !== 2)
+    throw new ShapeError(`${CALLER}: x must be (batch, dInner), got ${formatShape(x.shape)}`);
   const [batch, dInner] = x.shape as [number, number];
   weight.expectDType(CALLER, 'weight', 'f32');
   if (weight.shape.length !== 2 || weight.shape[0] !== dInner) {
-    throw new ShapeError(`${CALLER}: weight must be (dInner, width) = (${dInner}, *), got ${formatShape(weight.shape)}`);
+    throw new ShapeError(
+      `${CALLER}: weight must be (dInner, width) = (${dInner}, *), got ${formatShape(weight.shape)}`,
+    );
   }
   const width = weight.shape[1]!;
   if (width < MIN_CONV_WIDTH || width > MAX_CONV_WIDTH) {
@@ -51,7 +57,9 @@ export function validateCausalConv1dUpdate(ctx: GpuContext, args: CausalConv1dUp
   convState.expectDType(CALLER, 'convState', 'f32');
   convState.expectShape(CALLER, 'convState', [batch, dInner, width], '(batch, dInner, width)');
   if (!convState.isPlain) {
-    throw new LayoutError(`${CALLER}: convState must be a contiguous tensor (it is updated in place), got a strided view`);
+    throw new LayoutError(
+      `${CALLER}: convState must be a contiguous tensor (it is updated in place), got a strided view`,
+    );
   }
   if (x.sharesStorage(convState)) {
     throw new InvalidArgumentError(`${CALLER}: x must not share memory with convState`, 'x');
@@ -67,7 +75,10 @@ export function validateCausalConv1dUpdate(ctx: GpuContext, args: CausalConv1dUp
     projection.expectShape(CALLER, 'projection', [-1, dInner], '(n, dInner)');
   }
   if (args.updateState !== undefined && typeof args.updateState !== 'boolean') {
-    throw new InvalidArgumentError(`${CALLER}: updateState must be a boolean, got ${String(args.updateState)}`, 'updateState');
+    throw new InvalidArgumentError(
+      `${CALLER}: updateState must be a boolean, got ${String(args.updateState)}`,
+      'updateState',
+    );
   }
   const outShape = [batch, projection ? projection.shape[0]! : dInner];
   let out = args.out as Tensor<'f32'> | undefined;
@@ -77,7 +88,8 @@ export function validateCausalConv1dUpdate(ctx: GpuContext, args: CausalConv1dUp
     out.expectShape(CALLER, 'out', outShape, projection ? '(batch, n)' : '(batch, dInner)');
     if (!out.isPlain) throw new LayoutError(`${CALLER}: out must be a contiguous tensor, got a strided view`);
     for (const t of [x, convState, weight, bias, projection]) {
-      if (t?.sharesStorage(out)) throw new InvalidArgumentError(`${CALLER}: out must not share memory with an input`, 'out');
+      if (t?.sharesStorage(out))
+        throw new InvalidArgumentError(`${CALLER}: out must not share memory with an input`, 'out');
     }
   }
   out ??= Tensor.empty(ctx, outShape, 'f32', 'causal-conv1d-update/out');

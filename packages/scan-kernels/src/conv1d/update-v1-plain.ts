@@ -53,8 +53,17 @@ function recordPlain(p: CausalConv1dUpdateProblem, y: Tensor): void {
       width,
       ...viewParamValues('x', p.x, x.elemOffset),
     } as Parameters<typeof Params.pack>[0]),
-    bindings: [x.binding, weight.buffer, bias ? bias.buffer : dummyBinding(ctx), p.convState.buffer, y.buffer],
-    workgroups: dispatch1d(workgroupCount(batch * dInner, WORKGROUP), ctx.limits.maxComputeWorkgroupsPerDimension),
+    bindings: [
+      x.binding,
+      weight.buffer,
+      bias ? bias.buffer : dummyBinding(ctx),
+      p.convState.buffer,
+      y.buffer,
+    ],
+    workgroups: dispatch1d(
+      workgroupCount(batch * dInner, WORKGROUP),
+      ctx.limits.maxComputeWorkgroupsPerDimension,
+    ),
     label: 'causal-conv1d-update/v1-plain',
   });
   for (const t of temporaries) t.dispose();

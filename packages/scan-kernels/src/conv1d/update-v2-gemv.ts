@@ -34,7 +34,7 @@ function sizesOf(p: CausalConv1dUpdateProblem) {
 }
 
 function recordGemv(p: CausalConv1dUpdateProblem): void {
-  const { ctx, batch: m, dInner, width } = p;
+  const { ctx, batch: m, width } = p;
   const temporaries: Tensor[] = [];
   const w = contiguousOperand(p.projection!, temporaries);
   const weight = contiguousOperand(p.weight, temporaries);
@@ -65,7 +65,14 @@ function recordGemv(p: CausalConv1dUpdateProblem): void {
       width,
       ...viewParamValues('x', p.x, x.elemOffset),
     } as Parameters<typeof Params.pack>[0]),
-    bindings: [w.buffer, x.binding, p.convState.buffer, weight.buffer, bias ? bias.buffer : dummyBinding(ctx), p.out.buffer],
+    bindings: [
+      w.buffer,
+      x.binding,
+      p.convState.buffer,
+      weight.buffer,
+      bias ? bias.buffer : dummyBinding(ctx),
+      p.out.buffer,
+    ],
     workgroups: prologueGemvGrid(ctx, m, n, sizes),
     label: 'causal-conv1d-update/v2-gemv',
   });

@@ -54,11 +54,18 @@ export function prologueGemvWorkgroupBytes(sizes: PrologueGemvSizes, extra = 0):
  * workgroup memory within the device's limit.
  */
 export function prologueGemvFits(ctx: GpuContext, sizes: PrologueGemvSizes, extra = 0): boolean {
-  return sizes.K % 4 === 0 && prologueGemvWorkgroupBytes(sizes, extra) <= ctx.limits.maxComputeWorkgroupStorageSize;
+  return (
+    sizes.K % 4 === 0 && prologueGemvWorkgroupBytes(sizes, extra) <= ctx.limits.maxComputeWorkgroupStorageSize
+  );
 }
 
 /** The grid: ceil(n / ROWS) workgroups (folded into x, y) per z-slice of MB rows. */
-export function prologueGemvGrid(ctx: GpuContext, m: number, n: number, sizes: PrologueGemvSizes): [number, number, number] {
+export function prologueGemvGrid(
+  ctx: GpuContext,
+  m: number,
+  n: number,
+  sizes: PrologueGemvSizes,
+): [number, number, number] {
   const [x, y] = dispatch1d(Math.ceil(n / sizes.ROWS), ctx.limits.maxComputeWorkgroupsPerDimension);
   return [x, y, Math.ceil(m / sizes.MB)];
 }

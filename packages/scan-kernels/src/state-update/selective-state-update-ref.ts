@@ -24,7 +24,9 @@ export interface SelectiveStateUpdateRefArgs {
   dtBias?: ArrayLike<number> | undefined;
   dtSoftplus?: boolean | undefined;
   /** The fused conv step (SiLU'd); its state is shifted in place. */
-  conv?: { state: Float32Array; weight: ArrayLike<number>; bias?: ArrayLike<number> | undefined; width: number } | undefined;
+  conv?:
+    | { state: Float32Array; weight: ArrayLike<number>; bias?: ArrayLike<number> | undefined; width: number }
+    | undefined;
   /** The fused dt projection: dt is (batch, dtRank). */
   dtProj?: { weight: Float32Array; dtRank: number } | undefined;
 }
@@ -44,7 +46,9 @@ export function selectiveStateUpdateRef(args: SelectiveStateUpdateRefArgs): Floa
         silu: true,
       })
     : args.x;
-  const dtIn = dtProj ? matmulRef(Float32Array.from(args.dt), dtProj.weight, batch, dInner, dtProj.dtRank) : args.dt;
+  const dtIn = dtProj
+    ? matmulRef(Float32Array.from(args.dt), dtProj.weight, batch, dInner, dtProj.dtRank)
+    : args.dt;
   const y = new Float32Array(batch * dInner);
   for (let channel = 0; channel < batch * dInner; channel++) {
     const b = Math.floor(channel / dInner);

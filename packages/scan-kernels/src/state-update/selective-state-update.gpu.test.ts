@@ -58,7 +58,9 @@ describe('selectiveStateUpdate versions vs CPU reference (plain problems)', () =
           using dt = Tensor.fromArray(ctx, host.dt, [batch, dInner], 'f32');
           using bcT = Tensor.fromArray(ctx, bc, [batch, 2 * dState], 'f32');
           using B = full ? bcT.slice(1, 0, dState) : Tensor.fromArray(ctx, host.B, [batch, dState], 'f32');
-          using C = full ? bcT.slice(1, dState, 2 * dState) : Tensor.fromArray(ctx, host.C, [batch, dState], 'f32');
+          using C = full
+            ? bcT.slice(1, dState, 2 * dState)
+            : Tensor.fromArray(ctx, host.C, [batch, dState], 'f32');
           using z = host.z ? Tensor.fromArray(ctx, host.z, [batch, dInner], 'f32') : undefined;
           using out = Tensor.empty(ctx, [batch, dInner], 'f32').poison();
           const args = { state, x, dt, A: At, B, C, D: Dt, z, dtBias: biasT, dtSoftplus: full, out };
@@ -71,7 +73,17 @@ describe('selectiveStateUpdate versions vs CPU reference (plain problems)', () =
             continue;
           }
           selectiveStateUpdateWith(ctx, args, { kernel: kernel.name });
-          const expected = selectiveStateUpdateRef({ batch, dInner, dState, state: stateHost, ...host, A, D, dtBias, dtSoftplus: full });
+          const expected = selectiveStateUpdateRef({
+            batch,
+            dInner,
+            dState,
+            state: stateHost,
+            ...host,
+            A,
+            D,
+            dtBias,
+            dtSoftplus: full,
+          });
           expectAllClose(await out.read(), expected, { ...TOLERANCES.f32, label: `y step ${step}` });
           expectAllClose(await state.read(), stateHost, { ...TOLERANCES.f32, label: `state step ${step}` });
         }
@@ -130,7 +142,21 @@ describe('selectiveStateUpdate versions vs CPU reference (fused conv step and dt
           using B = dbl.slice(1, dtRank, dtRank + dState);
           using C = dbl.slice(1, dtRank + dState, rowWidth);
           using out = Tensor.empty(ctx, [batch, dInner], 'f32').poison();
-          const args = { state, x, dt, A: At, B, C, D: Dt, z, dtBias: biasT, dtSoftplus: true, conv, dtProj, out };
+          const args = {
+            state,
+            x,
+            dt,
+            A: At,
+            B,
+            C,
+            D: Dt,
+            z,
+            dtBias: biasT,
+            dtSoftplus: true,
+            conv,
+            dtProj,
+            out,
+          };
           expect(kernel.supports(validateStateUpdate(ctx, args))).toBe(true);
           selectiveStateUpdateWith(ctx, args, { kernel: kernel.name, prepared });
           const expected = selectiveStateUpdateRef({
@@ -153,7 +179,11 @@ describe('selectiveStateUpdate versions vs CPU reference (fused conv step and dt
           const tol = TOLERANCES[dtype];
           expectAllClose(await out.read(), expected, { ...tol, label: `y step ${step}` });
           expectAllClose(await state.read(), stateHost, { ...tol, label: `state step ${step}` });
-          expectAllClose(await convState.read(), convHost, { rtol: 0, atol: 0, label: `conv state step ${step}` });
+          expectAllClose(await convState.read(), convHost, {
+            rtol: 0,
+            atol: 0,
+            label: `conv state step ${step}`,
+          });
         }
         await ctx.checkErrors();
       });

@@ -30,7 +30,11 @@ function weightsOf(p: StateUpdateProblem): StateUpdateWeights {
   };
 }
 
-function checkPrepared(p: StateUpdateProblem, kernel: StateUpdateKernel, prepared: PreparedStateUpdate): void {
+function checkPrepared(
+  p: StateUpdateProblem,
+  kernel: StateUpdateKernel,
+  prepared: PreparedStateUpdate,
+): void {
   if (prepared.kernel !== kernel.name) {
     throw new InvalidArgumentError(
       `${CALLER}: the prepared buffers are ${prepared.kernel}'s, but the kernel is ${kernel.name}`,
@@ -46,7 +50,10 @@ function checkPrepared(p: StateUpdateProblem, kernel: StateUpdateKernel, prepare
     got.conv?.weight === want.conv?.weight &&
     got.conv?.bias === want.conv?.bias;
   if (!same) {
-    throw new InvalidArgumentError(`${CALLER}: the prepared buffers were made from other weights`, 'prepared');
+    throw new InvalidArgumentError(
+      `${CALLER}: the prepared buffers were made from other weights`,
+      'prepared',
+    );
   }
 }
 
@@ -54,11 +61,17 @@ function checkPrepared(p: StateUpdateProblem, kernel: StateUpdateKernel, prepare
  * What `kernel` needs from a layer's weights, built once (host setup, not while capturing); the
  * caller owns it and passes it to every `selectiveStateUpdateWith` call on these weights.
  */
-export function prepareSelectiveStateUpdate(kernel: string, weights: StateUpdateWeights): PreparedStateUpdate | undefined {
+export function prepareSelectiveStateUpdate(
+  kernel: string,
+  weights: StateUpdateWeights,
+): PreparedStateUpdate | undefined {
   const caller = 'prepareSelectiveStateUpdate';
   const version = kernelNamed(caller, SELECTIVE_STATE_UPDATE_KERNELS, kernel) as StateUpdateKernel;
   if (kernel === v2FusedStep.name && !weights.conv) {
-    throw new InvalidArgumentError(`${caller}: ${kernel} fuses the conv step; pass the conv weights`, 'weights');
+    throw new InvalidArgumentError(
+      `${caller}: ${kernel} fuses the conv step; pass the conv weights`,
+      'weights',
+    );
   }
   return version.prepare(weights);
 }

@@ -98,7 +98,10 @@ function recordPlain(p: StateUpdateProblem, x: Tensor, dt: Tensor): void {
       dtBias ? dtBias.buffer : dummyBinding(ctx),
       p.out.buffer,
     ],
-    workgroups: dispatch1d(workgroupCount(batch * dInner, WORKGROUP), ctx.limits.maxComputeWorkgroupsPerDimension),
+    workgroups: dispatch1d(
+      workgroupCount(batch * dInner, WORKGROUP),
+      ctx.limits.maxComputeWorkgroupsPerDimension,
+    ),
     label: 'selective-state-update/v1-plain',
   });
   for (const t of temporaries) t.dispose();

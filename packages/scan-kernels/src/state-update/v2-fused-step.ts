@@ -17,7 +17,12 @@ import {
   wgslLibrary,
 } from '@mamba-webgpu/tensor/internal';
 import { SSM_STEP_MATH } from './ssm-step-math.js';
-import type { PreparedStateUpdate, StateUpdateKernel, StateUpdateProblem, StateUpdateWeights } from './types.js';
+import type {
+  PreparedStateUpdate,
+  StateUpdateKernel,
+  StateUpdateProblem,
+  StateUpdateWeights,
+} from './types.js';
 import body from './v2-fused-step.wgsl';
 
 const NAME = 'v2-fused-step';
@@ -133,7 +138,8 @@ function record(p: StateUpdateProblem): void {
   const whole = (t: Tensor): Binding => ({ buffer: t.storageBuffer });
   const views = { x: p.x, z: p.z ?? p.x, dt: p.dt, b: p.B, c: p.C };
   let viewValues: Record<string, number> = {};
-  for (const name of VIEWS) viewValues = { ...viewValues, ...viewParamValues(name, views[name], views[name].offset) };
+  for (const name of VIEWS)
+    viewValues = { ...viewValues, ...viewParamValues(name, views[name], views[name].offset) };
   const spec = {
     label: 'scan-kernels/selective-state-update/v2-fused-step',
     body,
@@ -174,7 +180,10 @@ function record(p: StateUpdateProblem): void {
       p.state.buffer,
       p.out.buffer,
     ],
-    workgroups: dispatch1d(Math.ceil((batch * dInner) / CHANNELS), ctx.limits.maxComputeWorkgroupsPerDimension),
+    workgroups: dispatch1d(
+      Math.ceil((batch * dInner) / CHANNELS),
+      ctx.limits.maxComputeWorkgroupsPerDimension,
+    ),
     label: 'selective-state-update/v2-fused-step',
   });
   for (const t of temporaries) t.dispose();

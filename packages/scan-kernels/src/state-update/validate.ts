@@ -29,7 +29,9 @@ function expectTensor(name: string, t: unknown, dims: readonly number[], legend:
 /** In-place outputs are bound as plain buffers and must not alias an input. */
 function expectWritable(name: string, t: Tensor, inputs: readonly (Tensor | undefined)[]): void {
   if (!t.isPlain) {
-    throw new LayoutError(`${CALLER}: ${name} must be a contiguous tensor (it is updated in place), got a strided view`);
+    throw new LayoutError(
+      `${CALLER}: ${name} must be a contiguous tensor (it is updated in place), got a strided view`,
+    );
   }
   for (const other of inputs) {
     if (other && other !== t && other.sharesStorage(t)) {
@@ -51,7 +53,9 @@ function checkConv(args: SelectiveStateUpdateArgs, batch: number, dInner: number
   }
   const width = conv.weight.shape[1]!;
   if (width < MIN_CONV_WIDTH || width > MAX_CONV_WIDTH) {
-    throw new LimitError(`${CALLER}: conv width must be in ${MIN_CONV_WIDTH}..${MAX_CONV_WIDTH}, got ${width}`);
+    throw new LimitError(
+      `${CALLER}: conv width must be in ${MIN_CONV_WIDTH}..${MAX_CONV_WIDTH}, got ${width}`,
+    );
   }
   expectTensor('conv.state', conv.state, [batch, dInner, width], '(batch, dInner, width)');
   if (conv.bias) expectTensor('conv.bias', conv.bias, [dInner], '(dInner)');
@@ -122,6 +126,8 @@ export function validateStateUpdate(ctx: GpuContext, args: SelectiveStateUpdateA
     dtSoftplus: !!args.dtSoftplus,
     conv: args.conv ?? undefined,
     dtProj: dtProj ?? undefined,
-    out: (args.out as Tensor<'f32'> | undefined) ?? Tensor.empty(ctx, [batch, dInner], 'f32', 'selective-state-update/y'),
+    out:
+      (args.out as Tensor<'f32'> | undefined) ??
+      Tensor.empty(ctx, [batch, dInner], 'f32', 'selective-state-update/y'),
   };
 }
