@@ -282,7 +282,7 @@ async function runBench(): Promise<void> {
           row.kernel,
           `${row.batch} × ${row.dInner} × ${row.seqLen}`,
           row.unsupported ? 'unsupported' : row.medianMs.toFixed(3),
-          row.unsupported ? '' : row.timer,
+          row.unsupported ? '' : row.clock,
           row.unsupported ? '' : row.megaElementsPerSecond.toFixed(1),
         ]) {
           tr.insertCell().textContent = cell;

@@ -1,9 +1,10 @@
 // The page-side selective-scan benchmark: random f32 inputs at a few sizes, every registered
-// kernel version (or the auto-picked one), warm-up then timed runs; GPU timestamps when the
-// adapter has `timestamp-query`, wall time around submit + sync otherwise.
+// kernel version (or the auto-picked one), timed by measure(): warm-up, then GPU timestamps when
+// the adapter has `timestamp-query`, wall time around submit + sync otherwise.
 // Shapes: u, delta, z (batch, dInner, seqLen); A (dInner, dState); B, C (batch, dState, seqLen).
 
 import { type GpuContext, InvalidArgumentError, Tensor } from '@mamba-webgpu/tensor';
+import { type Clock, measure } from '@mamba-webgpu/tensor/internal';
 import { type ScanRunner, scanRunners } from './scan-api.js';
 
 /** One problem size. */
@@ -18,8 +19,8 @@ export interface ScanBenchSize {
 export interface ScanBenchRow extends ScanBenchSize {
   kernel: string;
   medianMs: number;
-  /** `gpu`: timestamp queries; `wall`: performance.now() around submit + sync. */
-  timer: 'gpu' | 'wall';
+  /** `gpu-timestamp`: timestamp queries; `submit-wall`: wall clock around submit + sync. */
+  clock: Clock;
   /** Scan elements (batch * dInner * seqLen * dState) per second, in millions. */
   megaElementsPerSecond: number;
   /** Set (and the times NaN) when the kernel does not support this size on this device. */
@@ -63,7 +64,7 @@ export async function runScanBench(ctx: GpuContext, options: ScanBenchOptions = 
         options.signal?.throwIfAborted();
         let row: ScanBenchRow;
         try {
-          row = await measure(ctx, runner, inputs, size, iterations);
+          row = await timeKernel(ctx, runner, inputs, size, iterations);
         } catch (error) {
           // A kernel version may refuse a problem (device limits, features): report, go on.
           if (!(error instanceof InvalidArgumentError)) throw error;
@@ -71,7 +72,7 @@ export async function runScanBench(ctx: GpuContext, options: ScanBenchOptions = 
             ...size,
             kernel: runner.name,
             medianMs: Number.NaN,
-            timer: 'wall',
+            clock: 'wall',
             megaElementsPerSecond: Number.NaN,
           };
           row.unsupported = error.message;
@@ -88,7 +89,7 @@ export async function runScanBench(ctx: GpuContext, options: ScanBenchOptions = 
 
 type ScanInputs = Record<'u' | 'delta' | 'A' | 'B' | 'C' | 'D' | 'z' | 'deltaBias', Tensor<'f32'>>;
 
-async function measure(
+async function timeKernel(
   ctx: GpuContext,
   runner: ScanRunner,
   inputs: ScanInputs,
@@ -101,24 +102,15 @@ async function measure(
     y.dispose();
     lastState.dispose();
   };
-  once();
-  await ctx.sync('scanBench');
-  const times: number[] = [];
-  let timer: 'gpu' | 'wall' = 'gpu';
-  for (let i = 0; i < iterations; i++) {
-    const start = performance.now();
-    const gpuMs = await ctx.timeGpu(once);
-    if (gpuMs === undefined) {
-      timer = 'wall';
-      times.push(performance.now() - start);
-    } else {
-      times.push(gpuMs);
-    }
-  }
-  times.sort((a, b) => a - b);
-  const medianMs = times[Math.floor(times.length / 2)]!;
+  const m = await measure(ctx, once, { warmup: 1, samples: iterations });
   const elements = size.batch * size.dInner * size.seqLen * size.dState;
-  return { ...size, kernel: runner.name, medianMs, timer, megaElementsPerSecond: elements / medianMs / 1e3 };
+  return {
+    ...size,
+    kernel: runner.name,
+    medianMs: m.median,
+    clock: m.clock,
+    megaElementsPerSecond: elements / m.median / 1e3,
+  };
 }
 
 function makeInputs(ctx: GpuContext, size: ScanBenchSize): ScanInputs {

@@ -1,5 +1,7 @@
 // loading
 export * from './loading/index.js';
+// training
+export * from './training/index.js';
 // model
 export {
   type GenerateOptions,

@@ -1,4 +1,6 @@
 // loading
 export * from './loading/node.js';
+// training
+export * from './training/node.js';
 // model
 export { type LoadModelNodeOptions, loadModel } from './model/load-node.js';

@@ -1,10 +1,9 @@
 // Standalone H200 tuning sweep (one device run): every registered kernel plus v2 and v3
 // configurations at the three anchor shapes and the vec4 copy over the same bytes; prints a table, writes JSON.
-// Build: pnpm exec esbuild --bundle --platform=node --format=esm --external:webgpu
-//   --loader:.wgsl=text scripts/tune-scan.ts --outfile=.bench-out/tune-scan.mjs
+// Run: `pnpm tune:scan` (bundles to apps/bench/.bench-out/tune-scan.mjs; see docs/benchmarks/README.md).
 import { writeFileSync } from 'node:fs';
-import { type GpuContext, Tensor, getGpuContext } from '@mamba-webgpu/tensor';
-import { copyVec4 } from '@mamba-webgpu/tensor/internal';
+import { Tensor, getGpuContext } from '@mamba-webgpu/tensor';
+import { copyVec4, measure } from '@mamba-webgpu/tensor/internal';
 import { SCAN_KERNELS } from '../src/selective-scan/kernels.js';
 import type { ScanKernel, ScanProblem } from '../src/selective-scan/types.js';
 import { chunkedKernel } from '../src/selective-scan/v2-chunked.js';
@@ -44,18 +43,6 @@ function fill(n: number, seed: number, lo: number, hi: number): Float32Array {
   for (let i = 0; i < n; i += pattern.length)
     out.set(pattern.subarray(0, Math.min(pattern.length, n - i)), i);
   return out;
-}
-
-async function median(ctx: GpuContext, reps: number, record: () => void): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < reps + 2; i++) {
-    const t0 = performance.now();
-    const gpu = await ctx.timeGpu(record);
-    const ms = gpu ?? performance.now() - t0;
-    if (i >= 2) times.push(ms);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
 }
 
 async function main() {
@@ -108,7 +95,8 @@ async function main() {
     // Warm the clocks up first (an idle H200 drops to 345 MHz between shapes).
     for (let i = 0; i < 300; i++) copyVec4(ctx, src.buffer, dst.buffer, copyBytes);
     await ctx.sync();
-    const copyMs = await median(ctx, 10, () => copyVec4(ctx, src.buffer, dst.buffer, copyBytes));
+    const copy = await measure(ctx, () => copyVec4(ctx, src.buffer, dst.buffer, copyBytes), { samples: 10 });
+    const copyMs = copy.median;
     const copyGbs = (2 * copyBytes) / copyMs / 1e6;
     console.log(`${shape} copy-vec4 ${copyMs.toFixed(4)} ms ${copyGbs.toFixed(0)} GB/s`);
     rows.push({ shape, name: 'copy-vec4', ms: copyMs, gbs: copyGbs });
@@ -121,11 +109,16 @@ async function main() {
         const reps = kernel.name === 'v1-sequential' ? 3 : 10;
         let ms: number;
         try {
-          ms = await median(ctx, reps, () => {
-            const temps = kernel.record(ctx, problem, y, state);
-            ctx.flush();
-            for (const t of temps) t.dispose();
-          });
+          const timing = await measure(
+            ctx,
+            () => {
+              const temps = kernel.record(ctx, problem, y, state);
+              ctx.flush();
+              for (const t of temps) t.dispose();
+            },
+            { samples: reps },
+          );
+          ms = timing.median;
         } catch (error) {
           console.log(`${shape} ${kernel.name} failed: ${(error as Error).message}`);
           continue;

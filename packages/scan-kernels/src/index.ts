@@ -22,3 +22,35 @@ export {
   selectiveStateUpdateRef,
   type SelectiveStateUpdateRefArgs,
 } from './state-update/selective-state-update-ref.js';
+export {
+  causalConv1dBackward,
+  type CausalConv1dBackwardOptions,
+} from './conv1d-backward/causal-conv1d-backward.js';
+export type {
+  CausalConv1dBackwardArgs,
+  CausalConv1dBackwardResult,
+} from './conv1d-backward/types.js';
+export {
+  causalConv1dBackwardRef,
+  type CausalConv1dBackwardRefArgs,
+  type CausalConv1dBackwardRefResult,
+} from './conv1d-backward/causal-conv1d-backward-ref.js';
+export { CONV1D_BACKWARD_KERNELS } from './conv1d-backward/kernels.js';
+export {
+  selectiveScanForwardForTraining,
+  selectiveScanBackward,
+} from './selective-scan-backward/selective-scan-backward.js';
+export type {
+  ScanCheckpoint,
+  SelectiveScanBackwardArgs,
+  SelectiveScanGrads,
+  SelectiveScanTrainingArgs,
+  SelectiveScanTrainingResult,
+} from './selective-scan-backward/types.js';
+export {
+  selectiveScanBackwardRef,
+  selectiveScanForwardRef64,
+  type SelectiveScanBackwardRefArgs,
+  type SelectiveScanGradsRef,
+  type ScanForwardRef64,
+} from './selective-scan-backward/selective-scan-backward-ref.js';

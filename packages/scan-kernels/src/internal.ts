@@ -36,6 +36,22 @@ export {
   type SubgroupScanConfig,
 } from './selective-scan/v3-subgroup-scan.js';
 export { recordV1Sequential } from './selective-scan/v1-sequential.js';
+export { SCAN_BACKWARD_KERNELS } from './selective-scan-backward/kernels.js';
+export {
+  chunkedReverseKernel,
+  DEFAULT_TRAINING_CONFIG,
+} from './selective-scan-backward/v1-chunked-reverse.js';
+export {
+  selectiveScanBackwardWith,
+  selectiveScanForwardForTrainingWith,
+  type ScanTrainingOptions,
+} from './selective-scan-backward/selective-scan-backward.js';
+export type {
+  ScanBackwardKernel,
+  ScanBackwardProblem,
+  ScanTrainingConfig,
+  ScanTrainingProblem,
+} from './selective-scan-backward/types.js';
 
 import type { GpuContext, Tensor } from '@mamba-webgpu/tensor';
 import { selectiveScanWith } from './selective-scan/selective-scan.js';

@@ -1,10 +1,10 @@
 // Times every registered matmul kernel (and the `auto` pick) on the Mamba-130m projection
 // shapes, prefill and decode, by GPU timestamps; prints a table and writes JSON to $OUT.
-// Bundle with esbuild (see the matmul section of the README) and run on the GPU machine.
+// Run: `pnpm tune:matmul` (bundles to apps/bench/.bench-out/tune-matmul.mjs; see the README).
 
 import { writeFileSync } from 'node:fs';
 import { getGpuContext } from '../src/index.js';
-import { copyVec4 } from '../src/internal.js';
+import { copyVec4, measure } from '../src/internal.js';
 import { MATMUL_KERNELS, type MatmulKernel, matmul, pickMatmulKernel } from '../src/ops/matmul/matmul.js';
 import { Tensor } from '../src/tensor/tensor.js';
 import { SeededRandom } from '../src/testing.js';
@@ -38,11 +38,6 @@ function shapes(): Shape[] {
     for (const [name, n, k] of PROJECTIONS.slice(0, 2)) list.push({ name, m: 32, n, k, w });
   }
   return list;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 async function main(): Promise<void> {
@@ -98,18 +93,15 @@ async function main(): Promise<void> {
       errors[kernel] = err;
       // Each sample: ~0.7 ms of copies first (an H200 drops its clocks within the readback gaps),
       // then REPEAT back-to-back calls in one timed pass.
-      const sample = async () => {
-        for (let i = 0; i < 20; i++) copyVec4(ctx, warmSrc.buffer, warmDst.buffer, WARM_BYTES);
-        return (
-          (await ctx.timeGpu(() => {
-            for (let i = 0; i < REPEAT; i++) matmul(x, w, opts);
-          }))! / REPEAT
-        );
-      };
-      for (let i = 0; i < 2; i++) await sample();
-      const t: number[] = [];
-      for (let i = 0; i < 9; i++) t.push(await sample());
-      times[kernel] = median(t) * 1000;
+      const m = await measure(ctx, () => matmul(x, w, opts), {
+        warmup: 2,
+        samples: 9,
+        repeat: REPEAT,
+        beforeSample: () => {
+          for (let i = 0; i < 20; i++) copyVec4(ctx, warmSrc.buffer, warmDst.buffer, WARM_BYTES);
+        },
+      });
+      times[kernel] = m.median * 1000;
     }
     const named = kernels.filter((k) => k !== 'auto');
     const best = named.reduce((a, b) => (times[a]! <= times[b]! ? a : b));

@@ -73,3 +73,32 @@ export class InvalidStateError extends MambaWebGpuError {
 export class LayoutError extends ShapeError {
   override name = 'LayoutError';
 }
+
+/** One message of a shader's `getCompilationInfo()`, with the source line it points at. */
+export interface ShaderMessage {
+  type: GPUCompilationMessageType;
+  message: string;
+  /** 1-based line and column (0 when the compiler gave no position). */
+  line: number;
+  column: number;
+  /** The offending line of WGSL source ('' when unknown). */
+  sourceLine: string;
+}
+
+/**
+ * A compute pipeline could not be created: its WGSL failed to compile (the `messages` from
+ * `getCompilationInfo()`, each with line:column and the offending source line) or the pipeline
+ * itself was refused (entry point, overrides, limits: in `message`).
+ */
+export class ShaderCompileError extends MambaWebGpuError {
+  override name = 'ShaderCompileError';
+  constructor(
+    message: string,
+    /** The kernel's label: the pipeline cache key, e.g. `scan-kernels/v2-chunked`. */
+    readonly label: string,
+    /** The compiler's errors and warnings, in order. */
+    readonly messages: readonly ShaderMessage[],
+  ) {
+    super(message);
+  }
+}

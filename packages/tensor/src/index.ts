@@ -40,3 +40,24 @@ export { softmaxRef, logSoftmaxRef } from './ops/softmax/softmax-ref.js';
 export { binary, add, mul, type BinaryOp } from './ops/binary/binary.js';
 export { binaryRef } from './ops/binary/binary-ref.js';
 export type { ChunkingOptions } from './ops/binding-window.js';
+// autograd
+export { Tape, type TapeNode, type InputGrads, retain } from './autograd/tape.js';
+export * as autograd from './autograd/index.js';
+export { numericGradient, dot } from './autograd/grad-check.js';
+// backward kernels (autograd uses them; custom training code may too)
+export { sumRows } from './ops/reduce/sum-rows.js';
+export { unaryBackward, unaryBackwardRef } from './ops/unary/unary-backward.js';
+export {
+  rmsNormBackward,
+  rmsNormBackwardRef,
+  type RmsNormBackwardResult,
+} from './ops/rmsnorm/rmsnorm-backward.js';
+export { logSoftmaxBackward, logSoftmaxBackwardRef } from './ops/softmax/log-softmax-backward.js';
+export { embeddingBackward, groupTokens } from './ops/embedding/embedding-backward.js';
+export {
+  lmHeadCrossEntropy,
+  IGNORE_INDEX,
+  type LmHeadLossOptions,
+  type LmHeadLossResult,
+} from './ops/loss/cross-entropy.js';
+export { copyInto } from './ops/copy/copy-into.js';

@@ -51,3 +51,5 @@ export {
   dummyWritableBinding,
 } from './ops/binding-window.js';
 export { readBindingWgsl, wgslStorageType } from './ops/wgsl-common.js';
+export { measure, type MeasureOptions, type Measurement, type Clock } from './timing/measure.js';
+export { summarize, median, quantile, perSecond, type SampleStats } from './timing/statistics.js';

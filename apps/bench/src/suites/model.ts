@@ -5,7 +5,7 @@
 
 import { MambaModel, parseMambaConfig, randomWeights } from '@mamba-webgpu/mamba-model';
 import type { GpuContext } from '@mamba-webgpu/tensor';
-import { measure } from '../measure.js';
+import { measure } from '@mamba-webgpu/tensor/internal';
 import { warmUpGpu } from '../runner.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
 
@@ -26,7 +26,14 @@ export const MAMBA_130M = {
   eos_token_id: 0,
 };
 
-const SMALL = { ...MAMBA_130M, hidden_size: 128, num_hidden_layers: 4, vocab_size: 4096, time_step_rank: 8 };
+/** A small config of the same shape family, for CPU adapters. */
+export const MAMBA_SMALL = {
+  ...MAMBA_130M,
+  hidden_size: 128,
+  num_hidden_layers: 4,
+  vocab_size: 4096,
+  time_step_rank: 8,
+};
 
 interface Plan {
   configName: string;
@@ -47,7 +54,7 @@ function plan(sizing: BenchContext['sizing']): Plan {
       }
     : {
         configName: 'small (d_model 128, 4 layers, f32)',
-        config: SMALL,
+        config: MAMBA_SMALL,
         prefillLengths: [64, 256],
         decodeBatches: [1, 8],
         decodeSteps: 16,
@@ -79,7 +86,7 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
       // Prefill = the parallel forward over the prompt plus the first sampled id read back.
       const m = await measure(() => model.generate(prompt, { maxTokens: 1, eos: false }), {
         warmup: 2,
-        reps: ctx.sizing === 'full' ? 15 : 5,
+        samples: ctx.sizing === 'full' ? 15 : 5,
         budgetMs: budget,
       });
       rows.push({
@@ -96,16 +103,13 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
     for (const batch of p.decodeBatches) {
       const prompt = idsOf(batch, 16);
       if (ctx.sizing === 'full') await warmUpGpu(gpu, 300);
-      const samples: number[] = [];
+      // Each sample reports the decode time per step that generate() measured itself.
       const m = await measure(
         async () => {
           await model.generate(prompt, { maxTokens: p.decodeSteps + 1, eos: false, lookahead: 8 });
-          const s = model.lastStats!;
-          const perStep = s.decodeMs / p.decodeSteps;
-          samples.push(perStep);
-          return perStep;
+          return model.lastStats!.decodeMs / p.decodeSteps;
         },
-        { warmup: 1, reps: ctx.sizing === 'full' ? 5 : 3, minReps: 2, budgetMs: budget },
+        { warmup: 1, samples: ctx.sizing === 'full' ? 5 : 3, minSamples: 2, budgetMs: budget },
       );
       rows.push({
         suite: 'model',

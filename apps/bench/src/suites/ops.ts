@@ -1,10 +1,9 @@
 // The ops suite: matmul throughput of every kernel version at the model's prefill (GEMM) and decode
 // (GEMV) shapes, f32 and packed bf16 weights, against the vec4 copy kernel's bandwidth, the
-// ceiling of every memory-bound kernel. Timed with GPU timestamps (ctx.timeGpu), wall clock
-// where the adapter has none; medians after warm-up.
+// ceiling of every memory-bound kernel. Timed by measure(): GPU timestamps, wall clock around
+// submit where the adapter has none; medians after warm-up.
 import { GEMV_MAX_M, MATMUL_KERNELS, type MatmulKernel, Tensor, matmul } from '@mamba-webgpu/tensor';
-import { copyVec4 } from '@mamba-webgpu/tensor/internal';
-import { measure, perSecond } from '../measure.js';
+import { copyVec4, measure, perSecond } from '@mamba-webgpu/tensor/internal';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
 
 type WDType = 'f32' | 'bf16';
@@ -45,14 +44,6 @@ function kernelsFor(m: number): MatmulKernel[] {
   );
 }
 
-/** Repeats `record` `inner` times inside one timed pass; returns ms per call (or undefined). */
-async function timePerCall(gpu: NonNullable<BenchContext['gpu']>, inner: number, record: () => void) {
-  const ms = await gpu.timeGpu(() => {
-    for (let i = 0; i < inner; i++) record();
-  });
-  return ms === undefined ? undefined : ms / inner;
-}
-
 export const opsSuite: BenchSuite = {
   name: 'ops',
   description:
@@ -67,8 +58,8 @@ export const opsSuite: BenchSuite = {
     const total = plan.length + 1;
     const budgetMs = ctx.timeBudgetMs / total;
     const small = ctx.sizing === 'small';
-    const reps = small ? 5 : 20;
-    const inner = small ? 1 : 10;
+    // `repeat` back-to-back calls per timed pass: the time per call.
+    const timing = { samples: small ? 5 : 20, repeat: small ? 1 : 10, budgetMs };
     let done = 0;
 
     // Bandwidth ceiling: vec4 copy, bytes = read + write.
@@ -81,13 +72,7 @@ export const opsSuite: BenchSuite = {
       ctx.progress(done, total, 'copy-vec4');
       using src = Tensor.empty(gpu, [numel], 'f32', 'bench/copy-src');
       using dst = Tensor.empty(gpu, [numel], 'f32', 'bench/copy-dst');
-      const m = await measure(
-        () => timePerCall(gpu, inner, () => copyVec4(gpu, src.buffer, dst.buffer, bytes)),
-        {
-          reps,
-          budgetMs,
-        },
-      );
+      const m = await measure(gpu, () => copyVec4(gpu, src.buffer, dst.buffer, bytes), timing);
       const { value, spread } = perSecond(m, (2 * bytes) / 1e9);
       rows.push({
         suite: 'ops',
@@ -96,7 +81,7 @@ export const opsSuite: BenchSuite = {
         value,
         unit: 'GB/s',
         spread,
-        extra: { ms: m.median, timing: m.source },
+        extra: { ms: m.median, timing: m.clock },
       });
       ctx.progress(++done, total, 'copy-vec4');
     }
@@ -114,10 +99,7 @@ export const opsSuite: BenchSuite = {
         'bench/w',
       );
       using out = Tensor.empty(gpu, [c.m, c.n], 'f32', 'bench/out');
-      const m = await measure(() => timePerCall(gpu, inner, () => matmul(x, w, { out, kernel })), {
-        reps,
-        budgetMs,
-      });
+      const m = await measure(gpu, () => matmul(x, w, { out, kernel }), timing);
       const flops = 2 * c.m * c.n * c.k;
       const bytes = w.byteLength + x.byteLength + out.byteLength;
       const { value, spread } = perSecond(m, flops / 1e9);
@@ -128,7 +110,7 @@ export const opsSuite: BenchSuite = {
         value,
         unit: 'GFLOP/s',
         spread,
-        extra: { ms: m.median, 'GB/s': bytes / 1e9 / (m.median / 1000), timing: m.source },
+        extra: { ms: m.median, 'GB/s': bytes / 1e9 / (m.median / 1000), timing: m.clock },
       });
       ctx.progress(++done, total, `${label} ${shape}`);
     }

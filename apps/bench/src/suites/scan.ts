@@ -1,9 +1,9 @@
 // The `scan` bench suite: every registered selective-scan kernel version at the anchor shapes
 // (small ones on CPU adapters) plus the vec4 copy over the same bytes in the same run:
-// ms (GPU timestamps, median), effective GB/s (4*(4*B*D*L + 2*B*N*L) bytes), % of copy, speed-up vs v1.
-import { type GpuContext, Tensor } from '@mamba-webgpu/tensor';
+// ms (measure(): GPU timestamps, median), effective GB/s (4*(4*B*D*L + 2*B*N*L) bytes), % of copy, speed-up vs v1.
+import { Tensor } from '@mamba-webgpu/tensor';
 import { SCAN_KERNELS, type ScanProblem, validateScan } from '@mamba-webgpu/scan-kernels/internal';
-import { copyVec4 } from '@mamba-webgpu/tensor/internal';
+import { copyVec4, measure } from '@mamba-webgpu/tensor/internal';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
 
 type Shape = readonly [batch: number, dInner: number, seqLen: number, dState: number];
@@ -29,23 +29,6 @@ function pattern(n: number, seed: number, lo: number, hi: number): Float32Array 
   const out = new Float32Array(n);
   for (let i = 0; i < n; i += base.length) out.set(base.subarray(0, Math.min(base.length, n - i)), i);
   return out;
-}
-
-/** Median ms over `reps` after one warm-up: GPU timestamps, else wall clock around submit + wait. */
-async function timeMedian(
-  gpu: GpuContext,
-  reps: number,
-  record: () => void,
-): Promise<{ ms: number; spread: number }> {
-  const times: number[] = [];
-  for (let i = 0; i <= reps; i++) {
-    const start = performance.now();
-    const ms = (await gpu.timeGpu(record)) ?? performance.now() - start;
-    if (i > 0) times.push(ms);
-  }
-  times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)]!;
-  return { ms: median, spread: (times[times.length - 1]! - times[0]!) / median };
 }
 
 export const scanSuite: BenchSuite = {
@@ -88,16 +71,19 @@ export const scanSuite: BenchSuite = {
       const dst = Tensor.empty(gpu, [copyBytes / 4], 'f32', 'bench/scan/copy-dst');
       try {
         ctx.progress(done++, total, `${shape} copy-vec4`);
-        const copy = await timeMedian(gpu, reps, () => copyVec4(gpu, src.buffer, dst.buffer, copyBytes));
-        const copyGbs = (2 * copyBytes) / copy.ms / 1e6;
+        const copy = await measure(gpu, () => copyVec4(gpu, src.buffer, dst.buffer, copyBytes), {
+          warmup: 1,
+          samples: reps,
+        });
+        const copyGbs = (2 * copyBytes) / copy.median / 1e6;
         rows.push({
           suite: 'scan',
           name: 'copy-vec4',
           shape,
-          value: copy.ms,
+          value: copy.median,
           unit: 'ms',
           spread: copy.spread,
-          extra: { 'GB/s': Math.round(copyGbs), '% copy': 100 },
+          extra: { 'GB/s': Math.round(copyGbs), '% copy': 100, timing: copy.clock },
         });
         const problem: ScanProblem = validateScan(gpu, 'bench/scan', { ...tensors, deltaSoftplus: true });
         let v1Ms: number | undefined;
@@ -105,24 +91,29 @@ export const scanSuite: BenchSuite = {
           ctx.progress(done++, total, `${shape} ${kernel.name}`);
           if (!kernel.supports(gpu, problem)) continue;
           const kernelReps = kernel.name === 'v1-sequential' ? Math.min(reps, 3) : reps;
-          const t = await timeMedian(gpu, kernelReps, () => {
-            const temporaries = kernel.record(gpu, problem, y, state);
-            gpu.flush();
-            for (const temp of temporaries) temp.dispose();
-          });
-          if (kernel.name === 'v1-sequential') v1Ms = t.ms;
-          const gbs = bytes / t.ms / 1e6;
+          const t = await measure(
+            gpu,
+            () => {
+              const temporaries = kernel.record(gpu, problem, y, state);
+              gpu.flush();
+              for (const temp of temporaries) temp.dispose();
+            },
+            { warmup: 1, samples: kernelReps },
+          );
+          if (kernel.name === 'v1-sequential') v1Ms = t.median;
+          const gbs = bytes / t.median / 1e6;
           rows.push({
             suite: 'scan',
             name: `scan/${kernel.name}`,
             shape,
-            value: t.ms,
+            value: t.median,
             unit: 'ms',
             spread: t.spread,
             extra: {
               'GB/s': Math.round(gbs),
               '% copy': Number(((100 * gbs) / copyGbs).toFixed(1)),
-              'vs v1': v1Ms ? Number((v1Ms / t.ms).toFixed(2)) : '-',
+              'vs v1': v1Ms ? Number((v1Ms / t.median).toFixed(2)) : '-',
+              timing: t.clock,
             },
           });
         }

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { Tokenizer } from '@mamba-webgpu/tokenizer';
-import { measure } from '../measure.js';
+import { measure } from '@mamba-webgpu/tensor/internal';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
 
 /** Path of the GPT-NeoX-20B tokenizer.json inside the repository. */
@@ -143,7 +143,7 @@ export const tokenizerSuite: BenchSuite = {
     });
 
     const budgetMs = ctx.timeBudgetMs / 4;
-    const options = { warmup: 3, reps: 9, minReps: 3, budgetMs };
+    const options = { warmup: 3, samples: 9, minSamples: 3, budgetMs };
     // Each sample repeats the whole corpus until it lasts >= 50 ms (timer and GC noise), and
     // reports the time of one pass; both libraries are warm (their word caches filled).
     const timed = (pass: () => void) => {

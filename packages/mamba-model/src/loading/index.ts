@@ -1,5 +1,6 @@
-// Browser-safe public API of the checkpoint-loading layer: byte sources, the safetensors reader,
-// the typed config, the weight spec, checkpoint stores and `openCheckpoint`.
+// Browser-safe public API of the checkpoint-loading layer: byte sources, the safetensors reader
+// and writer, the typed config (and its HF config.json form), the weight spec, checkpoint stores
+// and `openCheckpoint`.
 
 export {
   type ByteSource,
@@ -24,6 +25,7 @@ export {
   type WeightDtype,
 } from './checkpoint.js';
 export { type ConfigDtype, type MambaConfig, parseMambaConfig } from './config.js';
+export { type HfConfigJsonOptions, hfConfigJson } from './config-json.js';
 export {
   ConfigError,
   HubError,
@@ -50,6 +52,18 @@ export {
   type TensorBytes,
   toU32Words,
 } from './safetensors.js';
+export {
+  encodeTensorValues,
+  type LazySafetensorsTensor,
+  planSafetensors,
+  type SafetensorsPlan,
+  type SafetensorsTensor,
+  type SafetensorsTensorInfo,
+  safetensorsChunks,
+  serializeSafetensors,
+  type TensorValues,
+  type WritableDtype,
+} from './safetensors-writer.js';
 export { type CheckpointStore, memoryStore, type UrlStoreOptions, urlStore } from './store.js';
 export {
   detectNaming,

@@ -20,8 +20,10 @@ export interface BufferPoolStats {
   allocatedBytes: number;
   /** Bytes held by live buffers. */
   liveBytes: number;
-  /** Largest `allocatedBytes` seen. */
+  /** Largest `allocatedBytes` seen (since `resetPeak`): like PyTorch's reserved memory. */
   peakAllocatedBytes: number;
+  /** Largest `liveBytes` seen (since `resetPeak`): like PyTorch's peak allocated memory. */
+  peakLiveBytes: number;
 }
 
 export const STORAGE_USAGE = 0x80 | 0x4 | 0x8; // STORAGE | COPY_SRC | COPY_DST
@@ -36,6 +38,7 @@ export class BufferPool {
   private allocated = 0;
   private allocatedBytes = 0;
   private peak = 0;
+  private peakLive = 0;
   private freeBytes = 0;
 
   constructor(
@@ -70,6 +73,7 @@ export class BufferPool {
     }
     this.live++;
     this.liveBytes += size;
+    this.peakLive = Math.max(this.peakLive, this.liveBytes);
     return buffer;
   }
 
@@ -83,6 +87,7 @@ export class BufferPool {
     this.exactSizes.set(buffer, size);
     this.live++;
     this.liveBytes += size;
+    this.peakLive = Math.max(this.peakLive, this.liveBytes);
     this.allocated++;
     this.allocatedBytes += size;
     this.peak = Math.max(this.peak, this.allocatedBytes);
@@ -155,12 +160,14 @@ export class BufferPool {
       allocatedBytes: this.allocatedBytes,
       liveBytes: this.liveBytes,
       peakAllocatedBytes: this.peak,
+      peakLiveBytes: this.peakLive,
     };
   }
 
-  /** Resets the peak counter to the current allocation. */
+  /** Resets the peak counters to the current allocation. */
   resetPeak(): void {
     this.peak = this.allocatedBytes;
+    this.peakLive = this.liveBytes;
   }
 
   private destroyOne(buffer: GPUBuffer, size: number): void {

@@ -40,4 +40,31 @@ describe('capture / replay', () => {
     x.write([5, 6, 7, 8]);
     expect(Array.from(await x.read())).toEqual([5, 6, 7, 8]);
   });
+
+  it('refuses reads, copies, timing and nested replays while capturing, naming the caller', async () => {
+    const ctx = await testContext();
+    using a = Tensor.fromArray(ctx, [1, 2, 3, 4], [4], 'f32');
+    let b: Tensor | undefined;
+    const inner = ctx.captureSequence('inner', () => {
+      b = unary('neg', a);
+    });
+    ctx.beginCapture('outer');
+    try {
+      expect(() => ctx.copyBuffer(a.buffer, 0, b!.buffer, 0, 16)).toThrow(
+        /^copyBuffer: not allowed while capturing 'outer'/,
+      );
+      await expect(a.read()).rejects.toThrow(/^readBuffer: not allowed while capturing 'outer'/);
+      await expect(ctx.timeGpu(() => undefined)).rejects.toThrow(InvalidStateError);
+      expect(() => inner.replay()).toThrow(/^Recording.replay: not allowed while capturing 'outer'/);
+      expect(() => ctx.beginCapture('again')).toThrow(/already capturing 'outer'/);
+    } finally {
+      ctx.endCapture().dispose();
+    }
+    // Live again: the recording replays and reads work.
+    inner.replay();
+    expect(Array.from(await b!.read())).toEqual([-1, -2, -3, -4]);
+    inner.dispose();
+    b!.dispose();
+    await ctx.checkErrors();
+  });
 });

@@ -1,186 +1,61 @@
-// GpuContext: one WebGPU device with its real limits and features, a buffer pool, a pipeline
-// cache, and a command recorder that puts consecutive dispatches into one compute pass (a
-// dispatch costs ~4.4 µs inside a pass against ~12.7 µs as its own pass on an H200).
-// Kernel parameters go into one uniform arena per submission, written just before submit.
+// GpuContext: the thin front over one WebGPU device's parts (adapter.ts, buffer-pool.ts,
+// pipeline-cache.ts, readback.ts, live-sink.ts / capture-sink.ts, gpu-timer.ts, device-health.ts):
+// it checks arguments and limits, then hands the work to the part that does that one job.
 
+import { DisposedError, InvalidStateError, LimitError } from '../errors.js';
 import {
-  DeviceLostError,
-  DisposedError,
-  GpuValidationError,
-  InvalidStateError,
-  LimitError,
-  NoAdapterError,
-} from '../errors.js';
+  type AdapterSummary,
+  type GpuContextOptions,
+  type GpuFeatures,
+  describeAdapter,
+  openDevice,
+} from './adapter.js';
 import { BufferPool, type BufferPoolStats } from './buffer-pool.js';
-import { getGpu, noAdapterRemedy } from './gpu-provider.js';
+import { CaptureSink } from './capture-sink.js';
+import type { Binding, CommandSink, DispatchOptions, ParamsRange, RecordedDispatch } from './command-sink.js';
+import { DeviceHealth } from './device-health.js';
+import { GpuTimer } from './gpu-timer.js';
+import { LiveSink } from './live-sink.js';
+import { PipelineCache } from './pipeline-cache.js';
+import { Readback } from './readback.js';
+import { Recording } from './recording.js';
 
-export interface GpuContextOptions {
-  /** `high-performance` (default) or `low-power`. Env: `MAMBA_WEBGPU_POWER`. */
-  powerPreference?: GPUPowerPreference;
-  /**
-   * Require an adapter whose vendor/architecture/device/description contains this text
-   * (case-insensitive), e.g. `nvidia`, `llvmpipe`, `swiftshader`. Env: `MAMBA_WEBGPU_ADAPTER`.
-   */
-  adapter?: string;
-  /** Ask for the fallback (software) adapter. Env: `MAMBA_WEBGPU_FALLBACK=1`. */
-  forceFallbackAdapter?: boolean;
-  /** Extra Dawn flags (Node only, first creation only). */
-  dawnFlags?: string[];
-  /** Optional features to skip even if present (e.g. to test the non-subgroup fallbacks). */
-  disableFeatures?: GPUFeatureName[];
-}
-
-export interface AdapterSummary {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** True for CPU adapters (lavapipe, SwiftShader, WARP): benches size themselves down. */
-  isCpu: boolean;
-}
-
-export interface GpuFeatures {
-  subgroups: boolean;
-  timestampQuery: boolean;
-  shaderF16: boolean;
-}
-
-/** One buffer binding: a whole buffer, or a range (offset must be 256-aligned). */
-export type Binding = GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number };
-
-export interface DispatchOptions {
-  pipeline: GPUComputePipeline;
-  /** Storage bindings in binding order, starting at binding 1 when `params` is given, else 0. */
-  bindings?: readonly Binding[];
-  /** A ready bind group (for pre-recorded sequences); excludes `bindings`/`params`. */
-  bindGroup?: GPUBindGroup;
-  /** Packed uniform parameters, bound at binding 0. */
-  params?: ArrayBuffer;
-  workgroups: readonly [number, number?, number?];
-  label?: string;
-}
-
-/** One recorded dispatch of a capture. */
-interface RecordedDispatch {
-  label: string;
-  pipeline: GPUComputePipeline;
-  bindGroup: GPUBindGroup;
-  x: number;
-  y: number;
-  z: number;
-}
-
-interface CaptureState {
-  label: string;
-  commands: RecordedDispatch[];
-  arenas: GPUBuffer[];
-  arenaUsed: number;
-}
-
-const CAPTURE_ARENA_BYTES = 64 << 10;
+export type { AdapterSummary, GpuContextOptions, GpuFeatures } from './adapter.js';
+export type { Binding, DispatchOptions } from './command-sink.js';
+export { Recording } from './recording.js';
 
 /**
- * A captured sequence of dispatches with its bind groups, parameters and intermediate buffers,
- * replayed without re-creating any of them: the decode step of a generation session, recorded
- * once and replayed per token. Inputs and outputs must live in buffers that stay the same
- * (in-place state tensors, GPU-side counters); host writes are not part of a capture.
+ * One WebGPU device with its real limits and features, a buffer pool, a pipeline cache, and a
+ * command sink: live (consecutive dispatches share one compute pass; params go into one uniform
+ * arena per submission) or, between `beginCapture` and `endCapture`, a capture for replay.
  */
-export class Recording {
-  private disposed = false;
-  constructor(
-    private readonly ctx: GpuContext,
-    readonly label: string,
-    private readonly commands: readonly RecordedDispatch[],
-    private readonly buffers: readonly GPUBuffer[],
-    private readonly arenas: readonly GPUBuffer[],
-  ) {}
-
-  /** Dispatches recorded. */
-  get length(): number {
-    return this.commands.length;
-  }
-
-  /** Records the whole sequence (or dispatches [start, end), for profiling) into the current pass. */
-  replay(start = 0, end = this.commands.length): void {
-    if (this.disposed) throw new DisposedError(`Recording.replay: recording '${this.label}' was disposed`);
-    this.ctx.replayCommands(
-      start === 0 && end === this.commands.length ? this.commands : this.commands.slice(start, end),
-    );
-  }
-
-  /** The label of each recorded dispatch, in order. */
-  get labels(): string[] {
-    return this.commands.map((c) => c.label);
-  }
-
-  /** Returns the intermediate buffers to the pool and frees the parameter memory. */
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.ctx.flush();
-    for (const b of this.buffers) this.ctx.pool.release(b, true);
-    for (const a of this.arenas) a.destroy();
-  }
-
-  [Symbol.dispose](): void {
-    this.dispose();
-  }
-}
-
-const OPTIONAL_FEATURES: GPUFeatureName[] = ['subgroups', 'timestamp-query', 'shader-f16'];
-const ARENA_BYTES = 1 << 20;
-
-function envString(name: string): string | undefined {
-  return typeof process !== 'undefined' ? process.env?.[name] || undefined : undefined;
-}
-
-function summarize(info: GPUAdapterInfo): AdapterSummary {
-  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
-  return {
-    vendor: info.vendor ?? '',
-    architecture: info.architecture ?? '',
-    device: info.device ?? '',
-    description: info.description ?? '',
-    isCpu: /llvmpipe|lavapipe|swiftshader|warp|software|cpu/.test(text),
-  };
-}
-
 export class GpuContext {
   readonly pool: BufferPool;
-  readonly features: GpuFeatures;
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
-  private readonly layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
-  private readonly uncaptured: GPUError[] = [];
-  private lostInfo: GPUDeviceLostInfo | undefined;
+  private readonly pipelines: PipelineCache;
+  private readonly health: DeviceHealth;
+  private readonly readback: Readback;
+  private readonly timer: GpuTimer;
+  private readonly live: LiveSink;
+  private capture: CaptureSink | undefined;
+  /** Where commands go: the live sink, or the capture in progress (swapped by begin/endCapture). */
+  private sink: CommandSink;
   private destroyed = false;
-  private encoder: GPUCommandEncoder | undefined;
-  private pass: GPUComputePassEncoder | undefined;
-  private arena: GPUBuffer;
-  private arenaBytes: Uint8Array;
-  private arenaUsed = 0;
-  private readonly readStaging: GPUBuffer[] = [];
-  private capture: CaptureState | undefined;
-  private passTimestamps: { querySet: GPUQuerySet; begin: number; end: number } | undefined;
-  /** Dispatches recorded since creation (for overhead accounting). */
-  dispatchCount = 0;
+  private readonly makeBindGroup = this.createBindGroup.bind(this);
 
   private constructor(
     readonly device: GPUDevice,
     readonly adapter: AdapterSummary,
     /** The adapter's limits (the device was requested with all of them). */
     readonly limits: GPUSupportedLimits,
-    features: GpuFeatures,
+    readonly features: GpuFeatures,
   ) {
-    this.features = features;
     this.pool = new BufferPool(device);
-    this.arena = this.createArena();
-    this.arenaBytes = new Uint8Array(ARENA_BYTES);
-    device.addEventListener('uncapturederror', (event) => {
-      this.uncaptured.push((event as GPUUncapturedErrorEvent).error);
-    });
-    void device.lost.then((info) => {
-      this.lostInfo = info;
-    });
+    this.pipelines = new PipelineCache(device);
+    this.health = new DeviceHealth(device, this.pipelines);
+    this.readback = new Readback(device);
+    this.timer = new GpuTimer(device);
+    this.live = new LiveSink(device, this.makeBindGroup);
+    this.sink = this.live;
   }
 
   /**
@@ -189,75 +64,26 @@ export class GpuContext {
    * @throws NoAdapterError with the remedy when no (matching) adapter exists.
    */
   static async create(options: GpuContextOptions = {}): Promise<GpuContext> {
-    const gpu = await getGpu(options.dawnFlags);
-    if (!gpu)
-      throw new NoAdapterError(`createGpuContext: no WebGPU implementation found; ${noAdapterRemedy()}`);
-    const powerPreference =
-      options.powerPreference ??
-      (envString('MAMBA_WEBGPU_POWER') as GPUPowerPreference | undefined) ??
-      'high-performance';
-    const forceFallbackAdapter = options.forceFallbackAdapter ?? envString('MAMBA_WEBGPU_FALLBACK') === '1';
-    const adapter = await gpu.requestAdapter({ powerPreference, forceFallbackAdapter });
-    if (!adapter)
-      throw new NoAdapterError(`createGpuContext: no WebGPU adapter available; ${noAdapterRemedy()}`);
-    const summary = summarize(adapter.info);
-    const wanted = options.adapter ?? envString('MAMBA_WEBGPU_ADAPTER');
-    if (wanted) {
-      const text =
-        `${summary.vendor} ${summary.architecture} ${summary.device} ${summary.description}`.toLowerCase();
-      if (!text.includes(wanted.toLowerCase())) {
-        throw new NoAdapterError(
-          `createGpuContext: adapter matching "${wanted}" requested, got "${text.trim()}"; unset MAMBA_WEBGPU_ADAPTER or pick another powerPreference`,
-        );
-      }
-    }
-    const disabled = new Set(options.disableFeatures ?? []);
-    const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f) && !disabled.has(f));
-    const requiredLimits: Record<string, number> = {};
-    for (const key of [
-      'maxStorageBufferBindingSize',
-      'maxBufferSize',
-      'maxComputeWorkgroupStorageSize',
-      'maxComputeInvocationsPerWorkgroup',
-      'maxComputeWorkgroupSizeX',
-      'maxComputeWorkgroupSizeY',
-      'maxComputeWorkgroupSizeZ',
-      'maxComputeWorkgroupsPerDimension',
-      'maxStorageBuffersPerShaderStage',
-      'maxBindGroups',
-    ] as const) {
-      requiredLimits[key] = adapter.limits[key];
-    }
-    const device = await adapter.requestDevice({ requiredFeatures, requiredLimits, label: 'mamba-webgpu' });
-    const has = (f: GPUFeatureName) => device.features.has(f);
-    return new GpuContext(device, summary, device.limits, {
-      subgroups: has('subgroups'),
-      timestampQuery: has('timestamp-query'),
-      shaderF16: has('shader-f16'),
-    });
+    const { device, adapter, features } = await openDevice(options);
+    return new GpuContext(device, adapter, device.limits, features);
   }
 
   /** A one-line description of the adapter for logs and bench headers. */
   describe(): string {
-    const a = this.adapter;
-    const name = [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / ');
-    const feats = Object.entries(this.features)
-      .filter(([, on]) => on)
-      .map(([k]) => k)
-      .join(', ');
-    return `${name || 'unknown adapter'}${a.isCpu ? ' (CPU)' : ''}; features: ${feats || 'none'}`;
+    return describeAdapter(this.adapter, this.features);
   }
 
-  // ----- buffers -------------------------------------------------------------------------
+  /** Dispatches recorded since creation (for overhead accounting). */
+  get dispatchCount(): number {
+    return this.live.dispatchCount;
+  }
+
+  // ----- checks --------------------------------------------------------------------------
 
   /** Throws when the context was disposed or its device was lost. */
   assertUsable(caller: string): void {
     if (this.destroyed) throw new DisposedError(`${caller}: the GpuContext was disposed`);
-    if (this.lostInfo) {
-      throw new DeviceLostError(
-        `${caller}: the GPU device was lost (${this.lostInfo.reason}: ${this.lostInfo.message})`,
-      );
-    }
+    this.health.assertAlive(caller);
   }
 
   /** Throws LimitError if one binding of `bytes` exceeds maxStorageBufferBindingSize. */
@@ -269,62 +95,42 @@ export class GpuContext {
     }
   }
 
+  // ----- buffers -------------------------------------------------------------------------
+
   /** Writes bytes into a buffer. Records pending work first so ordering stays program order. */
   writeBuffer(buffer: GPUBuffer, offset: number, data: ArrayBufferView | ArrayBuffer): void {
     this.assertUsable('writeBuffer');
-    this.refuseWhileCapturing('writeBuffer');
-    if (this.encoder) this.flush();
-    const view =
+    let bytes =
       data instanceof ArrayBuffer
         ? new Uint8Array(data)
         : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    if (view.byteLength % 4 === 0) {
-      this.device.queue.writeBuffer(buffer, offset, view);
-    } else {
-      const padded = new Uint8Array(Math.ceil(view.byteLength / 4) * 4);
-      padded.set(view);
-      this.device.queue.writeBuffer(buffer, offset, padded);
+    if (bytes.byteLength % 4 !== 0) {
+      const padded = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4);
+      padded.set(bytes);
+      bytes = padded;
     }
+    this.sink.writeBuffer('writeBuffer', buffer, offset, bytes);
   }
 
   /** Reads `size` bytes at `offset` of a buffer (flushes pending work). */
   async readBuffer(buffer: GPUBuffer, offset = 0, size = buffer.size - offset): Promise<ArrayBuffer> {
     this.assertUsable('readBuffer');
-    this.refuseWhileCapturing('readBuffer');
-    const alignedOffset = offset & ~3;
-    const alignedSize = Math.ceil((size + (offset - alignedOffset)) / 4) * 4;
-    const staging = this.acquireStaging(alignedSize);
-    this.endPass();
-    this.getEncoder().copyBufferToBuffer(buffer, alignedOffset, staging, 0, alignedSize);
-    this.flush();
-    try {
-      await staging.mapAsync(GPUMapMode.READ, 0, alignedSize);
-    } catch (error) {
-      await this.checkErrors('readBuffer');
-      throw error;
-    }
-    const start = offset - alignedOffset;
-    const copy = staging.getMappedRange(0, alignedSize).slice(start, start + size);
-    staging.unmap();
-    this.readStaging.push(staging);
-    return copy;
+    return this.readback.read(this.sink, buffer, offset, size, () => this.checkErrors('readBuffer'));
   }
 
-  private acquireStaging(bytes: number): GPUBuffer {
-    const index = this.readStaging.findIndex((b) => b.size >= bytes && b.size <= bytes * 4);
-    if (index >= 0) return this.readStaging.splice(index, 1)[0]!;
-    return this.device.createBuffer({
-      size: Math.max(bytes, 256),
-      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-      label: 'tensor/read-staging',
-    });
+  /** Records a buffer-to-buffer copy (ends the current compute pass). */
+  copyBuffer(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, size: number): void {
+    this.assertUsable('copyBuffer');
+    this.sink.copyBuffer('copyBuffer', src, srcOffset, dst, dstOffset, size);
   }
 
-  // ----- pipelines ----------------------------------------------------------------------
+  // ----- pipelines and dispatches -------------------------------------------------------
 
   /**
    * A compute pipeline, compiled once per `key` + constants (`layout: 'auto'`).
-   * `key` must identify the code; constants are WGSL `override` values.
+   * `key` must identify the code (it is also the kernel's label); constants are WGSL `override`
+   * values. A shader that fails to compile is reported as ShaderCompileError by the next
+   * `sync`/`checkErrors` (Dawn compiles asynchronously); later calls for it throw that error.
    */
   pipeline(
     key: string,
@@ -332,135 +138,35 @@ export class GpuContext {
     constants: Record<string, number> = {},
     entryPoint = 'main',
   ): GPUComputePipeline {
-    let constantsKey = '';
-    for (const name in constants) constantsKey += `${name}=${constants[name]},`;
-    const cacheKey = `${key}|${entryPoint}|${constantsKey}`;
-    let pipeline = this.pipelines.get(cacheKey);
-    if (!pipeline) {
-      const module = this.device.createShaderModule({
-        code: typeof code === 'string' ? code : code(),
-        label: key,
-      });
-      pipeline = this.device.createComputePipeline({
-        layout: 'auto',
-        compute: { module, entryPoint, constants },
-        label: key,
-      });
-      this.pipelines.set(cacheKey, pipeline);
-    }
-    return pipeline;
-  }
-
-  // ----- recording ----------------------------------------------------------------------
-
-  private getEncoder(): GPUCommandEncoder {
-    this.encoder ??= this.device.createCommandEncoder({ label: 'mamba-webgpu/commands' });
-    return this.encoder;
-  }
-
-  private getPass(): GPUComputePassEncoder {
-    if (!this.pass) {
-      const t = this.passTimestamps;
-      this.pass = this.getEncoder().beginComputePass({
-        label: 'mamba-webgpu/pass',
-        ...(t
-          ? {
-              timestampWrites: {
-                querySet: t.querySet,
-                beginningOfPassWriteIndex: t.begin,
-                endOfPassWriteIndex: t.end,
-              },
-            }
-          : {}),
-      });
-      this.passTimestamps = undefined;
-    }
-    return this.pass;
-  }
-
-  private endPass(): void {
-    this.pass?.end();
-    this.pass = undefined;
-  }
-
-  /** Space for packed params in this submission's uniform arena; returns the byte offset. */
-  private allocParams(data: ArrayBuffer): number {
-    const aligned = Math.ceil(data.byteLength / 256) * 256;
-    if (aligned > ARENA_BYTES)
-      throw new LimitError(`dispatch: params of ${data.byteLength} bytes exceed the arena`);
-    if (this.arenaUsed + aligned > ARENA_BYTES) this.flush();
-    const offset = this.arenaUsed;
-    this.arenaBytes.set(new Uint8Array(data), offset);
-    this.arenaUsed += aligned;
-    return offset;
+    return this.pipelines.get(key, code, constants, entryPoint);
   }
 
   /** Creates a bind group for `pipeline` from params and storage bindings (group 0). */
   createBindGroup(
     pipeline: GPUComputePipeline,
     bindings: readonly Binding[],
-    params?: { buffer: GPUBuffer; offset: number; size: number },
+    params?: ParamsRange,
     label?: string,
   ): GPUBindGroup {
-    const entries: GPUBindGroupEntry[] = [];
-    let index = 0;
-    if (params) entries.push({ binding: index++, resource: params });
-    for (const b of bindings) {
-      const resource: GPUBufferBinding = 'buffer' in b ? b : { buffer: b };
-      entries.push({ binding: index++, resource });
-    }
-    // getBindGroupLayout creates a new wrapper per call in Dawn's Node binding: cache it.
-    let layout = this.layouts.get(pipeline);
-    if (!layout) {
-      layout = pipeline.getBindGroupLayout(0);
-      this.layouts.set(pipeline, layout);
-    }
-    return this.device.createBindGroup({ layout, entries, ...(label ? { label } : {}) });
+    return this.pipelines.bindGroup(pipeline, bindings, params, label);
   }
 
-  /** Records one dispatch into the current compute pass. */
+  /** Records one dispatch into the current compute pass (or the capture in progress). */
   dispatch(options: DispatchOptions): void {
+    const label = options.label ?? options.pipeline.label;
     this.assertUsable(options.label ?? 'dispatch');
     const [x, y = 1, z = 1] = options.workgroups;
     const max = this.limits.maxComputeWorkgroupsPerDimension;
     if (x > max || y > max || z > max) {
       throw new LimitError(
-        `dispatch(${options.label ?? options.pipeline.label}): workgroups (${x}, ${y}, ${z}) exceed maxComputeWorkgroupsPerDimension ${max}`,
+        `dispatch(${label}): workgroups (${x}, ${y}, ${z}) exceed maxComputeWorkgroupsPerDimension ${max}`,
       );
     }
     if (x === 0 || y === 0 || z === 0) return;
-    let bindGroup = options.bindGroup;
-    const capture = this.capture;
-    if (capture) {
-      if (!bindGroup) {
-        let params: { buffer: GPUBuffer; offset: number; size: number } | undefined;
-        if (options.params) params = this.captureParams(capture, options.params);
-        bindGroup = this.createBindGroup(options.pipeline, options.bindings ?? [], params, options.label);
-      }
-      capture.commands.push({
-        label: options.label ?? options.pipeline.label,
-        pipeline: options.pipeline,
-        bindGroup,
-        x,
-        y,
-        z,
-      });
-      return;
-    }
-    if (!bindGroup) {
-      let params: { buffer: GPUBuffer; offset: number; size: number } | undefined;
-      if (options.params) {
-        const offset = this.allocParams(options.params);
-        params = { buffer: this.arena, offset, size: options.params.byteLength };
-      }
-      bindGroup = this.createBindGroup(options.pipeline, options.bindings ?? [], params, options.label);
-    }
-    const pass = this.getPass();
-    pass.setPipeline(options.pipeline);
-    pass.setBindGroup(0, bindGroup);
-    pass.dispatchWorkgroups(x, y, z);
-    this.dispatchCount++;
+    this.sink.dispatch({ options, label, x, y, z });
   }
+
+  // ----- capture ------------------------------------------------------------------------
 
   /**
    * Starts capturing: dispatches are recorded (bind groups and parameters made once) instead of
@@ -472,8 +178,8 @@ export class GpuContext {
     if (this.capture)
       throw new InvalidStateError(`beginCapture(${label}): already capturing '${this.capture.label}'`);
     this.flush();
-    this.capture = { label, commands: [], arenas: [], arenaUsed: CAPTURE_ARENA_BYTES };
-    this.pool.beginHold();
+    this.capture = new CaptureSink(label, this.device, this.pool, this.makeBindGroup);
+    this.sink = this.capture;
   }
 
   /** Ends the capture started by `beginCapture` and returns the recording (the caller owns it). */
@@ -481,8 +187,9 @@ export class GpuContext {
     const capture = this.capture;
     if (!capture) throw new InvalidStateError('endCapture: no capture in progress');
     this.capture = undefined;
-    const buffers = this.pool.endHold();
-    return new Recording(this, capture.label, capture.commands, buffers, capture.arenas);
+    this.sink = this.live;
+    const { label, commands, buffers, arenas } = capture.finish();
+    return new Recording(this, label, commands, buffers, arenas);
   }
 
   /** Runs `record` under capture and returns the recording; on error nothing is leaked. */
@@ -500,65 +207,14 @@ export class GpuContext {
   /** @internal Encodes recorded dispatches (Recording.replay). */
   replayCommands(commands: readonly RecordedDispatch[]): void {
     this.assertUsable('Recording.replay');
-    if (this.capture) throw new InvalidStateError('Recording.replay: not allowed while capturing');
-    const pass = this.getPass();
-    for (const c of commands) {
-      pass.setPipeline(c.pipeline);
-      pass.setBindGroup(0, c.bindGroup);
-      pass.dispatchWorkgroups(c.x, c.y, c.z);
-    }
-    this.dispatchCount += commands.length;
+    this.sink.replay('Recording.replay', commands);
   }
 
-  private captureParams(
-    capture: CaptureState,
-    data: ArrayBuffer,
-  ): { buffer: GPUBuffer; offset: number; size: number } {
-    const aligned = Math.ceil(data.byteLength / 256) * 256;
-    if (capture.arenaUsed + aligned > CAPTURE_ARENA_BYTES) {
-      capture.arenas.push(
-        this.device.createBuffer({
-          size: CAPTURE_ARENA_BYTES,
-          usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-          label: `capture/${capture.label}/params`,
-        }),
-      );
-      capture.arenaUsed = 0;
-    }
-    const buffer = capture.arenas[capture.arenas.length - 1]!;
-    const offset = capture.arenaUsed;
-    this.device.queue.writeBuffer(buffer, offset, data);
-    capture.arenaUsed += aligned;
-    return { buffer, offset, size: data.byteLength };
-  }
-
-  private refuseWhileCapturing(caller: string): void {
-    if (this.capture) {
-      throw new InvalidStateError(
-        `${caller}: not allowed while capturing '${this.capture.label}' (host work is not replayed)`,
-      );
-    }
-  }
-
-  /** Records a buffer-to-buffer copy (ends the current compute pass). */
-  copyBuffer(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, size: number): void {
-    this.assertUsable('copyBuffer');
-    this.refuseWhileCapturing('copyBuffer');
-    this.endPass();
-    this.getEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, size);
-  }
+  // ----- submission and timing ----------------------------------------------------------
 
   /** Submits everything recorded so far. Cheap when nothing is pending. */
   flush(): void {
-    if (!this.encoder) return;
-    this.endPass();
-    if (this.arenaUsed > 0) {
-      this.device.queue.writeBuffer(this.arena, 0, this.arenaBytes, 0, this.arenaUsed);
-      this.arenaUsed = 0;
-    }
-    const commands = this.encoder.finish();
-    this.encoder = undefined;
-    this.device.queue.submit([commands]);
+    this.live.submit();
   }
 
   /** Flushes and waits until the GPU finished everything; then reports captured errors. */
@@ -570,45 +226,30 @@ export class GpuContext {
 
   /**
    * Runs `record` (which records dispatches) in one compute pass bracketed by GPU timestamps and
-   * returns the GPU time in milliseconds, or undefined without `timestamp-query`.
+   * returns the GPU time in milliseconds, or undefined without `timestamp-query` (then `record`
+   * runs and is waited for). For repeated timing with statistics use `measure()`.
    */
   async timeGpu(record: () => void): Promise<number | undefined> {
+    this.assertUsable('timeGpu');
     if (!this.features.timestampQuery) {
       record();
       await this.sync('timeGpu');
       return undefined;
     }
-    this.flush();
-    const querySet = this.device.createQuerySet({ type: 'timestamp', count: 2, label: 'tensor/timestamps' });
-    const resolve = this.device.createBuffer({
-      size: 16,
-      usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
-      label: 'tensor/timestamps-resolve',
-    });
-    this.passTimestamps = { querySet, begin: 0, end: 1 };
-    this.getPass();
-    record();
-    this.endPass();
-    this.getEncoder().resolveQuerySet(querySet, 0, 2, resolve, 0);
-    const bytes = await this.readBuffer(resolve, 0, 16);
-    querySet.destroy();
-    resolve.destroy();
-    const [begin, end] = new BigUint64Array(bytes);
+    const ms = await this.timer.time(this.sink, (resolve) => this.readBuffer(resolve, 0, 16), record);
     await this.checkErrors('timeGpu');
-    return Number(end! - begin!) / 1e6;
+    return ms;
   }
 
   // ----- errors --------------------------------------------------------------------------
 
-  /** Throws the first uncaptured device error since the last check (and device loss). */
+  /**
+   * Throws the first problem since the last check: a ShaderCompileError, else the first
+   * uncaptured device error as GpuValidationError (or DisposedError / DeviceLostError).
+   */
   async checkErrors(caller = 'checkErrors'): Promise<void> {
     this.assertUsable(caller);
-    const error = this.uncaptured.shift();
-    this.uncaptured.length = 0;
-    if (error) {
-      const kind = error.constructor?.name?.replace(/^GPU|Error$/g, '').toLowerCase() || 'validation';
-      throw new GpuValidationError(`${caller}: the GPU reported a ${kind} error: ${error.message}`, kind);
-    }
+    await this.health.check(caller);
   }
 
   /**
@@ -616,32 +257,7 @@ export class GpuContext {
    * `label` when one was raised.
    */
   async withErrorScope<T>(label: string, fn: () => T | Promise<T>): Promise<T> {
-    this.device.pushErrorScope('out-of-memory');
-    this.device.pushErrorScope('validation');
-    // The scopes must be popped whatever `fn` does; a GPU error then wins over fn's own error,
-    // which it usually caused. (No throw inside `finally`: it would swallow fn's error silently.)
-    let outcome: { ok: true; value: T } | { ok: false; error: unknown };
-    try {
-      outcome = { ok: true, value: await fn() };
-    } catch (error) {
-      outcome = { ok: false, error };
-    }
-    try {
-      this.flush();
-    } catch (error) {
-      if (outcome.ok) outcome = { ok: false, error };
-    }
-    const validation = await this.device.popErrorScope();
-    const oom = await this.device.popErrorScope();
-    const gpuError = validation ?? oom;
-    if (gpuError) {
-      throw new GpuValidationError(
-        `${label}: ${gpuError.message}`,
-        validation ? 'validation' : 'out-of-memory',
-      );
-    }
-    if (!outcome.ok) throw outcome.error;
-    return outcome.value;
+    return this.health.withErrorScope(label, fn, () => this.flush());
   }
 
   // ----- lifetime ------------------------------------------------------------------------
@@ -655,8 +271,9 @@ export class GpuContext {
     if (this.destroyed) return;
     this.flush();
     this.pool.trim();
-    for (const b of this.readStaging) b.destroy();
-    this.arena.destroy();
+    this.readback.destroy();
+    this.timer.destroy();
+    this.live.destroy();
     this.destroyed = true;
     this.device.destroy();
   }
@@ -667,14 +284,6 @@ export class GpuContext {
 
   get isDisposed(): boolean {
     return this.destroyed;
-  }
-
-  private createArena(): GPUBuffer {
-    return this.device.createBuffer({
-      size: ARENA_BYTES,
-      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-      label: 'tensor/params-arena',
-    });
   }
 }
 

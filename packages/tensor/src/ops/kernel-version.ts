@@ -49,7 +49,11 @@ export function pickKernel<P, R>(
 }
 
 /** The version called `name`; InvalidArgumentError listing the names otherwise. */
-export function kernelNamed<P, R>(caller: string, versions: readonly KernelVersion<P, R>[], name: string): KernelVersion<P, R> {
+export function kernelNamed<P, R>(
+  caller: string,
+  versions: readonly KernelVersion<P, R>[],
+  name: string,
+): KernelVersion<P, R> {
   const v = versions.find((k) => k.name === name);
   if (!v) {
     throw new InvalidArgumentError(

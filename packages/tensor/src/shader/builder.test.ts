@@ -30,7 +30,9 @@ describe('kernel builder', () => {
     expect(code).toContain('@group(0) @binding(2) var<storage, read> w: array<u32>;');
     expect(code).toContain('fn load_w(i: u32) -> f32');
     expect(code).toContain('@group(0) @binding(3) var<storage, read_write> out: array<f32>;');
-    expect(code).toContain('fn x_at(i0: u32, i1: u32) -> u32 { return params.x_offset + i0 * params.x_stride0 + i1 * params.x_stride1; }');
+    expect(code).toContain(
+      'fn x_at(i0: u32, i1: u32) -> u32 { return params.x_offset + i0 * params.x_stride0 + i1 * params.x_stride1; }',
+    );
     expect(code.indexOf('fn softplus')).toBeLessThan(code.indexOf('fn main'));
   });
 
@@ -48,7 +50,12 @@ describe('kernel builder', () => {
   });
 
   it('view values pad leading dims with stride 0', () => {
-    expect(viewParamValues('x', { strides: [5, 1] }, 3, 3)).toEqual({ x_offset: 3, x_stride0: 0, x_stride1: 5, x_stride2: 1 });
+    expect(viewParamValues('x', { strides: [5, 1] }, 3, 3)).toEqual({
+      x_offset: 3,
+      x_stride0: 0,
+      x_stride1: 5,
+      x_stride2: 1,
+    });
   });
 
   it('libraries: dependencies first, each once, no cycles or name clashes', () => {

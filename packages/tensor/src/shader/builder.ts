@@ -56,7 +56,10 @@ function constantLine(name: string, value: ConstantValue): string {
   if (typeof value === 'boolean') return `const ${name}: bool = ${value};`;
   if (typeof value === 'number') {
     if (!Number.isInteger(value)) {
-      throw new InvalidArgumentError(`buildKernel: constant ${name} = ${value} is not an integer; pass { f32: ${value} }`, name);
+      throw new InvalidArgumentError(
+        `buildKernel: constant ${name} = ${value} is not an integer; pass { f32: ${value} }`,
+        name,
+      );
     }
     return value < 0 ? `const ${name}: i32 = ${value}i;` : `const ${name}: u32 = ${value}u;`;
   }
@@ -73,7 +76,8 @@ function storageLines(spec: StorageSpec, binding: number): string {
   const isDType = type === 'f32' || type === 'f16' || type === 'bf16' || type === 'i32' || type === 'u32';
   const element = isDType ? wgslStorageType(type) : type;
   let out = `@group(0) @binding(${binding}) var<storage, ${access}> ${spec.name}: array<${element}>;\n`;
-  if (type === 'f16' || type === 'bf16' || (type === 'f32' && access === 'read')) out += unpackWgsl(spec.name, type);
+  if (type === 'f16' || type === 'bf16' || (type === 'f32' && access === 'read'))
+    out += unpackWgsl(spec.name, type);
   if (spec.view !== undefined) out += viewIndexWgsl(spec.name, spec.view);
   return out;
 }
@@ -142,9 +146,11 @@ export function buildKernel(spec: KernelSpec): string {
 /** The pipeline cache key of a spec: label, entry point, constants and operand types. */
 export function kernelKey(spec: KernelSpec): string {
   let key = `${spec.label}|${spec.entryPoint ?? 'main'}|`;
-  for (const [name, value] of Object.entries(spec.constants ?? {})) key += `${name}=${JSON.stringify(value)},`;
+  for (const [name, value] of Object.entries(spec.constants ?? {}))
+    key += `${name}=${JSON.stringify(value)},`;
   key += '|';
-  for (const s of spec.storage) key += `${s.type ?? 'f32'}${s.access === 'read_write' ? '!' : ''}${s.view ?? ''},`;
+  for (const s of spec.storage)
+    key += `${s.type ?? 'f32'}${s.access === 'read_write' ? '!' : ''}${s.view ?? ''},`;
   return key;
 }
 

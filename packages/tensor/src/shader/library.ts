@@ -4,6 +4,7 @@
 
 import { InvalidArgumentError } from '../errors.js';
 import mathSource from './math.wgsl';
+import reduceSource from './reduce.wgsl';
 
 /** A named WGSL fragment and the libraries its functions call. */
 export interface WgslLibrary {
@@ -25,12 +26,18 @@ export function resolveLibraries(roots: readonly WgslLibrary[]): WgslLibrary[] {
     const prior = seen.get(lib.name);
     if (prior) {
       if (prior.code !== lib.code) {
-        throw new InvalidArgumentError(`resolveLibraries: two different WGSL libraries are named ${lib.name}`, 'libraries');
+        throw new InvalidArgumentError(
+          `resolveLibraries: two different WGSL libraries are named ${lib.name}`,
+          'libraries',
+        );
       }
       return;
     }
     if (path.includes(lib.name)) {
-      throw new InvalidArgumentError(`resolveLibraries: WGSL libraries form a cycle: ${[...path, lib.name].join(' -> ')}`, 'libraries');
+      throw new InvalidArgumentError(
+        `resolveLibraries: WGSL libraries form a cycle: ${[...path, lib.name].join(' -> ')}`,
+        'libraries',
+      );
     }
     for (const dep of lib.requires) visit(dep, [...path, lib.name]);
     seen.set(lib.name, lib);
@@ -42,3 +49,12 @@ export function resolveLibraries(roots: readonly WgslLibrary[]): WgslLibrary[] {
 
 /** `math`: silu, sigmoid, softplus (PyTorch's threshold 20), as every kernel uses them. */
 export const MATH: WgslLibrary = wgslLibrary('math', mathSource);
+
+/** Threads of a workgroup the `workgroup-reduce` library reduces over (its REDUCE_THREADS). */
+export const REDUCE_THREADS = 256;
+
+/** `workgroup-reduce`: `workgroup_sum` and `workgroup_max` over REDUCE_THREADS threads. */
+export const REDUCE: WgslLibrary = wgslLibrary(
+  'workgroup-reduce',
+  `const REDUCE_THREADS: u32 = ${REDUCE_THREADS}u;\n${reduceSource}`,
+);

@@ -47,8 +47,14 @@ describe('layout', () => {
       strides: [24, 1],
       offset: 0,
     });
-    expect(coalesceLayout({ shape: [1, 1], strides: [5, 5], offset: 3 })).toEqual({ shape: [1], strides: [1], offset: 3 });
+    expect(coalesceLayout({ shape: [1, 1], strides: [5, 5], offset: 3 })).toEqual({
+      shape: [1],
+      strides: [1],
+      offset: 3,
+    });
     const l = { shape: [2, 1, 3, 4], strides: [100, 7, 4, 1], offset: 2 };
-    expect(Array.from(gatherLayout(iota(300), coalesceLayout(l)))).toEqual(Array.from(gatherLayout(iota(300), l)));
+    expect(Array.from(gatherLayout(iota(300), coalesceLayout(l)))).toEqual(
+      Array.from(gatherLayout(iota(300), l)),
+    );
   });
 });

@@ -75,7 +75,9 @@ export function transposeLayout(caller: string, layout: Layout, a: number, b: nu
   const norm = (d: number) => (d < 0 ? d + rank : d);
   const [i, j] = [norm(a), norm(b)];
   if (!Number.isInteger(i) || !Number.isInteger(j) || i < 0 || j < 0 || i >= rank || j >= rank) {
-    throw new ShapeError(`${caller}: dims must be in [-${rank}, ${rank}) for ${formatShape(layout.shape)}, got ${a} and ${b}`);
+    throw new ShapeError(
+      `${caller}: dims must be in [-${rank}, ${rank}) for ${formatShape(layout.shape)}, got ${a} and ${b}`,
+    );
   }
   const shape = [...layout.shape];
   const strides = [...layout.strides];
@@ -89,11 +91,15 @@ export function sliceLayout(caller: string, layout: Layout, dim: number, start: 
   const rank = layout.shape.length;
   const d = dim < 0 ? dim + rank : dim;
   if (!Number.isInteger(d) || d < 0 || d >= rank) {
-    throw new ShapeError(`${caller}: dim must be in [-${rank}, ${rank}) for ${formatShape(layout.shape)}, got ${dim}`);
+    throw new ShapeError(
+      `${caller}: dim must be in [-${rank}, ${rank}) for ${formatShape(layout.shape)}, got ${dim}`,
+    );
   }
   const size = layout.shape[d]!;
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > size) {
-    throw new ShapeError(`${caller}: range [${start}, ${end}) must lie in [0, ${size}] along dim ${d} of ${formatShape(layout.shape)}`);
+    throw new ShapeError(
+      `${caller}: range [${start}, ${end}) must lie in [0, ${size}] along dim ${d} of ${formatShape(layout.shape)}`,
+    );
   }
   const shape = [...layout.shape];
   shape[d] = end - start;
@@ -104,7 +110,10 @@ export function sliceLayout(caller: string, layout: Layout, dim: number, start: 
  * Copies the elements of `layout` out of `source` (the base's elements) into a new row-major
  * array of the same constructor: the host side of `contiguous()`, used by `read()` of views.
  */
-export function gatherLayout<T extends Float32Array | Int32Array | Uint32Array>(source: T, layout: Layout): T {
+export function gatherLayout<T extends Float32Array | Int32Array | Uint32Array>(
+  source: T,
+  layout: Layout,
+): T {
   const n = layout.shape.reduce((a, b) => a * b, 1);
   const out = new (source.constructor as new (n: number) => T)(n);
   const rank = layout.shape.length;

@@ -137,7 +137,9 @@ export class Tensor<D extends DType = DType> implements Layout {
   write(data: ArrayLike<number> | ArrayBufferView): void {
     const storage = this.live('write');
     if (!this.isContiguous || (isPacked16(this.dtype) && this.offset % 2 !== 0)) {
-      throw new LayoutError(`Tensor.write(${this.label}): the tensor is a strided view; write its contiguous base`);
+      throw new LayoutError(
+        `Tensor.write(${this.label}): the tensor is a strided view; write its contiguous base`,
+      );
     }
     let bytes: ArrayBufferView;
     if (isPacked16(this.dtype)) {
@@ -246,7 +248,11 @@ export class Tensor<D extends DType = DType> implements Layout {
    */
   view(layout: { shape: readonly number[]; strides: readonly number[]; offset?: number }): Tensor<D> {
     const storage = this.live('view');
-    const absolute = { shape: layout.shape, strides: layout.strides, offset: this.offset + (layout.offset ?? 0) };
+    const absolute = {
+      shape: layout.shape,
+      strides: layout.strides,
+      offset: this.offset + (layout.offset ?? 0),
+    };
     checkView(`Tensor.view(${this.label})`, absolute, this.bufferElements(storage));
     return this.makeView(storage, 'view', absolute);
   }
@@ -254,7 +260,11 @@ export class Tensor<D extends DType = DType> implements Layout {
   /** A view with dims `a` and `b` swapped (no copy). */
   transpose(a: number, b: number): Tensor<D> {
     const storage = this.live('transpose');
-    return this.makeView(storage, 'transpose', transposeLayout(`Tensor.transpose(${this.label})`, this, a, b));
+    return this.makeView(
+      storage,
+      'transpose',
+      transposeLayout(`Tensor.transpose(${this.label})`, this, a, b),
+    );
   }
 
   /** A view of indices [start, end) along `dim` (no copy). */

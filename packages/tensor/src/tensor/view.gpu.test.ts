@@ -26,9 +26,18 @@ describe('Tensor views', () => {
   it('contiguous() copies any view, on the GPU, for 4-byte dtypes', async () => {
     const ctx = await testContext();
     for (const [shape, order] of [
-      [[3, 4, 5], [2, 0, 1]],
-      [[2, 3, 4, 6], [3, 1, 0, 2]],
-      [[7, 1, 9], [2, 1, 0]],
+      [
+        [3, 4, 5],
+        [2, 0, 1],
+      ],
+      [
+        [2, 3, 4, 6],
+        [3, 1, 0, 2],
+      ],
+      [
+        [7, 1, 9],
+        [2, 1, 0],
+      ],
     ] as const) {
       const n = (shape as readonly number[]).reduce((a, b) => a * b, 1);
       const data = Int32Array.from({ length: n }, (_, i) => i * 7 - 11);

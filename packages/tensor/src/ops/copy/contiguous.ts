@@ -89,3 +89,11 @@ export function contiguousOperand<T extends Tensor>(x: T, temporaries: Tensor[])
   temporaries.push(copy);
   return copy;
 }
+
+/** A row-major copy of `x.transpose(a, b)` (new, caller owns): the view is made and let go here. */
+export function contiguousTranspose<T extends Tensor>(x: T, a: number, b: number): T {
+  const view = x.transpose(a, b) as T;
+  const copy = contiguous(view);
+  view.dispose();
+  return copy;
+}

@@ -1,0 +1,305 @@
+// v1-chunked-reverse: the fused backward of the selective scan (the paper's section 3.3). A
+// workgroup owns CHANNELS channels of one batch row and walks the chunks of CHUNK = LANES * STEPS
+// timesteps in reverse; invocation lid = channel + CHANNELS * lane owns STEPS consecutive
+// timesteps of its channel. No (..., seqLen, dState) tensor is read or written: each chunk's
+// states are recomputed on chip from the saved chunk start state. Per chunk and tile of
+// TILE_STATES states (a_t = exp(dt_t A), g_t = dy_t silu(z_t), mu_t = a_{t+1} lambda_{t+1} the
+// adjoint flowing into h_t from the future, lambda_t = mu_t + C_t g_t = dLoss/dh_t):
+//   A. each lane scans its steps from a zero state, keeping a_t and the local h_t in registers;
+//   B. CHANNELS * TILE_STATES invocations chain the lane summaries from the saved chunk start
+//      state (as the forward): each lane's true start state;
+//   C. each lane corrects its h_t (+ prod(a) * h_start), accumulates out_t = C_t . h_t (for dz),
+//      then runs its reverse recurrence from mu = 0: its summary mu_out = prod(a) mu_in + r;
+//   D. CHANNELS * TILE_STATES invocations chain the reverse summaries from the adjoint carried
+//      out of the later chunk (dLastState for the last one): each lane's incoming mu;
+//   E. state by state, each lane reruns its reverse recurrence from its incoming mu and
+//      accumulates du, d(dt) (registers, over states), dA (per lane, then over lanes in fixed
+//      order); the dB, dC contributions of the CHANNELS channels are summed in workgroup memory
+//      in fixed order and written as this channel block's partials.
+// The adjoint left after chunk 0 is dInitialState. Everything is deterministic: every sum has a
+// fixed order, no atomics. A v2 would parallelise the chunks: a first pass computing every chunk's
+// (prod a, local adjoint) summary per (channel, state), a chain over chunks, then this kernel
+// without the sequential chunk loop; and it would sum dB/dC over channels by subgroup operations.
+//
+// u, delta, z, dy, du, d_delta, dz: (batch, dInner, seqLen); chunk_states: (batch, dInner,
+// n_chunks, dState); work (read_write): A (dInner, dState) at 0, D and delta_bias (dInner) at
+// ws_d / ws_bias, B and C (batch, dState, seqLen) at ws_b / ws_c, the adjoint carry (batch,
+// dInner, dState) at ws_mu (dLastState on entry when FLAG_DLAST, dInitialState on exit), dA
+// partials (batch, dInner, dState) at ws_da, dD / dDeltaBias partials (batch, dInner, 2) at
+// ws_dchan; dbc: dB partials (batch, n_blocks, dState, seqLen) at 0 and dC partials at dbc_c.
+// The header defines CHANNELS, LANES, STEPS, TILE_STATES.
+
+const FLAG_D: u32 = 1u;
+const FLAG_Z: u32 = 2u;
+const FLAG_BIAS: u32 = 4u;
+const FLAG_SOFTPLUS: u32 = 8u;
+const FLAG_DLAST: u32 = 32u;
+
+const WG_SIZE: u32 = CHANNELS * LANES;
+const CHUNK: u32 = LANES * STEPS;
+const H_STRIDE: u32 = WG_SIZE + 1u; // padded row: the chains read across rows without bank conflicts
+const HIST: u32 = STEPS * TILE_STATES;
+const LOG2E: f32 = 1.4426950408889634;
+
+var<workgroup> lane_dt: array<f32, WG_SIZE>;
+// Forward lane summaries -> lane start states -> per-lane dA of the tile.
+var<workgroup> fwd_h: array<f32, H_STRIDE * TILE_STATES>;
+// Reverse lane summaries -> lane incoming adjoints.
+var<workgroup> rev_mu: array<f32, H_STRIDE * TILE_STATES>;
+// dB (first STEPS rows) and dC (last STEPS rows) contributions of one state, [step][lid].
+var<workgroup> red: array<f32, 2u * STEPS * WG_SIZE>;
+
+/** A of channel d, state n (0 for padding states). */
+fn a_at(d: u32, n: u32) -> f32 {
+  return select(0.0, work[d * params.d_state + min(n, params.d_state - 1u)], n < params.d_state);
+}
+
+/** Index of (b, n, t) in B or C (batch, dState, seqLen), clamped to a real state. */
+fn bc_index(b: u32, n: u32, t: u32) -> u32 {
+  return (b * params.d_state + min(n, params.d_state - 1u)) * params.seq_len + t;
+}
+
+/** B at (b, n, t); 0 for padding states. */
+fn b_at(b: u32, n: u32, t: u32) -> f32 {
+  return select(0.0, work[params.ws_b + bc_index(b, n, t)], n < params.d_state);
+}
+
+/** C at (b, n, t); 0 for padding states. */
+fn c_at(b: u32, n: u32, t: u32) -> f32 {
+  return select(0.0, work[params.ws_c + bc_index(b, n, t)], n < params.d_state);
+}
+
+@compute @workgroup_size(WG_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let group = wid.x + wid.y * groups.x;
+  let group_ok = group < params.batch * params.groups_per_batch;
+  let b = min(group / params.groups_per_batch, params.batch - 1u);
+  let block = group % params.groups_per_batch;
+  let d0 = block * CHANNELS;
+  let g = lid % CHANNELS;
+  let k = lid / CHANNELS;
+  let valid = group_ok && d0 + g < params.d_inner;
+  let d = min(d0 + g, params.d_inner - 1u);
+  let seq_len = params.seq_len;
+  let row = (b * params.d_inner + d) * seq_len;
+  let has_z = (params.flags & FLAG_Z) != 0u;
+  let softplus_dt = (params.flags & FLAG_SOFTPLUS) != 0u;
+  let bias = select(0.0, work[params.ws_bias + d], (params.flags & FLAG_BIAS) != 0u);
+  let skip = select(0.0, work[params.ws_d + d], (params.flags & FLAG_D) != 0u);
+  let n_tiles = params.n_pad / TILE_STATES;
+  var d_skip_lane = 0.0;
+  var d_bias_lane = 0.0;
+
+  for (var step_back = 0u; step_back < params.n_chunks; step_back++) {
+    let chunk = params.n_chunks - 1u - step_back;
+    let t0 = chunk * CHUNK + k * STEPS;
+    // Per-step inputs; steps past seqLen get dt = 0, u = 0, g = 0: a = 1 passes h and mu through.
+    var x: array<f32, STEPS>;
+    var dt: array<f32, STEPS>;
+    var gy: array<f32, STEPS>;
+    var out_acc: array<f32, STEPS>;
+    var du_acc: array<f32, STEPS>;
+    var ddt_acc: array<f32, STEPS>;
+    var dt_sum = 0.0;
+    for (var i = 0u; i < STEPS; i++) {
+      let t = t0 + i;
+      var xv = 0.0;
+      var dv = 0.0;
+      var gv = 0.0;
+      if (valid && t < seq_len) {
+        xv = u[row + t];
+        dv = delta[row + t] + bias;
+        if (softplus_dt) { dv = softplus(dv); }
+        gv = dy[row + t];
+        if (has_z) { gv *= silu(z[row + t]); }
+      }
+      x[i] = xv;
+      dt[i] = dv;
+      gy[i] = gv;
+      out_acc[i] = skip * xv;
+      du_acc[i] = skip * gv;
+      ddt_acc[i] = 0.0;
+      dt_sum += dv;
+    }
+    lane_dt[lid] = dt_sum;
+
+    for (var tile = 0u; tile < n_tiles; tile++) {
+      let n0 = tile * TILE_STATES;
+      var a2: array<f32, TILE_STATES>;
+      var h: array<f32, TILE_STATES>;
+      var a_hist: array<f32, HIST>;
+      var h_hist: array<f32, HIST>;
+      for (var j = 0u; j < TILE_STATES; j++) {
+        a2[j] = a_at(d, n0 + j) * LOG2E;
+        h[j] = 0.0;
+      }
+      // A: local forward scan from zero.
+      for (var i = 0u; i < STEPS; i++) {
+        let t = min(t0 + i, seq_len - 1u);
+        let dtu = dt[i] * x[i];
+        for (var j = 0u; j < TILE_STATES; j++) {
+          let a = exp2(a2[j] * dt[i]);
+          h[j] = a * h[j] + dtu * b_at(b, n0 + j, t);
+          a_hist[i * TILE_STATES + j] = a;
+          h_hist[i * TILE_STATES + j] = h[j];
+        }
+      }
+      for (var j = 0u; j < TILE_STATES; j++) {
+        fwd_h[j * H_STRIDE + lid] = h[j];
+      }
+      workgroupBarrier();
+      // B: forward chain from the saved chunk start state.
+      for (var p = lid; p < CHANNELS * TILE_STATES; p += WG_SIZE) {
+        let gg = p % CHANNELS;
+        let j = p / CHANNELS;
+        let n = n0 + j;
+        let dd = min(d0 + gg, params.d_inner - 1u);
+        var c = 0.0;
+        if (group_ok && d0 + gg < params.d_inner && n < params.d_state) {
+          c = chunk_states[((b * params.d_inner + dd) * params.n_chunks + chunk) * params.d_state + n];
+        }
+        let an = a_at(dd, n) * LOG2E;
+        for (var kk = 0u; kk < LANES; kk++) {
+          let slot = kk * CHANNELS + gg;
+          let h_end = fwd_h[j * H_STRIDE + slot];
+          fwd_h[j * H_STRIDE + slot] = c;
+          c = exp2(an * lane_dt[slot]) * c + h_end;
+        }
+      }
+      workgroupBarrier();
+      // C: true states h_t = h_local_t + prod(a up to t) h_start; out_t; local reverse summary.
+      for (var j = 0u; j < TILE_STATES; j++) {
+        let h_start = fwd_h[j * H_STRIDE + lid];
+        var prod = 1.0;
+        for (var i = 0u; i < STEPS; i++) {
+          let t = min(t0 + i, seq_len - 1u);
+          prod *= a_hist[i * TILE_STATES + j];
+          let hv = h_hist[i * TILE_STATES + j] + prod * h_start;
+          h_hist[i * TILE_STATES + j] = hv;
+          out_acc[i] += c_at(b, n0 + j, t) * hv;
+        }
+        var mu = 0.0;
+        for (var step = 0u; step < STEPS; step++) {
+          let i = STEPS - 1u - step;
+          let t = min(t0 + i, seq_len - 1u);
+          mu = a_hist[i * TILE_STATES + j] * (mu + c_at(b, n0 + j, t) * gy[i]);
+        }
+        rev_mu[j * H_STRIDE + lid] = mu;
+      }
+      workgroupBarrier();
+      // D: reverse chain from the adjoint carried out of the later chunk.
+      for (var p = lid; p < CHANNELS * TILE_STATES; p += WG_SIZE) {
+        let gg = p % CHANNELS;
+        let j = p / CHANNELS;
+        let n = n0 + j;
+        let dd = min(d0 + gg, params.d_inner - 1u);
+        let ok = group_ok && d0 + gg < params.d_inner && n < params.d_state;
+        let carry = params.ws_mu + (b * params.d_inner + dd) * params.d_state + n;
+        var mu = 0.0;
+        if (ok && (chunk + 1u < params.n_chunks || (params.flags & FLAG_DLAST) != 0u)) {
+          mu = work[carry];
+        }
+        let an = a_at(dd, n) * LOG2E;
+        for (var step = 0u; step < LANES; step++) {
+          let slot = (LANES - 1u - step) * CHANNELS + gg;
+          let r = rev_mu[j * H_STRIDE + slot];
+          rev_mu[j * H_STRIDE + slot] = mu;
+          mu = exp2(an * lane_dt[slot]) * mu + r;
+        }
+        if (ok) { work[carry] = mu; }
+      }
+      workgroupBarrier();
+      // E: per state, the reverse recurrence from the incoming adjoint and its gradients.
+      for (var j = 0u; j < TILE_STATES; j++) {
+        let n = n0 + j;
+        let an = a_at(d, n);
+        var mu = rev_mu[j * H_STRIDE + lid];
+        var da_lane = 0.0;
+        for (var step = 0u; step < STEPS; step++) {
+          let i = STEPS - 1u - step;
+          let t = min(t0 + i, seq_len - 1u);
+          let bv = b_at(b, n, t);
+          let lambda = mu + c_at(b, n, t) * gy[i];
+          let hv = h_hist[i * TILE_STATES + j];
+          let dtu = dt[i] * x[i];
+          let ah = hv - dtu * bv; // a_t h_{t-1}
+          du_acc[i] += lambda * dt[i] * bv;
+          ddt_acc[i] += lambda * (an * ah + bv * x[i]);
+          da_lane += lambda * dt[i] * ah;
+          red[i * WG_SIZE + lid] = lambda * dtu;
+          red[(STEPS + i) * WG_SIZE + lid] = gy[i] * hv;
+          mu = a_hist[i * TILE_STATES + j] * lambda;
+        }
+        fwd_h[j * H_STRIDE + lid] = da_lane;
+        workgroupBarrier();
+        for (var o = lid; o < CHUNK; o += WG_SIZE) {
+          let lane = o / STEPS;
+          let i = o % STEPS;
+          var sum_b = 0.0;
+          var sum_c = 0.0;
+          for (var gg = 0u; gg < CHANNELS; gg++) {
+            sum_b += red[i * WG_SIZE + lane * CHANNELS + gg];
+            sum_c += red[(STEPS + i) * WG_SIZE + lane * CHANNELS + gg];
+          }
+          let t = chunk * CHUNK + o;
+          if (group_ok && t < seq_len && n < params.d_state) {
+            let at = ((b * params.groups_per_batch + block) * params.d_state + n) * seq_len + t;
+            dbc[at] = sum_b;
+            dbc[params.dbc_c + at] = sum_c;
+          }
+        }
+        workgroupBarrier();
+      }
+      // dA of the tile: sum the lanes of each channel in order, add to the (b, d, n) partial.
+      for (var p = lid; p < CHANNELS * TILE_STATES; p += WG_SIZE) {
+        let gg = p % CHANNELS;
+        let j = p / CHANNELS;
+        let n = n0 + j;
+        if (group_ok && d0 + gg < params.d_inner && n < params.d_state) {
+          var s = 0.0;
+          for (var kk = 0u; kk < LANES; kk++) {
+            s += fwd_h[j * H_STRIDE + kk * CHANNELS + gg];
+          }
+          let at = params.ws_da + (b * params.d_inner + d0 + gg) * params.d_state + n;
+          if (chunk + 1u < params.n_chunks) { s += work[at]; }
+          work[at] = s;
+        }
+      }
+      workgroupBarrier();
+    }
+
+    for (var i = 0u; i < STEPS; i++) {
+      let t = t0 + i;
+      if (valid && t < seq_len) {
+        let v = delta[row + t] + bias;
+        var slope = 1.0;
+        if (softplus_dt && v <= 20.0) { slope = sigmoid(v); }
+        let d_delta_t = ddt_acc[i] * slope;
+        d_delta[row + t] = d_delta_t;
+        du[row + t] = du_acc[i];
+        if (has_z) { dz[row + t] = dy[row + t] * out_acc[i] * silu_grad(z[row + t]); }
+        d_skip_lane += gy[i] * x[i];
+        d_bias_lane += d_delta_t;
+      }
+    }
+  }
+
+  // dD and dDeltaBias partials of (b, d): the lanes of each channel summed in order.
+  red[lid] = d_skip_lane;
+  red[WG_SIZE + lid] = d_bias_lane;
+  workgroupBarrier();
+  for (var gg = lid; gg < CHANNELS; gg += WG_SIZE) {
+    if (group_ok && d0 + gg < params.d_inner) {
+      var s_skip = 0.0;
+      var s_bias = 0.0;
+      for (var kk = 0u; kk < LANES; kk++) {
+        s_skip += red[kk * CHANNELS + gg];
+        s_bias += red[WG_SIZE + kk * CHANNELS + gg];
+      }
+      let at = params.ws_dchan + (b * params.d_inner + d0 + gg) * 2u;
+      work[at] = s_skip;
+      work[at + 1u] = s_bias;
+    }
+  }
+}
