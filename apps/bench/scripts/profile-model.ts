@@ -4,7 +4,7 @@
 import { MambaModel, parseMambaConfig, randomWeights } from '@mamba-webgpu/mamba-model';
 import { type Recording, Tensor, getGpuContext, matmul, zeros } from '@mamba-webgpu/tensor';
 import { measure, median } from '@mamba-webgpu/tensor/internal';
-import { backboneStep } from '../../../packages/mamba-model/src/model/decode.js';
+import { backboneStep, prepareDecode } from '../../../packages/mamba-model/src/model/decode.js';
 import { type LayerState, backbonePrefill } from '../../../packages/mamba-model/src/model/forward.js';
 import { MAMBA_130M, MAMBA_SMALL } from '../src/suites/model.js';
 
@@ -66,9 +66,10 @@ for (const batch of decodeBatches) {
     ssm: zeros(ctx, [batch, config.dInner, config.dState], 'f32'),
   }));
   using ids = zeros(ctx, [batch], 'i32');
+  using prepared = prepareDecode(weights);
   const captureStart = performance.now();
   const rec = ctx.captureSequence('profile', () => {
-    using h = backboneStep(config, weights, ids, batch, states);
+    using h = backboneStep(config, weights, ids, states, prepared);
     using _logits = matmul(h, weights.lmHead);
   });
   const captureMs = performance.now() - captureStart;

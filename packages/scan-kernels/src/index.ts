@@ -7,19 +7,21 @@ export { selectiveScanRef, type SelectiveScanRefArgs } from './selective-scan/se
 export { MAX_D_STATE } from './selective-scan/validate.js';
 export {
   causalConv1d,
-  causalConv1dUpdate,
   MIN_CONV_WIDTH,
   MAX_CONV_WIDTH,
   type CausalConv1dArgs,
   type CausalConv1dResult,
-  type CausalConv1dUpdateArgs,
 } from './conv1d/causal-conv1d.js';
-export { causalConv1dRef, causalConv1dUpdateRef } from './conv1d/causal-conv1d-ref.js';
+export { causalConv1dRef } from './conv1d/causal-conv1d-ref.js';
+export { causalConv1dUpdate } from './conv1d/causal-conv1d-update.js';
+export type { CausalConv1dUpdateArgs } from './conv1d/causal-conv1d-update-types.js';
+export { causalConv1dUpdateRef, type CausalConv1dUpdateRefArgs } from './conv1d/causal-conv1d-update-ref.js';
+export { selectiveStateUpdate } from './state-update/selective-state-update.js';
+export type { SelectiveStateUpdateArgs, FusedConvStep } from './state-update/types.js';
 export {
-  selectiveStateUpdate,
-  type SelectiveStateUpdateArgs,
-} from './state-update/selective-state-update.js';
-export { selectiveStateUpdateRef } from './state-update/selective-state-update-ref.js';
+  selectiveStateUpdateRef,
+  type SelectiveStateUpdateRefArgs,
+} from './state-update/selective-state-update-ref.js';
 export {
   causalConv1dBackward,
   type CausalConv1dBackwardOptions,

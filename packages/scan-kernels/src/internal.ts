@@ -1,6 +1,7 @@
 // Internal API for sibling packages (mamba-model, bench): the kernel registry, the scan variant
 // taking B/C as (batch, seqLen, dState), and the building blocks. May change without a major version.
 
+export * from './decode-internal.js';
 export { SCAN_KERNELS, scanKernel } from './selective-scan/kernels.js';
 export type {
   BcLayout,

@@ -4,7 +4,7 @@
 
 import { type GpuContext, Tensor } from '@mamba-webgpu/tensor';
 import type { MambaConfig } from '../loading/config.js';
-import { buildDecodePack, decodePackWidth, type LayerWeights, type MambaWeights } from './weights.js';
+import type { LayerWeights, MambaWeights } from './weights.js';
 
 /** Fast seeded uniform fill in [-scale, scale) (xorshift32). */
 function uniform(n: number, scale: number, seed: number): Float32Array {
@@ -80,11 +80,6 @@ export function randomWeights(
       D: vector(D, [dInner], 'random/D'),
       outProj: matrix(dModel, dInner, 'random/out-proj'),
       outProjBias: undefined,
-      decodePack: vector(
-        buildDecodePack(dInner, dConv, dState, { convWeight, convBias, dtBias, D, A: a }),
-        [dInner, decodePackWidth(dConv, dState)],
-        'random/decode-pack',
-      ),
     });
   }
   const normF = vector(new Float32Array(dModel).fill(1), [dModel], 'random/norm-f');

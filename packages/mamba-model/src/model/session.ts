@@ -1,13 +1,14 @@
 // GenerationGraph: everything a batch of `batch` rows needs to generate, kept on the GPU and
 // reused across generate() calls: per-layer conv/ssm states, the sampler, the prefill captured
-// per prompt length and the decode step captured once. After the first call of a shape, a
-// prefill or a decode step costs one replay (no bind groups, parameters or allocations).
+// per prompt length, the decode step captured once and what its kernels prepared from the weights.
+// After the first call of a shape, a prefill or a decode step costs one replay (no bind groups,
+// parameters or allocations).
 
 import { type GpuContext, type Recording, Tensor, zeros } from '@mamba-webgpu/tensor';
 import type { MambaConfig } from '../loading/config.js';
 import { stridedCopy } from '../kernels/strided-copy.js';
 import { GpuSampler } from '../sampling/sampler.js';
-import { backboneStep } from './decode.js';
+import { backboneStep, type PreparedDecode, prepareDecode } from './decode.js';
 import { backbonePrefill, type LayerState } from './forward.js';
 import { linear } from './ops.js';
 import type { MambaWeights } from './weights.js';
@@ -21,6 +22,8 @@ export class GenerationGraph {
   /** Set while a generation uses this graph. */
   busy = false;
   private decode: Recording | undefined;
+  /** The decode kernels' buffers built from the weights (owned here, made with the decode step). */
+  private decodePrepared: PreparedDecode | undefined;
   private readonly prefills = new Map<number, { ids: Tensor<'i32'>; recording: Recording }>();
 
   constructor(
@@ -86,9 +89,11 @@ export class GenerationGraph {
   /** Records one decode step for every row (feeds on the sampler's last ids). */
   step(): void {
     if (!this.decode) {
-      const { config, weights, batch, states, sampler } = this;
+      const { config, weights, states, sampler } = this;
+      this.decodePrepared ??= prepareDecode(weights);
+      const prepared = this.decodePrepared;
       this.decode = this.ctx.captureSequence('decode-step', () => {
-        using hidden = backboneStep(config, weights, sampler.nextIds, batch, states);
+        using hidden = backboneStep(config, weights, sampler.nextIds, states, prepared);
         using logits = linear(hidden, weights.lmHead);
         sampler.sample(logits);
       });
@@ -98,6 +103,7 @@ export class GenerationGraph {
 
   dispose(): void {
     this.decode?.dispose();
+    this.decodePrepared?.dispose();
     for (const { ids, recording } of this.prefills.values()) {
       recording.dispose();
       ids.dispose();

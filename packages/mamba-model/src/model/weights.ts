@@ -22,43 +22,6 @@ export interface LayerWeights {
   D: Tensor<'f32'>;
   outProj: Tensor;
   outProjBias: Tensor | undefined;
-  /**
-   * The per-channel values of the fused decode step in one tensor (so the kernel stays within 8
-   * storage bindings, the WebGPU default limit): (dInner, dConv + 3 + dState) rows of
-   * [conv weight (dConv) | conv bias | dt bias | D | A (dState)].
-   */
-  decodePack: Tensor<'f32'>;
-}
-
-/** Row length of `LayerWeights.decodePack`. */
-export function decodePackWidth(dConv: number, dState: number): number {
-  return dConv + 3 + dState;
-}
-
-/** Builds the `decodePack` rows from host copies of the small per-channel tensors. */
-export function buildDecodePack(
-  dInner: number,
-  dConv: number,
-  dState: number,
-  parts: {
-    convWeight: Float32Array;
-    convBias: Float32Array | undefined;
-    dtBias: Float32Array;
-    D: Float32Array;
-    A: Float32Array;
-  },
-): Float32Array {
-  const width = decodePackWidth(dConv, dState);
-  const out = new Float32Array(dInner * width);
-  for (let d = 0; d < dInner; d++) {
-    const row = d * width;
-    out.set(parts.convWeight.subarray(d * dConv, (d + 1) * dConv), row);
-    out[row + dConv] = parts.convBias ? parts.convBias[d]! : 0;
-    out[row + dConv + 1] = parts.dtBias[d]!;
-    out[row + dConv + 2] = parts.D[d]!;
-    out.set(parts.A.subarray(d * dState, (d + 1) * dState), row + dConv + 3);
-  }
-  return out;
 }
 
 export interface MambaWeights {
@@ -73,9 +36,7 @@ export interface MambaWeights {
 
 const MATRIX_ROLES = new Set(['embedding', 'lmHead', 'inProj', 'xProj', 'dtProj', 'outProj']);
 
-const PACKED_ROLES = new Set(['conv1dWeight', 'conv1dBias', 'dtProjBias', 'd', 'aLog']);
-
-function upload(ctx: GpuContext, t: LoadedTensor, label: string, host: Map<string, Float32Array>): Tensor {
+function upload(ctx: GpuContext, t: LoadedTensor, label: string): Tensor {
   if (MATRIX_ROLES.has(t.role) && (t.dtype === 'F16' || t.dtype === 'BF16')) {
     const dtype: DType = t.dtype === 'F16' ? 'f16' : 'bf16';
     // Raw 16-bit patterns, copied to an aligned array (the bytes may be an unaligned view).
@@ -91,7 +52,6 @@ function upload(ctx: GpuContext, t: LoadedTensor, label: string, host: Map<strin
     values = a;
   }
   if (t.role === 'conv1dWeight') shape = [t.shape[0]!, t.shape[2]!];
-  if (PACKED_ROLES.has(t.role)) host.set(t.key, values);
   return Tensor.fromArray(ctx, values, shape, 'f32', label);
 }
 
@@ -103,10 +63,9 @@ export async function uploadWeights(
 ): Promise<MambaWeights> {
   const config: MambaConfig = checkpoint.config;
   const byKey = new Map<string, Tensor>();
-  const host = new Map<string, Float32Array>();
   try {
     for await (const t of checkpoint.readTensors(onProgress ? { onProgress } : {})) {
-      byKey.set(t.key, upload(ctx, t, `weights/${t.key}`, host));
+      byKey.set(t.key, upload(ctx, t, `weights/${t.key}`));
     }
     const get = (key: string): Tensor => {
       const t = byKey.get(key);
@@ -132,19 +91,6 @@ export async function uploadWeights(
         D: get(k('d')) as Tensor<'f32'>,
         outProj: get(k('outProj')),
         outProjBias: byKey.get(k('outProjBias')),
-        decodePack: Tensor.fromArray(
-          ctx,
-          buildDecodePack(config.dInner, config.dConv, config.dState, {
-            convWeight: host.get(k('conv1dWeight'))!,
-            convBias: host.get(k('conv1dBias')),
-            dtBias: host.get(k('dtProjBias'))!,
-            D: host.get(k('d'))!,
-            A: host.get(k('aLog'))!,
-          }),
-          [config.dInner, decodePackWidth(config.dConv, config.dState)],
-          'f32',
-          `weights/layers.${i}.decodePack`,
-        ),
       });
     }
     const embedding = get('embedding');

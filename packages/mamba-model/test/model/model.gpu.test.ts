@@ -8,7 +8,7 @@ import { getGpuContext, Tensor } from '@mamba-webgpu/tensor';
 import { expectAllClose } from '@mamba-webgpu/tensor/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesSource, decodeToFloat32, decodeToInt32, readAllTensors } from '../../src/index.js';
-import { backboneStep } from '../../src/model/decode.js';
+import { backboneStep, prepareDecode } from '../../src/model/decode.js';
 import { backbonePrefill, type LayerState } from '../../src/model/forward.js';
 import { loadModel } from '../../src/model/load-node.js';
 import type { MambaModel } from '../../src/model/mamba-model.js';
@@ -131,6 +131,7 @@ describe('generation', () => {
         backbonePrefill(config, weights, prompt, batch, k, states).dispose();
       }
       const V = config.vocabSize;
+      using prepared = prepareDecode(weights);
       for (let t = k; t < 20; t++) {
         using step = Tensor.fromArray(
           ctx,
@@ -138,7 +139,7 @@ describe('generation', () => {
           [batch],
           'i32',
         );
-        using hidden = backboneStep(config, weights, step, batch, states);
+        using hidden = backboneStep(config, weights, step, states, prepared);
         using logits = linear(hidden, weights.lmHead);
         const got = await logits.read();
         for (let r = 0; r < batch; r++) {

@@ -40,28 +40,3 @@ export function causalConv1dRef(args: CausalConv1dRefArgs): { y: Float32Array; f
   }
   return { y, finalState };
 }
-
-/** One decode step; updates `convState` (batch, dInner, width) in place and returns y (batch, dInner). */
-export function causalConv1dUpdateRef(args: {
-  batch: number;
-  dInner: number;
-  width: number;
-  x: ArrayLike<number>;
-  convState: Float32Array;
-  weight: ArrayLike<number>;
-  bias?: ArrayLike<number> | undefined;
-  silu?: boolean | undefined;
-}): Float32Array {
-  const { batch, dInner, width: W, x, convState, weight, bias } = args;
-  const y = new Float32Array(batch * dInner);
-  for (let channel = 0; channel < batch * dInner; channel++) {
-    const d = channel % dInner;
-    const base = channel * W;
-    convState.copyWithin(base, base + 1, base + W);
-    convState[base + W - 1] = x[channel]!;
-    let acc = bias ? bias[d]! : 0;
-    for (let w = 0; w < W; w++) acc += weight[d * W + w]! * convState[base + w]!;
-    y[channel] = args.silu ? silu(acc) : acc;
-  }
-  return y;
-}

@@ -4,8 +4,10 @@ import { Tensor } from '@mamba-webgpu/tensor';
 import { SeededRandom, expectAllClose } from '@mamba-webgpu/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { testContext } from '../../test/gpu.js';
-import { causalConv1d, causalConv1dUpdate } from './causal-conv1d.js';
-import { causalConv1dRef, causalConv1dUpdateRef } from './causal-conv1d-ref.js';
+import { causalConv1d } from './causal-conv1d.js';
+import { causalConv1dRef } from './causal-conv1d-ref.js';
+import { causalConv1dUpdate } from './causal-conv1d-update.js';
+import { causalConv1dUpdateRef } from './causal-conv1d-update-ref.js';
 
 const TOL = { rtol: 1e-5, atol: 1e-5 };
 

@@ -10,7 +10,6 @@ import {
 } from '@mamba-webgpu/tensor';
 import { defineParams, dispatch1d, workgroupCount } from '@mamba-webgpu/tensor/internal';
 import source from './causal-conv1d.wgsl';
-import updateSource from './causal-conv1d-update.wgsl';
 
 /** Kernel widths accepted (the official causal_conv1d supports 2..4; the math holds to 8). */
 export const MIN_CONV_WIDTH = 2;
@@ -24,9 +23,6 @@ const ConvParams = defineParams('Params', {
   init_width: 'u32',
 });
 const convCode = ConvParams.wgsl + source;
-
-const UpdateParams = defineParams('Params', { batch: 'u32', d_inner: 'u32', width: 'u32' });
-const updateCode = UpdateParams.wgsl + updateSource;
 
 export interface CausalConv1dArgs {
   /** (batch, dInner, seqLen) */
@@ -141,53 +137,4 @@ export function causalConv1d(ctx: GpuContext, args: CausalConv1dArgs): CausalCon
     label: 'causal-conv1d',
   });
   return { y, finalState };
-}
-
-export interface CausalConv1dUpdateArgs {
-  /** (batch, dInner): this token's input. */
-  x: Tensor;
-  /** (batch, dInner, width): updated in place (shifted left, x appended). */
-  convState: Tensor;
-  /** (dInner, width) */
-  weight: Tensor;
-  /** (dInner) */
-  bias?: Tensor | undefined;
-  silu?: boolean | undefined;
-}
-
-/**
- * One decode step of the causal conv1d: shifts `convState` left, appends x (in place, on the GPU)
- * and returns y (batch, dInner) = bias + sum(convState * weight), optionally SiLU'd.
- */
-export function causalConv1dUpdate(ctx: GpuContext, args: CausalConv1dUpdateArgs): Tensor<'f32'> {
-  const caller = 'causalConv1dUpdate';
-  ctx.assertUsable(caller);
-  requireTensor(caller, 'x', args.x);
-  requireTensor(caller, 'convState', args.convState);
-  requireTensor(caller, 'weight', args.weight);
-  const { x, convState, weight, bias } = args;
-  x.expectDType(caller, 'x', 'f32');
-  if (x.shape.length !== 2) {
-    throw new ShapeError(`${caller}: x must be (batch, dInner), got ${formatShape(x.shape)}`);
-  }
-  const [batch, dInner] = x.shape as [number, number];
-  const width = checkWeight(caller, weight, dInner);
-  convState.expectDType(caller, 'convState', 'f32');
-  convState.expectShape(caller, 'convState', [batch, dInner, width], '(batch, dInner, width)');
-  if (bias) {
-    bias.expectDType(caller, 'bias', 'f32');
-    bias.expectShape(caller, 'bias', [dInner], '(dInner)');
-  }
-  const y = Tensor.empty(ctx, [batch, dInner], 'f32', 'causal-conv1d-update/y');
-  ctx.dispatch({
-    pipeline: ctx.pipeline('scan-kernels/causal-conv1d-update', updateCode, {
-      HAS_BIAS: bias ? 1 : 0,
-      SILU: args.silu ? 1 : 0,
-    }),
-    params: UpdateParams.pack({ batch, d_inner: dInner, width }),
-    bindings: [x.buffer, weight.buffer, (bias ?? x).buffer, convState.buffer, y.buffer],
-    workgroups: dispatch1d(workgroupCount(batch * dInner, 64), ctx.limits.maxComputeWorkgroupsPerDimension),
-    label: 'causal-conv1d-update',
-  });
-  return y;
 }

@@ -1,100 +1,123 @@
-// Host code of selectiveStateUpdate: one token of the selective scan, in place on a GPU state.
+// selectiveStateUpdate: one token of the selective scan, in place on a GPU state. Validates at the
+// boundary, then records a version of SELECTIVE_STATE_UPDATE_KERNELS: v1-plain, or v2-fused-step
+// (the conv step and dt_proj fused in, what the model's decode runs) with the buffers it prepared.
 
-import {
-  type GpuContext,
-  InvalidArgumentError,
-  LimitError,
-  ShapeError,
-  Tensor,
-  formatShape,
-} from '@mamba-webgpu/tensor';
-import { defineParams, dispatch1d, workgroupCount } from '@mamba-webgpu/tensor/internal';
-import { MAX_D_STATE } from '../selective-scan/validate.js';
-import source from './selective-state-update.wgsl';
+import { type GpuContext, InvalidArgumentError, type Tensor } from '@mamba-webgpu/tensor';
+import { kernelNamed, pickKernel } from '@mamba-webgpu/tensor/internal';
+import type {
+  PreparedStateUpdate,
+  SelectiveStateUpdateArgs,
+  StateUpdateKernel,
+  StateUpdateProblem,
+  StateUpdateWeights,
+} from './types.js';
+import { v1Plain } from './v1-plain.js';
+import { v2FusedStep } from './v2-fused-step.js';
+import { validateStateUpdate } from './validate.js';
 
-const Params = defineParams('Params', { batch: 'u32', d_inner: 'u32', d_state: 'u32' });
-const code = Params.wgsl + source;
+const CALLER = 'selectiveStateUpdate';
 
-export interface SelectiveStateUpdateArgs {
-  /** (batch, dInner, dState): updated in place. */
-  state: Tensor;
-  /** (batch, dInner) */
-  x: Tensor;
-  /** (batch, dInner), before dtBias and softplus. */
-  dt: Tensor;
-  /** (dInner, dState), negative. */
-  A: Tensor;
-  /** (batch, dState) */
-  B: Tensor;
-  /** (batch, dState) */
-  C: Tensor;
-  /** (dInner) */
-  D?: Tensor | undefined;
-  /** (batch, dInner) gate */
-  z?: Tensor | undefined;
-  /** (dInner) */
-  dtBias?: Tensor | undefined;
-  dtSoftplus?: boolean | undefined;
+/** Every version, in order of introduction; the op runs the last automatic one that supports a problem. */
+export const SELECTIVE_STATE_UPDATE_KERNELS: readonly StateUpdateKernel[] = [v1Plain, v2FusedStep];
+
+/** The per-channel weights of a problem, as `prepare` takes them. */
+function weightsOf(p: StateUpdateProblem): StateUpdateWeights {
+  return {
+    A: p.A,
+    D: p.D,
+    dtBias: p.dtBias,
+    conv: p.conv ? { weight: p.conv.weight, bias: p.conv.bias } : undefined,
+  };
+}
+
+function checkPrepared(
+  p: StateUpdateProblem,
+  kernel: StateUpdateKernel,
+  prepared: PreparedStateUpdate,
+): void {
+  if (prepared.kernel !== kernel.name) {
+    throw new InvalidArgumentError(
+      `${CALLER}: the prepared buffers are ${prepared.kernel}'s, but the kernel is ${kernel.name}`,
+      'prepared',
+    );
+  }
+  const want = weightsOf(p);
+  const got = prepared.weights;
+  const same =
+    got.A === want.A &&
+    got.D === want.D &&
+    got.dtBias === want.dtBias &&
+    got.conv?.weight === want.conv?.weight &&
+    got.conv?.bias === want.conv?.bias;
+  if (!same) {
+    throw new InvalidArgumentError(
+      `${CALLER}: the prepared buffers were made from other weights`,
+      'prepared',
+    );
+  }
+}
+
+/**
+ * What `kernel` needs from a layer's weights, built once (host setup, not while capturing); the
+ * caller owns it and passes it to every `selectiveStateUpdateWith` call on these weights.
+ */
+export function prepareSelectiveStateUpdate(
+  kernel: string,
+  weights: StateUpdateWeights,
+): PreparedStateUpdate | undefined {
+  const caller = 'prepareSelectiveStateUpdate';
+  const version = kernelNamed(caller, SELECTIVE_STATE_UPDATE_KERNELS, kernel) as StateUpdateKernel;
+  if (kernel === v2FusedStep.name && !weights.conv) {
+    throw new InvalidArgumentError(
+      `${caller}: ${kernel} fuses the conv step; pass the conv weights`,
+      'weights',
+    );
+  }
+  return version.prepare(weights);
+}
+
+/** Options of `selectiveStateUpdateWith`. */
+export interface StateUpdateOptions {
+  /** Run this version instead of the automatic choice (default: the prepared one's, if any). */
+  kernel?: string;
+  /** Buffers from `prepareSelectiveStateUpdate` for these weights (else prepared per call). */
+  prepared?: PreparedStateUpdate | undefined;
+}
+
+/** selectiveStateUpdate with a named version and buffers prepared once. */
+export function selectiveStateUpdateWith(
+  ctx: GpuContext,
+  args: SelectiveStateUpdateArgs,
+  options: StateUpdateOptions = {},
+): Tensor<'f32'> {
+  const problem = validateStateUpdate(ctx, args);
+  let prepared = options.prepared;
+  try {
+    const name = options.kernel ?? options.prepared?.kernel;
+    const kernel = pickKernel(CALLER, SELECTIVE_STATE_UPDATE_KERNELS, problem, name) as StateUpdateKernel;
+    if (options.prepared) checkPrepared(problem, kernel, options.prepared);
+    prepared ??= kernel.prepare(weightsOf(problem));
+    kernel.record({ ...problem, prepared });
+  } catch (error) {
+    if (!args.out) problem.out.dispose();
+    throw error;
+  } finally {
+    // Released now, still recorded: a later user of the pooled buffer runs after this dispatch.
+    if (!options.prepared) prepared?.dispose();
+  }
+  return problem.out;
 }
 
 /**
  * One decode step: `dt = softplus(dt + dtBias)`, `state = exp(dt A) state + dt B x` (in place),
- * returns y (batch, dInner) = `(C . state + D x) * silu(z)`, owned by the caller.
+ * returns y (batch, dInner) = `(C . state + D x) * silu(z)` (`out` when given, else a new tensor
+ * the caller owns). With `conv`, x is
+ * first replaced by `silu(causalConv1dUpdate(x))` (conv state shifted in place); with `dtProj`,
+ * dt (batch, dtRank) by `dt @ dtProj^T`: the fused decode step of a Mamba mixer after x_proj.
+ * The fused version packs the per-channel weights per call; inside a capture, or step after step,
+ * prepare them once (`prepareSelectiveStateUpdate`, internal) and call `selectiveStateUpdateWith`.
+ * @throws ShapeError, DTypeError, LayoutError (an in-place tensor is a view), LimitError.
  */
 export function selectiveStateUpdate(ctx: GpuContext, args: SelectiveStateUpdateArgs): Tensor<'f32'> {
-  const caller = 'selectiveStateUpdate';
-  ctx.assertUsable(caller);
-  for (const name of ['state', 'x', 'dt', 'A', 'B', 'C'] as const) {
-    if (!(args[name] instanceof Tensor))
-      throw new InvalidArgumentError(`${caller}: ${name} must be a Tensor`, name);
-  }
-  const { state, x, dt, A, B, C, D, z, dtBias } = args;
-  state.expectDType(caller, 'state', 'f32');
-  if (state.shape.length !== 3) {
-    throw new ShapeError(`${caller}: state must be (batch, dInner, dState), got ${formatShape(state.shape)}`);
-  }
-  const [batch, dInner, dState] = state.shape as [number, number, number];
-  if (dState < 1 || dState > MAX_D_STATE) {
-    throw new LimitError(`${caller}: dState must be in 1..${MAX_D_STATE}, got ${dState}`);
-  }
-  const checks = [
-    ['x', x, [batch, dInner], '(batch, dInner)'],
-    ['dt', dt, [batch, dInner], '(batch, dInner)'],
-    ['A', A, [dInner, dState], '(dInner, dState)'],
-    ['B', B, [batch, dState], '(batch, dState)'],
-    ['C', C, [batch, dState], '(batch, dState)'],
-    ['D', D, [dInner], '(dInner)'],
-    ['z', z, [batch, dInner], '(batch, dInner)'],
-    ['dtBias', dtBias, [dInner], '(dInner)'],
-  ] as const;
-  for (const [name, t, dims, legend] of checks) {
-    if (!t) continue;
-    t.expectDType(caller, name, 'f32');
-    t.expectShape(caller, name, dims, legend);
-  }
-  const y = Tensor.empty(ctx, [batch, dInner], 'f32', 'selective-state-update/y');
-  ctx.dispatch({
-    pipeline: ctx.pipeline('scan-kernels/selective-state-update', code, {
-      HAS_D: D ? 1 : 0,
-      HAS_Z: z ? 1 : 0,
-      HAS_BIAS: dtBias ? 1 : 0,
-      SOFTPLUS: args.dtSoftplus ? 1 : 0,
-    }),
-    params: Params.pack({ batch, d_inner: dInner, d_state: dState }),
-    bindings: [
-      state.buffer,
-      x.buffer,
-      dt.buffer,
-      A.buffer,
-      B.buffer,
-      C.buffer,
-      (D ?? x).buffer,
-      (z ?? x).buffer,
-      (dtBias ?? x).buffer,
-      y.buffer,
-    ],
-    workgroups: dispatch1d(workgroupCount(batch * dInner, 64), ctx.limits.maxComputeWorkgroupsPerDimension),
-    label: 'selective-state-update',
-  });
-  return y;
+  return selectiveStateUpdateWith(ctx, args);
 }
