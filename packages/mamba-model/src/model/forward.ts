@@ -29,7 +29,8 @@ export interface LayerState {
 
 /**
  * Runs one Mamba mixer over (batch*seqLen, dModel) normed input; returns h. With `state`, the
- * final conv and ssm states are written into it (in place).
+ * final conv and ssm states are written into it (in place). With `initial`, the sequence
+ * continues from those states (a previous chunk's final ones; not the same tensors as `state`).
  */
 export function mixerPrefill(
   config: MambaConfig,
@@ -38,6 +39,7 @@ export function mixerPrefill(
   batch: number,
   seqLen: number,
   state: LayerState | undefined,
+  initial?: LayerState | undefined,
 ): Tensor<'f32'> {
   const { dInner, dState, dtRank } = config;
   const tokens = batch * seqLen;
@@ -56,6 +58,7 @@ export function mixerPrefill(
     bias: w.conv1dBias,
     silu: true,
     finalStateOut: state?.conv,
+    initialState: initial?.conv,
   });
   using u = conv.y;
   using uTokens = transpose12(u, batch, dInner, seqLen, 'mixer/u-tokens'); // (B, L, dInner)
@@ -79,6 +82,7 @@ export function mixerPrefill(
     deltaBias: w.dtProjBias,
     deltaSoftplus: true,
     lastStateOut: state?.ssm,
+    initialState: initial?.ssm,
   };
   let scan: { y: Tensor<'f32'>; lastState: Tensor<'f32'> };
   let yTokens: Tensor<'f32'>;
@@ -117,7 +121,9 @@ export function mixerPrefill(
 /**
  * Full forward over ids (batch, seqLen). Returns the final normed hidden states
  * (batch*seqLen, dModel) and, when `states` is given, writes each layer's final conv state and
- * ssm state into them (in place, so a captured prefill keeps writing the same tensors).
+ * ssm state into them (in place, so a captured prefill keeps writing the same tensors). With
+ * `initialStates`, the ids continue a sequence whose earlier part left those states: a long
+ * sequence runs chunk by chunk in memory constant in its length (chunked prefill).
  */
 export function backbonePrefill(
   config: MambaConfig,
@@ -126,6 +132,7 @@ export function backbonePrefill(
   batch: number,
   seqLen: number,
   states?: LayerState[],
+  initialStates?: readonly LayerState[],
 ): Tensor<'f32'> {
   let h: Tensor<'f32'> = embed(weights.embedding, ids); // (tokens, dModel)
   let residual: Tensor<'f32'> | undefined;
@@ -134,7 +141,7 @@ export function backbonePrefill(
     h.dispose();
     residual?.dispose();
     residual = norm.residual;
-    h = mixerPrefill(config, w, norm.out, batch, seqLen, states?.[i]);
+    h = mixerPrefill(config, w, norm.out, batch, seqLen, states?.[i], initialStates?.[i]);
     norm.out.dispose();
   });
   const final = residualRmsNorm(h, weights.normF, residual, config.rmsNormEps);
