@@ -36,15 +36,17 @@ describe('argmaxRows', () => {
 describe('taskModelConfig', () => {
   it("is the paper's model by default", () => {
     const c = taskModelConfig();
-    expect([c.dModel, c.nLayer, c.vocabSize, c.dInner, c.dState, c.dConv, c.dtRank, c.tieEmbeddings]).toEqual([
-      64, 2, 16, 128, 16, 4, 4, true,
-    ]);
+    expect([c.dModel, c.nLayer, c.vocabSize, c.dInner, c.dState, c.dConv, c.dtRank, c.tieEmbeddings]).toEqual(
+      [64, 2, 16, 128, 16, 4, 4, true],
+    );
   });
 
   it('takes smaller sizes and refuses bad ones', () => {
     expect(taskModelConfig({ dModel: 16, nLayer: 1 }).dInner).toBe(32);
     expect(() => taskModelConfig({ dModel: 0 })).toThrow(InvalidArgumentError);
-    expect(() => taskModelConfig({ nLayer: 1.5 })).toThrow(/taskModelConfig: nLayer must be an integer >= 1, got 1.5/);
+    expect(() => taskModelConfig({ nLayer: 1.5 })).toThrow(
+      /taskModelConfig: nLayer must be an integer >= 1, got 1.5/,
+    );
   });
 });
 

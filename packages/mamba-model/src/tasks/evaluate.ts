@@ -40,11 +40,17 @@ export function scoreAnswers(predicted: Int32Array, answers: Int32Array, answerC
   let whole = 0;
   for (let r = 0; r < rows; r++) {
     let right = 0;
-    for (let j = 0; j < answerCount; j++) if (predicted[r * answerCount + j] === answers[r * answerCount + j]) right++;
+    for (let j = 0; j < answerCount; j++)
+      if (predicted[r * answerCount + j] === answers[r * answerCount + j]) right++;
     tokens += right;
     if (right === answerCount) whole++;
   }
-  return { tokenAccuracy: tokens / answers.length, sequenceAccuracy: whole / rows, sequences: rows, answersPerSequence: answerCount };
+  return {
+    tokenAccuracy: tokens / answers.length,
+    sequenceAccuracy: whole / rows,
+    sequences: rows,
+    answersPerSequence: answerCount,
+  };
 }
 
 /** Options of `evaluateTask`. */
@@ -65,15 +71,26 @@ export interface EvaluateOptions {
 }
 
 /** The model's accuracy on `sequences` held-out rows of `task`. */
-export async function evaluateTask(params: MambaParameters, task: SyntheticTask, options: EvaluateOptions = {}): Promise<TaskScore> {
+export async function evaluateTask(
+  params: MambaParameters,
+  task: SyntheticTask,
+  options: EvaluateOptions = {},
+): Promise<TaskScore> {
   const fn = 'evaluateTask';
   if (params.config.vocabSize < task.vocabSize) {
-    throw new InvalidArgumentError(`${fn}: the model's vocabulary (${params.config.vocabSize}) must cover the task's (${task.vocabSize})`, 'params');
+    throw new InvalidArgumentError(
+      `${fn}: the model's vocabulary (${params.config.vocabSize}) must cover the task's (${task.vocabSize})`,
+      'params',
+    );
   }
   const sequences = checkIntegerIn(fn, 'sequences', options.sequences ?? 1000, 1);
   const seed = options.seed ?? EVALUATION_SEED;
   const path = options.path ?? 'training';
-  if (path !== 'training' && path !== 'chunked') throw new InvalidArgumentError(`${fn}: path must be 'training' or 'chunked', got ${String(path)}`, 'path');
+  if (path !== 'training' && path !== 'chunked')
+    throw new InvalidArgumentError(
+      `${fn}: path must be 'training' or 'chunked', got ${String(path)}`,
+      'path',
+    );
   const defaultBatch = path === 'chunked' ? 100 : Math.max(1, Math.floor(2 ** 16 / task.seqLen));
   const batch = Math.min(sequences, checkIntegerIn(fn, 'batch', options.batch ?? defaultBatch, 1));
   const predictor = path === 'chunked' ? new ChunkedPredictor(params) : undefined;
@@ -84,7 +101,10 @@ export async function evaluateTask(params: MambaParameters, task: SyntheticTask,
       const rows = Math.min(batch, sequences - first);
       const stream = new TaskStream(task, seed, first, rows);
       const got = predictor
-        ? await predictor.predict(stream, options.chunkLen !== undefined ? { chunkLen: options.chunkLen } : {})
+        ? await predictor.predict(
+            stream,
+            options.chunkLen !== undefined ? { chunkLen: options.chunkLen } : {},
+          )
         : await predictAnswersTraining(params, stream.next(task.seqLen), rows, task.seqLen, task.answerCount);
       predicted.set(got, first * task.answerCount);
       answers.set(stream.answers, first * task.answerCount);
@@ -105,7 +125,10 @@ export function evaluateSelectiveCopying(
 }
 
 /** Induction Heads lengths of the paper's Table 2: 2^6 .. 2^20. */
-export const INDUCTION_HEADS_EVAL_LENGTHS: readonly number[] = Array.from({ length: 15 }, (_, i) => 2 ** (i + 6));
+export const INDUCTION_HEADS_EVAL_LENGTHS: readonly number[] = Array.from(
+  { length: 15 },
+  (_, i) => 2 ** (i + 6),
+);
 
 /** Accuracy at one evaluation length. */
 export interface LengthScore {
@@ -144,8 +167,17 @@ export async function evaluateInductionHeads(
   const out: LengthScore[] = [];
   for (const seqLen of lengths) {
     const t0 = performance.now();
-    const score = await evaluateTask(params, task.withSeqLen(seqLen), { sequences: 100, ...rest, path: 'chunked' });
-    const entry = { seqLen, accuracy: score.tokenAccuracy, sequences: score.sequences, ms: performance.now() - t0 };
+    const score = await evaluateTask(params, task.withSeqLen(seqLen), {
+      sequences: 100,
+      ...rest,
+      path: 'chunked',
+    });
+    const entry = {
+      seqLen,
+      accuracy: score.tokenAccuracy,
+      sequences: score.sequences,
+      ms: performance.now() - t0,
+    };
     out.push(entry);
     onLength?.(entry);
   }

@@ -8,7 +8,8 @@ import { InductionHeads } from './induction-heads.js';
 import { SelectiveCopying } from './selective-copying.js';
 import { TaskSampler, TaskStream, taskBatch } from './task.js';
 
-const row = (ids: Int32Array, seqLen: number, b: number) => Array.from(ids.subarray(b * seqLen, (b + 1) * seqLen));
+const row = (ids: Int32Array, seqLen: number, b: number) =>
+  Array.from(ids.subarray(b * seqLen, (b + 1) * seqLen));
 
 describe('SelectiveCopying', () => {
   it('has the paper sizes by default', () => {
@@ -57,9 +58,13 @@ describe('SelectiveCopying', () => {
   });
 
   it('refuses sizes that do not fit, with typed errors', () => {
-    expect(() => new SelectiveCopying({ seqLen: 31 })).toThrow(/SelectiveCopying: seqLen must be an integer >= 32, got 31/);
+    expect(() => new SelectiveCopying({ seqLen: 31 })).toThrow(
+      /SelectiveCopying: seqLen must be an integer >= 32, got 31/,
+    );
     expect(() => new SelectiveCopying({ vocabSize: 2 })).toThrow(InvalidArgumentError);
-    expect(() => new SelectiveCopying({ dataTokens: 0 })).toThrow(/dataTokens must be an integer >= 1, got 0/);
+    expect(() => new SelectiveCopying({ dataTokens: 0 })).toThrow(
+      /dataTokens must be an integer >= 1, got 0/,
+    );
   });
 });
 

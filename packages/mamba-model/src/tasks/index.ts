@@ -39,4 +39,27 @@ export {
   type TaskScore,
   VALIDATION_SEED,
 } from './evaluate.js';
-export { type TaskStepRecord, type TaskTrainingOptions, type TaskTrainingResult, trainTask } from './train.js';
+export {
+  type TaskStepRecord,
+  type TaskTrainingOptions,
+  type TaskTrainingResult,
+  trainTask,
+} from './train.js';
+export {
+  PAPER_RESULTS,
+  runTaskExperiment,
+  type TaskExperiment,
+  type TaskExperimentHooks,
+  type TaskExperimentId,
+  type TaskExperimentResult,
+  taskExperiments,
+  type TaskSizing,
+} from './experiments.js';
+export {
+  escapeXml,
+  type HorizontalLine,
+  type LineChartSpec,
+  type LineSeries,
+  lineChartSvg,
+  niceTicks,
+} from './report/line-chart.js';

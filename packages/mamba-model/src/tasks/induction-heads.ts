@@ -31,7 +31,12 @@ export class InductionHeads implements SyntheticTask {
 
   constructor(options: InductionHeadsOptions = {}) {
     const fn = 'InductionHeads';
-    this.vocabSize = checkIntegerIn(fn, 'vocabSize', options.vocabSize ?? INDUCTION_HEADS_DEFAULTS.vocabSize, 3);
+    this.vocabSize = checkIntegerIn(
+      fn,
+      'vocabSize',
+      options.vocabSize ?? INDUCTION_HEADS_DEFAULTS.vocabSize,
+      3,
+    );
     this.seqLen = checkIntegerIn(fn, 'seqLen', options.seqLen ?? INDUCTION_HEADS_DEFAULTS.seqLen, 3);
     this.specialToken = this.vocabSize - 1;
   }

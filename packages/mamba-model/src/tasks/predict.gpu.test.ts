@@ -71,11 +71,21 @@ describe('evaluation paths', () => {
       for (let c = 0, start = 0; start < seqLen; c++, start += chunkLen) {
         const len = Math.min(chunkLen, seqLen - start);
         const chunk = new Int32Array(batch * len);
-        for (let b = 0; b < batch; b++) chunk.set(ids.subarray(b * seqLen + start, b * seqLen + start + len), b * len);
+        for (let b = 0; b < batch; b++)
+          chunk.set(ids.subarray(b * seqLen + start, b * seqLen + start + len), b * len);
         using idTensor = Tensor.fromArray(ctx, chunk, [batch, len], 'i32');
-        using hidden = backbonePrefill(config, weights, idTensor, batch, len, sets[c % 2], c === 0 ? undefined : sets[(c + 1) % 2]);
+        using hidden = backbonePrefill(
+          config,
+          weights,
+          idTensor,
+          batch,
+          len,
+          sets[c % 2],
+          c === 0 ? undefined : sets[(c + 1) % 2],
+        );
         const h = await hidden.read();
-        for (let b = 0; b < batch; b++) got.set(h.subarray(b * len * dModel, (b + 1) * len * dModel), (b * seqLen + start) * dModel);
+        for (let b = 0; b < batch; b++)
+          got.set(h.subarray(b * len * dModel, (b + 1) * len * dModel), (b * seqLen + start) * dModel);
       }
       expectAllClose(got, expected, { ...TOL, label: `chunked hidden, chunks of ${chunkLen}` });
       for (const s of sets.flat()) {
@@ -103,7 +113,9 @@ describe('evaluation paths', () => {
     const peak = async (length: number) => {
       await ctx.sync();
       ctx.pool.resetPeak();
-      await predictor.predict(new TaskStream(new InductionHeads({ seqLen: length }), 1, 0, 2), { chunkLen: 512 });
+      await predictor.predict(new TaskStream(new InductionHeads({ seqLen: length }), 1, 0, 2), {
+        chunkLen: 512,
+      });
       return ctx.stats().peakLiveBytes;
     };
     await peak(1024); // warm the state sets
@@ -115,7 +127,9 @@ describe('evaluation paths', () => {
 
   it('refuses the LTI ablation with a typed error naming the training path', () => {
     const params = ltiParameters(ctx, config, 0);
-    expect(() => new ChunkedPredictor(params)).toThrow(/inferenceWeights: the LTI ablation has no inference path.*predictAnswersTraining/);
+    expect(() => new ChunkedPredictor(params)).toThrow(
+      /inferenceWeights: the LTI ablation has no inference path.*predictAnswersTraining/,
+    );
     params.dispose();
   });
 });

@@ -32,9 +32,20 @@ export function argmaxRows(logits: Float32Array, vocab: number): Int32Array {
  * Logits (batch * (to - from), vocab) of positions [from, to) of each row of hidden
  * (batch * len, dModel) or (batch, len, dModel), row-major by (row, position).
  */
-function positionLogits(hidden: Tensor, head: Tensor, batch: number, len: number, from: number, to: number): Tensor<'f32'> {
+function positionLogits(
+  hidden: Tensor,
+  head: Tensor,
+  batch: number,
+  len: number,
+  from: number,
+  to: number,
+): Tensor<'f32'> {
   const dModel = hidden.shape[hidden.shape.length - 1]!;
-  using rows = hidden.view({ shape: [batch, to - from, dModel], strides: [len * dModel, dModel, 1], offset: from * dModel });
+  using rows = hidden.view({
+    shape: [batch, to - from, dModel],
+    strides: [len * dModel, dModel, 1],
+    offset: from * dModel,
+  });
   using copy = contiguous(rows);
   using flat = copy.reshape([batch * (to - from), dModel]);
   return linear(flat, head);
@@ -57,8 +68,16 @@ export async function predictAnswersTraining(
   const tape = new Tape();
   try {
     const selective = !isLtiParameters(params);
-    const hidden = languageModelHidden(tape, config, params, { ids: idTensor, hostIds: ids, batch, seqLen }, { selective });
-    const head = config.tieEmbeddings ? params.get('backbone.embeddings.weight') : params.get('lm_head.weight');
+    const hidden = languageModelHidden(
+      tape,
+      config,
+      params,
+      { ids: idTensor, hostIds: ids, batch, seqLen },
+      { selective },
+    );
+    const head = config.tieEmbeddings
+      ? params.get('backbone.embeddings.weight')
+      : params.get('lm_head.weight');
     using logits = positionLogits(hidden, head, batch, seqLen, seqLen - answerCount, seqLen);
     return argmaxRows(await logits.read(), config.vocabSize);
   } finally {
@@ -110,7 +129,12 @@ export class ChunkedPredictor {
     const { batch } = stream;
     const { seqLen, answerCount } = stream.task;
     const defaultChunk = Math.max(answerCount, Math.floor(2 ** 18 / batch));
-    const chunkLen = checkIntegerIn('ChunkedPredictor.predict', 'chunkLen', options.chunkLen ?? defaultChunk, 1);
+    const chunkLen = checkIntegerIn(
+      'ChunkedPredictor.predict',
+      'chunkLen',
+      options.chunkLen ?? defaultChunk,
+      1,
+    );
     const syncEvery = checkIntegerIn('ChunkedPredictor.predict', 'syncEvery', options.syncEvery ?? 8, 1);
     const sets = this.stateSets(batch);
     const answerStart = seqLen - answerCount;
@@ -125,7 +149,10 @@ export class ChunkedPredictor {
         using hidden = backbonePrefill(this.config, this.weights, ids, batch, len, out, initial);
         const from = Math.max(answerStart, start);
         if (from < start + len) {
-          pending.push({ from, logits: positionLogits(hidden, this.weights.lmHead, batch, len, from - start, len) });
+          pending.push({
+            from,
+            logits: positionLogits(hidden, this.weights.lmHead, batch, len, from - start, len),
+          });
         }
         if ((c + 1) % syncEvery === 0) await this.ctx.sync('ChunkedPredictor.predict');
       }

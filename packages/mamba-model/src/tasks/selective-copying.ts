@@ -44,9 +44,24 @@ export class SelectiveCopying implements SyntheticTask {
 
   constructor(options: SelectiveCopyingOptions = {}) {
     const fn = 'SelectiveCopying';
-    this.vocabSize = checkIntegerIn(fn, 'vocabSize', options.vocabSize ?? SELECTIVE_COPYING_DEFAULTS.vocabSize, 3);
-    this.dataTokens = checkIntegerIn(fn, 'dataTokens', options.dataTokens ?? SELECTIVE_COPYING_DEFAULTS.dataTokens, 1);
-    this.seqLen = checkIntegerIn(fn, 'seqLen', options.seqLen ?? SELECTIVE_COPYING_DEFAULTS.seqLen, 2 * this.dataTokens);
+    this.vocabSize = checkIntegerIn(
+      fn,
+      'vocabSize',
+      options.vocabSize ?? SELECTIVE_COPYING_DEFAULTS.vocabSize,
+      3,
+    );
+    this.dataTokens = checkIntegerIn(
+      fn,
+      'dataTokens',
+      options.dataTokens ?? SELECTIVE_COPYING_DEFAULTS.dataTokens,
+      1,
+    );
+    this.seqLen = checkIntegerIn(
+      fn,
+      'seqLen',
+      options.seqLen ?? SELECTIVE_COPYING_DEFAULTS.seqLen,
+      2 * this.dataTokens,
+    );
     this.markerToken = this.vocabSize - 1;
   }
 

@@ -52,9 +52,11 @@ export class TaskStream {
     if (!Number.isSafeInteger(batch) || batch < 1) {
       throw new InvalidArgumentError(`TaskStream: batch must be an integer >= 1, got ${batch}`, 'batch');
     }
-    this.sources = Array.from({ length: batch }, (_, b) => task.row(new TaskRandom(rowSeed(seed, first + b))));
+    this.sources = Array.from({ length: batch }, (_, b) =>
+      task.row(new TaskRandom(rowSeed(seed, first + b))),
+    );
     this.answers = new Int32Array(batch * task.answerCount);
-    this.sources.forEach((s, b) => this.answers.set(s.answers, b * task.answerCount));
+    for (const [b, s] of this.sources.entries()) this.answers.set(s.answers, b * task.answerCount);
   }
 
   /** Positions read so far. */
@@ -72,7 +74,7 @@ export class TaskStream {
       );
     }
     const out = new Int32Array(this.batch * length);
-    this.sources.forEach((s, b) => s.emit(out, b * length, length));
+    for (const [b, s] of this.sources.entries()) s.emit(out, b * length, length);
     this.read += length;
     return out;
   }
@@ -85,7 +87,10 @@ export function taskBatch(task: SyntheticTask, seed: number, first: number, batc
   const ids = stream.next(seqLen);
   const targets = new Int32Array(batch * seqLen).fill(IGNORE_INDEX);
   for (let b = 0; b < batch; b++) {
-    targets.set(stream.answers.subarray(b * answerCount, (b + 1) * answerCount), (b + 1) * seqLen - answerCount);
+    targets.set(
+      stream.answers.subarray(b * answerCount, (b + 1) * answerCount),
+      (b + 1) * seqLen - answerCount,
+    );
   }
   return { ids, targets, answers: stream.answers, batch, seqLen };
 }
@@ -112,10 +117,19 @@ export class TaskSampler {
 }
 
 /** Throws unless `value` is an integer in [min, max]. */
-export function checkIntegerIn(caller: string, argument: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function checkIntegerIn(
+  caller: string,
+  argument: string,
+  value: unknown,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
-    throw new InvalidArgumentError(`${caller}: ${argument} must be an integer ${range}, got ${String(value)}`, argument);
+    throw new InvalidArgumentError(
+      `${caller}: ${argument} must be an integer ${range}, got ${String(value)}`,
+      argument,
+    );
   }
   return value;
 }

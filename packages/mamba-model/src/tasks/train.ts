@@ -10,7 +10,8 @@ import { type TaskScore, VALIDATION_SEED, evaluateTask } from './evaluate.js';
 import { type SyntheticTask, TaskSampler, checkIntegerIn } from './task.js';
 
 /** Options of `trainTask` (plus the Trainer's: lr, betas, weightDecay, clip, schedule...). */
-export interface TaskTrainingOptions extends Omit<TrainerOptions, 'selective' | 'totalSteps' | 'gradAccumulation'> {
+export interface TaskTrainingOptions
+  extends Omit<TrainerOptions, 'selective' | 'totalSteps' | 'gradAccumulation'> {
   /** Optimizer steps (at most). */
   steps: number;
   /** Rows per step. */
@@ -23,8 +24,10 @@ export interface TaskTrainingOptions extends Omit<TrainerOptions, 'selective' | 
   evalSequences?: number;
   /** Stop once this much wall time has passed (ms). */
   timeBudgetMs?: number;
-  /** Stop once an evaluation's token accuracy reaches this. */
+  /** Stop once evaluations' token accuracy reaches this (`stopPatience` times in a row). */
   stopAtAccuracy?: number;
+  /** Consecutive evaluations at `stopAtAccuracy` or above before stopping; default 1. */
+  stopPatience?: number;
   /** Called after every step (awaited: return a promise to yield to a UI). */
   onStep?: (record: TaskStepRecord) => void | Promise<void>;
   signal?: AbortSignal;
@@ -52,14 +55,34 @@ export interface TaskTrainingResult {
  * Trains `params` (S6 from `MambaParameters.random`, or LTI from `ltiParameters`) on `task` in
  * place; the loss is taken at the answer positions only.
  */
-export async function trainTask(params: MambaParameters, task: SyntheticTask, options: TaskTrainingOptions): Promise<TaskTrainingResult> {
+export async function trainTask(
+  params: MambaParameters,
+  task: SyntheticTask,
+  options: TaskTrainingOptions,
+): Promise<TaskTrainingResult> {
   const fn = 'trainTask';
-  const { steps, batch, seed = 0, evalEvery = 0, evalSequences = 256, timeBudgetMs, stopAtAccuracy, onStep, signal, ...trainer } = options;
+  const {
+    steps,
+    batch,
+    seed = 0,
+    evalEvery = 0,
+    evalSequences = 256,
+    timeBudgetMs,
+    stopAtAccuracy,
+    stopPatience = 1,
+    onStep,
+    signal,
+    ...trainer
+  } = options;
   checkIntegerIn(fn, 'steps', steps, 1);
   checkIntegerIn(fn, 'batch', batch, 1);
   checkIntegerIn(fn, 'evalEvery', evalEvery, 0);
+  checkIntegerIn(fn, 'stopPatience', stopPatience, 1);
   if (params.config.vocabSize < task.vocabSize) {
-    throw new InvalidArgumentError(`${fn}: the model's vocabulary (${params.config.vocabSize}) must cover the task's (${task.vocabSize})`, 'params');
+    throw new InvalidArgumentError(
+      `${fn}: the model's vocabulary (${params.config.vocabSize}) must cover the task's (${task.vocabSize})`,
+      'params',
+    );
   }
   const run = new Trainer(params, { ...trainer, totalSteps: steps, selective: !isLtiParameters(params) });
   const sampler = new TaskSampler(task, seed);
@@ -67,6 +90,7 @@ export async function trainTask(params: MambaParameters, task: SyntheticTask, op
   const t0 = performance.now();
   let stoppedBy: TaskTrainingResult['stoppedBy'] = 'steps';
   let finalScore: TaskScore | undefined;
+  let streak = 0;
   try {
     for (let s = 1; s <= steps; s++) {
       if (signal?.aborted) {
@@ -79,11 +103,17 @@ export async function trainTask(params: MambaParameters, task: SyntheticTask, op
       const outOfTime = timeBudgetMs !== undefined && elapsed >= timeBudgetMs;
       const record: TaskStepRecord = { ...result, elapsedMs: elapsed };
       if (evalEvery > 0 && (s % evalEvery === 0 || s === steps || outOfTime)) {
-        record.score = finalScore = await evaluateTask(params, task, { sequences: evalSequences, seed: VALIDATION_SEED });
+        record.score = finalScore = await evaluateTask(params, task, {
+          sequences: evalSequences,
+          seed: VALIDATION_SEED,
+        });
       }
       curve.push(record);
       await onStep?.(record);
-      if (stopAtAccuracy !== undefined && record.score && record.score.tokenAccuracy >= stopAtAccuracy) {
+      if (record.score)
+        streak =
+          stopAtAccuracy !== undefined && record.score.tokenAccuracy >= stopAtAccuracy ? streak + 1 : 0;
+      if (streak >= stopPatience) {
         stoppedBy = 'accuracy';
         break;
       }

@@ -62,10 +62,12 @@ function checkTargets(targets: Int32Array, positions: number, vocab: number): vo
   const fail = (message: string) => {
     throw new InvalidArgumentError(`Trainer.step: ${message}`, 'batches');
   };
-  if (targets.length !== positions) fail(`targets must hold one entry per id (${positions}), got ${targets.length}`);
+  if (targets.length !== positions)
+    fail(`targets must hold one entry per id (${positions}), got ${targets.length}`);
   const bad = targets.findIndex((id) => id !== IGNORE_INDEX && (id < 0 || id >= vocab));
   if (bad >= 0) fail(`targets[${bad}] = ${targets[bad]} is neither in [0, ${vocab}) nor IGNORE_INDEX`);
-  if (targets.every((id) => id === IGNORE_INDEX)) fail('targets are all IGNORE_INDEX: no position to take the loss at');
+  if (targets.every((id) => id === IGNORE_INDEX))
+    fail('targets are all IGNORE_INDEX: no position to take the loss at');
 }
 
 /**

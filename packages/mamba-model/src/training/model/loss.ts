@@ -42,12 +42,27 @@ export function nextTokenTargets(hostIds: Int32Array, batch: number, seqLen: num
 }
 
 /** Columns [offset, offset + channels) of token-major t (tokens, width) as (batch, channels, seqLen). */
-function channelMajor(tape: Tape, t: Tensor, batch: number, seqLen: number, width: number, offset: number, channels: number) {
+function channelMajor(
+  tape: Tape,
+  t: Tensor,
+  batch: number,
+  seqLen: number,
+  width: number,
+  offset: number,
+  channels: number,
+) {
   return ad.view(tape, t, { shape: [batch, channels, seqLen], strides: [seqLen * width, 1, width], offset });
 }
 
 /** S6: Δ, B and C from u through x_proj and dt_proj. */
-function selection(tape: Tape, config: MambaConfig, w: (name: string) => Tensor, u: Tensor, batch: number, seqLen: number): ScanSelection {
+function selection(
+  tape: Tape,
+  config: MambaConfig,
+  w: (name: string) => Tensor,
+  u: Tensor,
+  batch: number,
+  seqLen: number,
+): ScanSelection {
   const { dInner, dState, dtRank } = config;
   const uT = ad.transpose(tape, u, 1, 2);
   const uTokens = ad.reshape(tape, uT, [batch * seqLen, dInner]);
@@ -84,7 +99,16 @@ function mixer(
     : ltiSelection(tape, config, p, layer, batch, seqLen);
   const expA = ad.unary(tape, 'exp', w('A_log'));
   const A = ad.unary(tape, 'neg', expA);
-  const y = selectiveScanOp(tape, { u, delta: s.delta, A, B: s.B, C: s.C, D: w('D'), z, deltaBias: w('dt_proj.bias') });
+  const y = selectiveScanOp(tape, {
+    u,
+    delta: s.delta,
+    A,
+    B: s.B,
+    C: s.C,
+    D: w('D'),
+    z,
+    deltaBias: w('dt_proj.bias'),
+  });
   for (const t of s.temporaries) t.dispose();
   const yT = ad.transpose(tape, y, 1, 2);
   const yTokens = ad.reshape(tape, yT, [batch * seqLen, dInner]);

@@ -22,11 +22,20 @@ beforeAll(async () => {
   ids = Int32Array.from({ length: batch * seqLen }, () => Math.floor(rng.uniform(0, config.vocabSize)));
 });
 
-async function loss(params: MambaParameters, grads?: string[]): Promise<{ value: number; grads: Float32Array[] }> {
+async function loss(
+  params: MambaParameters,
+  grads?: string[],
+): Promise<{ value: number; grads: Float32Array[] }> {
   using idTensor = Tensor.fromArray(ctx, ids, [batch, seqLen], 'i32');
   const tape = new Tape();
   try {
-    const l = languageModelLoss(tape, config, params, { ids: idTensor, hostIds: ids, batch, seqLen }, { selective: false });
+    const l = languageModelLoss(
+      tape,
+      config,
+      params,
+      { ids: idTensor, hostIds: ids, batch, seqLen },
+      { selective: false },
+    );
     const [value] = await l.read();
     if (!grads) return { value: value!, grads: [] };
     using one = Tensor.fromArray(ctx, [1], [1], 'f32');
@@ -80,7 +89,9 @@ describe('LTI ablation (selective: false)', () => {
         const numeric = ((await at(eps)).value - (await at(-eps)).value) / (2 * eps);
         t.write(base);
         const got = analytic.grads[k]![i]!;
-        expect(Math.abs(got - numeric), `d loss / d ${name}[${i}]: ${got} vs ${numeric}`).toBeLessThan(2e-4 + 3e-2 * Math.abs(numeric));
+        expect(Math.abs(got - numeric), `d loss / d ${name}[${i}]: ${got} vs ${numeric}`).toBeLessThan(
+          2e-4 + 3e-2 * Math.abs(numeric),
+        );
       }
     }
     params.dispose();
@@ -99,9 +110,9 @@ describe('LTI ablation (selective: false)', () => {
     await expect(trainer.step({ ids, targets: targets.subarray(1), batch, seqLen })).rejects.toThrow(
       /Trainer.step: targets must hold one entry per id \(38\), got 37/,
     );
-    await expect(trainer.step({ ids, targets: new Int32Array(38).fill(IGNORE_INDEX), batch, seqLen })).rejects.toThrow(
-      /targets are all IGNORE_INDEX/,
-    );
+    await expect(
+      trainer.step({ ids, targets: new Int32Array(38).fill(IGNORE_INDEX), batch, seqLen }),
+    ).rejects.toThrow(/targets are all IGNORE_INDEX/);
     trainer.dispose();
     params.dispose();
   });
