@@ -122,12 +122,16 @@ function render(): void {
       .filter((f) => f.endsWith('.json'))
       .sort();
   } catch {
-    fail(`no records in ${relative(cwd, resultsDir)} (run without --report-only on a GPU first)`);
+    console.warn(
+      `tasks:results: no folder ${relative(cwd, resultsDir)}: the page says no run is recorded yet`,
+    );
   }
   const records = files.map((f) =>
     parseTaskRunRecord(JSON.parse(readFileSync(join(resultsDir, f), 'utf8')), f),
   );
-  for (const [name, svg] of taskResultCharts(records)) writeFileSync(join(resultsDir, name), svg);
+  const charts = taskResultCharts(records);
+  if (charts.size > 0) mkdirSync(resultsDir, { recursive: true });
+  for (const [name, svg] of charts) writeFileSync(join(resultsDir, name), svg);
   mkdirSync(dirname(page), { recursive: true });
   writeFileSync(page, taskResultsMarkdown(records, relative(dirname(page), resultsDir)));
   console.log(

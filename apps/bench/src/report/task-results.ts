@@ -186,6 +186,13 @@ export function taskResultsMarkdown(records: readonly TaskRunRecord[], chartDir:
   const charts = taskResultCharts(records);
   const chart = (file: string, alt: string) =>
     charts.has(file) ? [`![${alt}](${chartDir}/${file})`, ''] : [];
+  const sizes = new Set(records.map((r) => r.sizing));
+  const status =
+    records.length === 0
+      ? ['**No run recorded yet**: the H200 runs of this commit are pending (see the end of this page).', '']
+      : sizes.has('small')
+        ? ["**Small sizing** (a CPU adapter): a smoke run of the pipeline, not the paper's sizes.", '']
+        : [];
   const provenance = records.map(
     (r) =>
       `| ${r.result.title}, L=${r.result.seqLen} | \`${r.commit.slice(0, 12)}\` | ${r.gpu} | ${r.date} | ${r.sizing} | ${minutes(r.result.trainMs + r.result.evalMs)} |`,
@@ -198,6 +205,7 @@ export function taskResultsMarkdown(records: readonly TaskRunRecord[], chartDir:
     'd_state 16), vocabulary 16; fresh rows from a seeded generator every step; accuracies on held-out',
     'rows of a seed training never draws. Produced by `pnpm tasks:results` (see the end of this page).',
     '',
+    ...status,
     '## Selective Copying (paper Table 1)',
     '',
     'Accuracy = answer tokens right (16 per sequence) on 1000 held-out sequences; also the fraction of',
@@ -220,10 +228,11 @@ export function taskResultsMarkdown(records: readonly TaskRunRecord[], chartDir:
     '',
     '| run | commit | GPU | date | sizing | wall time (train + eval) |',
     '| --- | --- | --- | --- | --- | ---: |',
-    ...provenance,
+    ...(provenance.length ? provenance : ['| (none yet) | | | | | |']),
     '',
     '## How these were made',
     '',
+    ...records.map((r) => `- ${r.result.title}, L=${r.result.seqLen}: ${r.result.hyperparameters}.`),
     '- Training: `trainTask` (the `Trainer`: tape forward, fused backward, clipping, AdamW), loss on the',
     '  answer positions only (IGNORE_INDEX targets elsewhere). Paper: 400k steps at batch 64 and',
     '  constant lr 1e-4 for Selective Copying; here each run has an 8-minute budget, so the',
@@ -232,7 +241,12 @@ export function taskResultsMarkdown(records: readonly TaskRunRecord[], chartDir:
     '  blocks share); Induction Heads through the chunked inference forward (chunks continue from the',
     '  previous conv and ssm states), memory constant in the length, so 2^20 fits.',
     '- Reproduce: `pnpm tasks:results` on a GPU (one run: `--only selective-copying-s6`; re-render',
-    '  this page from the JSON records in `docs/results/`: `pnpm tasks:results --report-only`).',
+    '  this page from the JSON records in `docs/results/`: `pnpm tasks:results --report-only`). On the',
+    "  lent H200 (each run under the device's 10-minute command limit): `pnpm tasks:results --bundle-only`",
+    '  and `bash ../shared/gpu/pack.sh packages/tensor` here, then, carrying `.gpu` and',
+    '  `apps/bench/.bench-out`, one command per run: `source .gpu/remote.sh && GIT_COMMIT=<sha> node',
+    '  apps/bench/.bench-out/task-results.mjs --only <run> --results $OUT/results --page $OUT/results.md`;',
+    '  copy the JSON records into `docs/results/` and re-render with `--report-only`.',
     '',
   ].join('\n');
 }

@@ -145,6 +145,8 @@ export interface TaskExperimentResult {
   vocabSize: number;
   batch: number;
   lr: number;
+  /** The optimizer settings, for the record: `betas (0.9, 0.98), weight decay 0, ...`. */
+  hyperparameters: string;
   steps: number;
   stoppedBy: string;
   /** Training wall time (ms). */
@@ -157,6 +159,18 @@ export interface TaskExperimentResult {
   score?: TaskScore;
   /** Induction Heads: accuracy per evaluation length. */
   lengths?: LengthScore[];
+}
+
+/** The optimizer settings of a run in words (the Trainer's defaults where unset). */
+function describeTraining(t: TaskTrainingOptions): string {
+  const [b1, b2] = t.betas ?? [0.9, 0.95];
+  return [
+    `AdamW lr ${t.lr ?? 1e-3} (${t.schedule ?? 'constant'}, ${t.warmupSteps ?? 0} warmup steps)`,
+    `betas (${b1}, ${b2})`,
+    `weight decay ${t.weightDecay ?? 0.1}`,
+    `clip ${t.clip ?? 1}`,
+    `batch ${t.batch}`,
+  ].join(', ');
 }
 
 /** Progress callbacks of `runTaskExperiment`. */
@@ -204,6 +218,7 @@ export async function runTaskExperiment(
       vocabSize: exp.task.vocabSize,
       batch: exp.training.batch,
       lr: exp.training.lr ?? 1e-3,
+      hyperparameters: describeTraining(exp.training),
       steps: run.steps,
       stoppedBy: run.stoppedBy,
       trainMs: run.wallMs,

@@ -5,7 +5,7 @@
 //   ChunkedPredictor: the inference forward chunk by chunk, each chunk continuing from the
 //     previous one's conv and ssm states (ping-pong state sets): memory constant in L (S6 only).
 
-import { type GpuContext, Tape, Tensor, contiguous, zeros } from '@mamba-webgpu/tensor';
+import { type GpuContext, InvalidArgumentError, Tape, Tensor, contiguous, zeros } from '@mamba-webgpu/tensor';
 import type { MambaConfig } from '../loading/config.js';
 import { type LayerState, backbonePrefill } from '../model/forward.js';
 import { linear } from '../model/ops.js';
@@ -124,8 +124,14 @@ export class ChunkedPredictor {
     return sets;
   }
 
-  /** Predictions (batch, answerCount) for the rest of `stream`, read chunk by chunk to its end. */
+  /** Predictions (batch, answerCount) for a fresh `stream`, read chunk by chunk to its end. */
   async predict(stream: TaskStream, options: ChunkedPredictOptions = {}): Promise<Int32Array> {
+    if (stream.position !== 0) {
+      throw new InvalidArgumentError(
+        `ChunkedPredictor.predict: the stream must be unread (its rows start from zero states), got one at position ${stream.position}`,
+        'stream',
+      );
+    }
     const { batch } = stream;
     const { seqLen, answerCount } = stream.task;
     const defaultChunk = Math.max(answerCount, Math.floor(2 ** 18 / batch));
