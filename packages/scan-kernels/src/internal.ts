@@ -2,6 +2,12 @@
 // taking B/C as (batch, seqLen, dState), and the building blocks. May change without a major version.
 
 export { SCAN_KERNELS, scanKernel } from './selective-scan/kernels.js';
+export {
+  pickScanKernel,
+  runScanKernel,
+  type ScanOptions,
+  selectiveScanWith,
+} from './selective-scan/selective-scan.js';
 export type {
   BcLayout,
   BcRows,
@@ -10,31 +16,26 @@ export type {
   ScanViews,
   StridedView,
 } from './selective-scan/types.js';
+export { recordV1Sequential } from './selective-scan/v1-sequential.js';
 export {
-  selectiveScanWith,
-  runScanKernel,
-  pickScanKernel,
-  type ScanOptions,
-} from './selective-scan/selective-scan.js';
-export { validateScan } from './selective-scan/validate.js';
-export {
-  chunkedKernel,
+  type ChunkedConfig,
   chunkedCode,
-  recordChunked,
-  stateTiling,
+  chunkedKernel,
   chunkedWorkgroupBytes,
   DEFAULT_CHUNKED_CONFIG,
+  recordChunked,
   rowsReadable,
-  type ChunkedConfig,
+  stateTiling,
 } from './selective-scan/v2-chunked.js';
 export {
-  subgroupScanKernel,
-  subgroupScanCode,
-  subgroupScanWorkgroupBytes,
   DEFAULT_SUBGROUP_SCAN_CONFIG,
   type SubgroupScanConfig,
+  subgroupScanCode,
+  subgroupScanKernel,
+  subgroupScanWorkgroupBytes,
 } from './selective-scan/v3-subgroup-scan.js';
-export { recordV1Sequential } from './selective-scan/v1-sequential.js';
+export { validateScan } from './selective-scan/validate.js';
+export { SSM_MATH } from './ssm-math/ssm-math.js';
 
 import type { GpuContext, Tensor } from '@mamba-webgpu/tensor';
 import { selectiveScanWith } from './selective-scan/selective-scan.js';
