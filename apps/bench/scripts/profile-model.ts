@@ -2,10 +2,9 @@
 // time of prefill and of one decode step, capture cost. Bundle with esbuild and run on the GPU
 // machine: node .bench-out/profile-model.js
 import { MambaModel, parseMambaConfig, randomWeights } from '@mamba-webgpu/mamba-model';
-import { getGpuContext, Tensor } from '@mamba-webgpu/tensor';
+import { getGpuContext, matmul, Tensor } from '@mamba-webgpu/tensor';
 import { backbonePrefill } from '../../../packages/mamba-model/src/model/forward.js';
 import { backboneStep } from '../../../packages/mamba-model/src/model/decode.js';
-import { linear } from '../../../packages/mamba-model/src/model/ops.js';
 import type { LayerState } from '../../../packages/mamba-model/src/model/forward.js';
 import { zeros } from '@mamba-webgpu/tensor';
 import { MAMBA_130M } from '../src/suites/model.js';
@@ -65,7 +64,7 @@ for (const batch of [1, 8, 64]) {
   const t0 = now();
   const rec = ctx.captureSequence('profile', () => {
     using h = backboneStep(config, weights, ids, batch, states);
-    using l = linear(h, weights.lmHead);
+    using l = matmul(h, weights.lmHead);
   });
   const tCap = now() - t0;
   for (let w = 0; w < 3; w++) rec.replay();

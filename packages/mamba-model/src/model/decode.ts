@@ -8,12 +8,11 @@
 //   y   = gate(ssm step(dt_proj, softplus, B, C, D), z)       (shifts conv state, updates ssm state)
 //   r   = out_proj(y) + r                                     (GEMV with fused residual)
 
-import { add, matmul, rmsNorm, Tensor } from '@mamba-webgpu/tensor';
+import { add, embedding, matmul, rmsNorm, Tensor } from '@mamba-webgpu/tensor';
 import { ssmStep } from '../kernels/decode-steps.js';
 import { convGemv, rmsNormGemv } from '../kernels/fused-gemv.js';
 import type { MambaConfig } from '../loading/config.js';
 import type { LayerState } from './forward.js';
-import { embed } from './ops.js';
 import type { MambaWeights } from './weights.js';
 
 /** Up to this batch the in_proj GEMV recomputes the RMSNorm in its prologue (one dispatch less). */
@@ -29,7 +28,7 @@ export function backboneStep(
 ): Tensor<'f32'> {
   const { dInner, dState, dtRank } = config;
   const ctx = ids.ctx;
-  let residual: Tensor<'f32'> = embed(weights.embedding, ids); // (batch, dModel)
+  let residual: Tensor<'f32'> = embedding(ids, weights.embedding); // (batch, dModel)
   weights.layers.forEach((w, i) => {
     const state = states[i]!;
     let xz: Tensor<'f32'>;
