@@ -10,6 +10,7 @@ import { REDUCE } from '../../shader/library.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { bindingBudget, wholeBinding } from '../binding-window.js';
 import { contiguousTranspose } from '../copy/contiguous.js';
+import { copyInto } from '../copy/copy-into.js';
 import { dispatch1d } from '../launch.js';
 import { matmul } from '../matmul/matmul.js';
 import { sumRows } from '../reduce/sum-rows.js';
@@ -147,7 +148,9 @@ export function lmHeadCrossEntropy(
     chunkTargets.dispose();
     if (dh && tableT) {
       const dhc = matmul(logits, tableT);
-      ctx.copyBuffer(dhc.buffer, 0, dh.buffer, t0 * dim * 4, tc * dim * 4);
+      const rows = dh.slice(0, t0, t0 + tc);
+      copyInto(rows, dhc);
+      rows.dispose();
       dhc.dispose();
       const dlogitsT = contiguousTranspose(logits, 0, 1);
       const hcT = contiguousTranspose(hc, 0, 1);
