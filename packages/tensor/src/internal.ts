@@ -27,6 +27,7 @@ export {
 } from './tensor/layout.js';
 export {
   buildKernel,
+  codeConstants,
   kernelKey,
   kernelPipeline,
   viewIndexWgsl,
@@ -50,4 +51,6 @@ export {
   dummyBinding,
   dummyWritableBinding,
 } from './ops/binding-window.js';
-export { readBindingWgsl, wgslStorageType } from './ops/wgsl-common.js';
+export { wgslStorageType } from './ops/wgsl-common.js';
+export { optionalBinding, windowOperand } from './ops/operand.js';
+export { requireTensor, checkOutput } from './ops/validate.js';

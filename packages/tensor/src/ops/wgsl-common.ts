@@ -57,13 +57,3 @@ fn load4_${name}(i: u32) -> vec4<f32> { let p = ${name}[i >> 2u];
   return vec4<f32>(bitcast<f32>(p.x << 16u), bitcast<f32>(p.x & 0xffff0000u), bitcast<f32>(p.y << 16u), bitcast<f32>(p.y & 0xffff0000u)); }
 `;
 }
-
-
-/**
- * A read-only storage binding `name` at `binding` declared for its dtype (`array<f32>`, `array<i32>`
- * or `array<u32>` for packed halves), followed by its `load_<name>` loaders for float dtypes.
- */
-export function readBindingWgsl(binding: number, name: string, dtype: DType): string {
-  const decl = `@group(0) @binding(${binding}) var<storage, read> ${name}: array<${wgslStorageType(dtype)}>;\n`;
-  return dtype === 'f32' || dtype === 'f16' || dtype === 'bf16' ? decl + unpackWgsl(name, dtype) : decl;
-}
