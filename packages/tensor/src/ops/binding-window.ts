@@ -62,7 +62,13 @@ export function itemsPerWindow(
 }
 
 /** A window over elements [start, start + count) of a buffer holding `bytes`-byte elements. */
-function rawWindow(ctx: GpuContext, buffer: GPUBuffer, bytes: number, start: number, count: number): BindingWindow {
+function rawWindow(
+  ctx: GpuContext,
+  buffer: GPUBuffer,
+  bytes: number,
+  start: number,
+  count: number,
+): BindingWindow {
   const align = ctx.limits.minStorageBufferOffsetAlignment;
   const begin = start * bytes;
   const end = (start + count) * bytes;
@@ -72,12 +78,22 @@ function rawWindow(ctx: GpuContext, buffer: GPUBuffer, bytes: number, start: num
 }
 
 /**
+ * A binding over buffer elements [first, first + count) of `tensor`'s storage, whatever its
+ * layout (count > 0): for kernels that index a strided view inside the window themselves.
+ */
+export function elementWindow(tensor: Tensor, first: number, count: number): BindingWindow {
+  return rawWindow(tensor.ctx, tensor.storageBuffer, elementBytes(tensor), first, count);
+}
+
+/**
  * A binding covering elements [start, start + count) of a contiguous `tensor` (count > 0); a
  * contiguous view's offset is included.
  */
 export function bindingWindow(tensor: Tensor, start: number, count: number): BindingWindow {
   if (!tensor.isContiguous) {
-    throw new LayoutError(`bindingWindow(${tensor.label}): the tensor is a strided view; bind it with viewWindow`);
+    throw new LayoutError(
+      `bindingWindow(${tensor.label}): the tensor is a strided view; bind it with viewWindow`,
+    );
   }
   return rawWindow(tensor.ctx, tensor.storageBuffer, elementBytes(tensor), tensor.offset + start, count);
 }
@@ -89,7 +105,13 @@ export function bindingWindow(tensor: Tensor, start: number, count: number): Bin
  */
 export function viewWindow(tensor: Tensor, caller: string, what: string, budget: number): BindingWindow {
   const extent = Math.max(layoutExtent(tensor), tensor.offset + 1);
-  const window = rawWindow(tensor.ctx, tensor.storageBuffer, elementBytes(tensor), tensor.offset, extent - tensor.offset);
+  const window = rawWindow(
+    tensor.ctx,
+    tensor.storageBuffer,
+    elementBytes(tensor),
+    tensor.offset,
+    extent - tensor.offset,
+  );
   if (window.binding.size > budget) {
     throw new LimitError(
       `${caller}: ${what} spans ${window.binding.size} bytes, over the binding budget ${budget} (maxStorageBufferBindingSize ${tensor.ctx.limits.maxStorageBufferBindingSize})`,
