@@ -9,7 +9,6 @@ import { kernelPipeline } from '../../shader/builder.js';
 import { REDUCE } from '../../shader/library.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { bindingBudget, wholeBinding } from '../binding-window.js';
-import { contiguousTranspose } from '../copy/contiguous.js';
 import { copyInto } from '../copy/copy-into.js';
 import { dispatch1d } from '../launch.js';
 import { matmul } from '../matmul/matmul.js';
@@ -121,7 +120,7 @@ export function lmHeadCrossEntropy(
   const dh = withGradients ? Tensor.empty(ctx, [tokens, dim], 'f32', `${caller}/dh`) : undefined;
   let dTable: Tensor<'f32'> | undefined;
   // dh = dlogits @ table: matmul's W operand is (out, in) = table^T (dim, vocab).
-  const tableT = withGradients ? contiguousTranspose(table, 0, 1) : undefined;
+  const tableT = withGradients ? table.transpose(0, 1) : undefined; // a view, read in place
   const targetIds = Int32Array.from(targets);
   for (let t0 = 0; t0 < tokens; t0 += chunk) {
     const tc = Math.min(chunk, tokens - t0);
@@ -152,8 +151,8 @@ export function lmHeadCrossEntropy(
       copyInto(rows, dhc);
       rows.dispose();
       dhc.dispose();
-      const dlogitsT = contiguousTranspose(logits, 0, 1);
-      const hcT = contiguousTranspose(hc, 0, 1);
+      const dlogitsT = logits.transpose(0, 1);
+      const hcT = hc.transpose(0, 1);
       const next = matmul(dlogitsT, hcT, dTable ? { residual: dTable } : {});
       dTable?.dispose();
       dTable = next;
