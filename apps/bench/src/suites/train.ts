@@ -88,8 +88,8 @@ async function stepRows(ctx: BenchContext, onStep: (label: string) => void): Pro
     } finally {
       trainer.dispose();
       params.dispose();
-      gpu.pool.trim();
       await gpu.sync('bench/train');
+      gpu.pool.trim();
     }
   }
   return rows;

@@ -40,6 +40,8 @@ export class BufferPool {
   private peak = 0;
   private peakLive = 0;
   private freeBytes = 0;
+  /** Let go, destroyed after the next submit (see destroyReleased). */
+  private doomed: [GPUBuffer, number][] = [];
 
   constructor(
     private readonly device: GPUDevice,
@@ -146,11 +148,15 @@ export class BufferPool {
     this.freeBytes += size;
   }
 
-  /** Destroys every cached free buffer. */
+  /**
+   * Destroys every cached free buffer (and those let go before): call it with no recorded work
+   * pending (after `ctx.sync()`), as the bench runner and `GpuContext.dispose` do.
+   */
   trim(): void {
     for (const [size, list] of this.free) for (const buffer of list) this.destroyOne(buffer, size);
     this.free.clear();
     this.freeBytes = 0;
+    this.destroyReleased();
   }
 
   stats(): BufferPoolStats {
@@ -170,9 +176,22 @@ export class BufferPool {
     this.peakLive = this.liveBytes;
   }
 
+  /**
+   * Destroys the buffers let go since the last call. The context calls it right after each
+   * submit: a buffer released while recorded-but-unsubmitted commands still use it must outlive
+   * that submit (destroying it first makes the submit invalid); once submitted, destroying is safe.
+   */
+  destroyReleased(): void {
+    const doomed = this.doomed;
+    this.doomed = [];
+    for (const [buffer, size] of doomed) {
+      buffer.destroy();
+      this.allocated--;
+      this.allocatedBytes -= size;
+    }
+  }
+
   private destroyOne(buffer: GPUBuffer, size: number): void {
-    buffer.destroy();
-    this.allocated--;
-    this.allocatedBytes -= size;
+    this.doomed.push([buffer, size]);
   }
 }
