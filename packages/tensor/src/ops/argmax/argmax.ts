@@ -9,12 +9,11 @@ import { Tensor, disposeAll } from '../../tensor/tensor.js';
 import { type ChunkingOptions, bindingBudget, bindingWindow, itemsPerWindow } from '../binding-window.js';
 import { dispatch1d } from '../launch.js';
 import { windowOperand } from '../operand.js';
-import { ROW_WORKGROUP } from '../row-reduce.js';
 import { requireTensor } from '../validate.js';
 import body from './argmax.wgsl';
 
-/** The kernel's sizes: one workgroup per row. */
-const ARGMAX = { WORKGROUP: ROW_WORKGROUP } as const;
+/** The kernel's sizes: one workgroup of WORKGROUP threads (a power of two) per row. */
+const ARGMAX = { WORKGROUP: 256 } as const;
 
 const Params = defineParams('Params', { rows: 'u32', dim: 'u32', x_off: 'u32', out_off: 'u32' });
 

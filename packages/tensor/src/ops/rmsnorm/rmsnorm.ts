@@ -6,6 +6,7 @@
 import { defineParams } from '../../device/params.js';
 import { InvalidArgumentError, ShapeError, formatShape } from '../../errors.js';
 import { kernelPipeline } from '../../shader/builder.js';
+import { REDUCE } from '../../shader/library.js';
 import { Tensor, disposeAll } from '../../tensor/tensor.js';
 import {
   type ChunkingOptions,
@@ -17,12 +18,8 @@ import {
 import { contiguousOperand } from '../copy/contiguous.js';
 import { dispatch1d } from '../launch.js';
 import { optionalBinding, windowOperand } from '../operand.js';
-import { ROW_REDUCE, ROW_WORKGROUP } from '../row-reduce.js';
 import { checkOutput, requireTensor } from '../validate.js';
 import body from './rmsnorm.wgsl';
-
-/** The kernel's sizes: one workgroup per row. */
-const RMSNORM = { WORKGROUP: ROW_WORKGROUP } as const;
 
 const Params = defineParams('Params', {
   rows: 'u32',
@@ -100,11 +97,10 @@ function run(
     body,
     params: Params,
     constants: {
-      ...RMSNORM,
       HAS_RESIDUAL_IN: residualIn !== undefined,
       WRITE_RESIDUAL: residual !== undefined,
     },
-    libraries: [ROW_REDUCE],
+    libraries: [REDUCE],
     storage: [
       { name: 'x' },
       { name: 'residual_in' },

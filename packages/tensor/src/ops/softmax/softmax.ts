@@ -5,16 +5,13 @@
 import { defineParams } from '../../device/params.js';
 import { ShapeError, formatShape } from '../../errors.js';
 import { kernelPipeline } from '../../shader/builder.js';
+import { REDUCE } from '../../shader/library.js';
 import { Tensor, disposeAll } from '../../tensor/tensor.js';
 import { type ChunkingOptions, bindingBudget, bindingWindow, itemsPerWindow } from '../binding-window.js';
 import { dispatch1d } from '../launch.js';
 import { windowOperand } from '../operand.js';
-import { ROW_REDUCE, ROW_WORKGROUP } from '../row-reduce.js';
 import { requireTensor } from '../validate.js';
 import body from './softmax.wgsl';
-
-/** The kernel's sizes: one workgroup per row. */
-const SOFTMAX = { WORKGROUP: ROW_WORKGROUP } as const;
 
 const Params = defineParams('Params', { rows: 'u32', dim: 'u32', x_off: 'u32', out_off: 'u32' });
 
@@ -33,8 +30,8 @@ function run(caller: string, x: Tensor, log: boolean, options: ChunkingOptions):
     label: 'tensor/softmax',
     body,
     params: Params,
-    constants: { ...SOFTMAX, LOG: log },
-    libraries: [ROW_REDUCE],
+    constants: { LOG: log },
+    libraries: [REDUCE],
     storage: [{ name: 'x' }, { name: 'out', access: 'read_write' }],
   });
   const temporaries: Tensor[] = [];
