@@ -1,4 +1,4 @@
-// Host code of the depthwise causal conv1d (prefill) and its single-token update (decode). The
+// Host code of the depthwise causal conv1d (prefill; the decode step is causal-conv1d-update.ts). The
 // prefill reads x and writes y through any strides (e.g. x as a view of in_proj's token-major
 // output, y token-major for x_proj); other operands are made contiguous by `contiguousOperand`.
 
