@@ -1,8 +1,8 @@
 // The scan kernels the benchmark runs: every version in the scan-kernels registry
-// (`SCAN_KERNELS`, run through `selectiveScanWith`), plus the public `selectiveScan` (auto pick).
+// (`SCAN_KERNELS`, run by name through `selectiveScan`), plus `selectiveScan`'s own pick.
 
 import { type SelectiveScanArgs, type SelectiveScanResult, selectiveScan } from '@mamba-webgpu/scan-kernels';
-import { SCAN_KERNELS, selectiveScanWith } from '@mamba-webgpu/scan-kernels/internal';
+import { SCAN_KERNELS } from '@mamba-webgpu/scan-kernels/internal';
 import type { GpuContext } from '@mamba-webgpu/tensor';
 
 /** One way to run the scan: a named kernel version, or the auto pick. */
@@ -16,7 +16,7 @@ export function scanRunners(): ScanRunner[] {
   return [
     ...SCAN_KERNELS.map((kernel) => ({
       name: kernel.name,
-      run: (ctx: GpuContext, args: SelectiveScanArgs) => selectiveScanWith(ctx, args, { kernel }),
+      run: (ctx: GpuContext, args: SelectiveScanArgs) => selectiveScan(ctx, { ...args, kernel: kernel.name }),
     })),
     { name: 'selectiveScan (auto)', run: selectiveScan },
   ];

@@ -1,13 +1,15 @@
 // Standalone H200 tuning sweep (one device run): every registered kernel plus v2 and v3
-// configurations at the three anchor shapes and the vec4 copy over the same bytes; prints a table, writes JSON.
+// configurations at the three anchor shapes, with plain operands, B/C as (batch, seqLen, dState)
+// views and the model's views (B/C in x_proj's rows, u/z/delta/y token-major), and the vec4 copy
+// over the same bytes; prints a table, writes JSON.
 // Run: `pnpm tune:scan` (bundles to apps/bench/.bench-out/tune-scan.mjs; see docs/benchmarks/README.md).
 import { writeFileSync } from 'node:fs';
 import { Tensor, getGpuContext } from '@mamba-webgpu/tensor';
 import { copyVec4, measure } from '@mamba-webgpu/tensor/internal';
 import { SCAN_KERNELS } from '../src/selective-scan/kernels.js';
-import type { ScanKernel, ScanProblem } from '../src/selective-scan/types.js';
+import { prepareScan } from '../src/selective-scan/selective-scan.js';
+import type { ScanKernelVersion, SelectiveScanArgs } from '../src/selective-scan/types.js';
 import { chunkedKernel } from '../src/selective-scan/v2-chunked.js';
-import { validateScan } from '../src/selective-scan/validate.js';
 import { subgroupScanKernel } from '../src/selective-scan/v3-subgroup-scan.js';
 
 const SHAPES = (process.env.SHAPES ?? '8x1536x2048x16,1x1536x2048x16,8x1536x8192x16')
@@ -49,7 +51,7 @@ async function main() {
   const ctx = await getGpuContext({ dawnFlags: ['disable-dawn-features=timestamp_quantization'] });
   console.log(ctx.describe(), 'storage buffers', ctx.limits.maxStorageBuffersPerShaderStage);
   const rows: Record<string, unknown>[] = [];
-  const kernels: ScanKernel[] = [
+  const kernels: ScanKernelVersion[] = [
     ...SCAN_KERNELS,
     ...CONFIGS.map(([c, k, s, n = 16]) =>
       chunkedKernel(`v2-${c}x${k}x${s}x${n}`, { channels: c, chunks: k, steps: s, tileStates: n }),
@@ -80,10 +82,38 @@ async function main() {
       deltaBias: up(fill(dInner, 7, -1, 0), [dInner]),
       deltaSoftplus: true,
     };
-    const bln = {
-      ...args,
-      B: up(fill(batch * dState * seqLen, 4, -1, 1), [batch, seqLen, dState]),
-      C: up(fill(batch * dState * seqLen, 5, -1, 1), [batch, seqLen, dState]),
+    // B/C as views of (batch, seqLen, dState) tensors; the model's layout: B/C in the rows of a
+    // (batch, seqLen, 48 + 2*dState) x_proj output, u/z in a (batch, seqLen, 2*dInner) in_proj
+    // output, delta and y token-major (the values differ from `args`: only times are compared).
+    const bcTokens = [
+      up(fill(batch * dState * seqLen, 4, -1, 1), [batch, seqLen, dState]),
+      up(fill(batch * dState * seqLen, 5, -1, 1), [batch, seqLen, dState]),
+    ];
+    const width = 48 + 2 * dState;
+    const bases = [
+      up(fill(batch * seqLen * width, 4, -1, 1), [batch, seqLen, width]),
+      up(fill(2 * bdl, 1, -1, 1), [batch, seqLen, 2 * dInner]),
+      up(fill(bdl, 2, -4, 1), [batch, seqLen, dInner]),
+      Tensor.empty(ctx, [batch, seqLen, dInner], 'f32'),
+    ];
+    const [xProjRows, xz, deltaTokens, yTokens] = bases.map((t) => t.transpose(1, 2)) as [
+      Tensor,
+      Tensor,
+      Tensor,
+      Tensor,
+    ];
+    const layouts: Record<string, SelectiveScanArgs> = {
+      plain: args,
+      'bc-tokens': { ...args, B: bcTokens[0]!.transpose(1, 2), C: bcTokens[1]!.transpose(1, 2) },
+      model: {
+        ...args,
+        u: xz.slice(1, 0, dInner),
+        z: xz.slice(1, dInner, 2 * dInner),
+        delta: deltaTokens,
+        B: xProjRows.slice(1, 48, 48 + dState),
+        C: xProjRows.slice(1, 48 + dState, width),
+        yOut: yTokens,
+      },
     };
     const bytes = 4 * (4 * bdl + 2 * batch * dState * seqLen);
     const shape = `(${batch},${dInner},${seqLen},${dState})`;
@@ -103,16 +133,21 @@ async function main() {
     let v1Ms = Number.NaN;
     let reference: Float32Array | undefined;
     for (const kernel of kernels) {
-      for (const layout of ['bnl', 'bln'] as const) {
-        if (layout === 'bln' && kernel.name !== 'v2-chunked' && kernel.name !== 'v3-subgroup-scan') continue;
-        const problem: ScanProblem = validateScan(ctx, 'tune', layout === 'bnl' ? args : bln, layout);
+      for (const layout of Object.keys(layouts)) {
+        if (layout !== 'plain' && kernel.name !== 'v2-chunked' && kernel.name !== 'v3-subgroup-scan')
+          continue;
+        const problem = prepareScan(ctx, 'tune', {
+          ...layouts[layout]!,
+          lastStateOut: state,
+          yOut: layouts[layout]!.yOut ?? y,
+        });
         const reps = kernel.name === 'v1-sequential' ? 3 : 10;
         let ms: number;
         try {
           const timing = await measure(
             ctx,
             () => {
-              const temps = kernel.record(ctx, problem, y, state);
+              const temps = kernel.record(problem);
               ctx.flush();
               for (const t of temps) t.dispose();
             },
@@ -124,7 +159,7 @@ async function main() {
           continue;
         }
         let maxDiff = 0;
-        if (layout === 'bnl' && batch === 1) {
+        if (layout === 'plain' && batch === 1) {
           const out = await y.read();
           if (!reference) reference = out;
           for (let i = 0; i < out.length; i += 97)
@@ -132,7 +167,7 @@ async function main() {
         }
         if (kernel.name === 'v1-sequential') v1Ms = ms;
         const gbs = bytes / ms / 1e6;
-        const name = layout === 'bln' ? `${kernel.name}/bln` : kernel.name;
+        const name = layout === 'plain' ? kernel.name : `${kernel.name}/${layout}`;
         const row = { shape, name, ms, gbs, pctCopy: (100 * gbs) / copyGbs, speedup: v1Ms / ms, maxDiff };
         rows.push(row);
         console.log(
@@ -140,8 +175,11 @@ async function main() {
         );
       }
     }
-    for (const t of [...Object.values(args), bln.B, bln.C, y, state, src, dst])
-      if (t instanceof Tensor) t.dispose();
+    // Views hold their base's buffer: disposing every tensor made here (views included) frees all.
+    for (const l of Object.values(layouts))
+      for (const t of Object.values(l)) if (t instanceof Tensor) t.dispose();
+    for (const t of [...bcTokens, ...bases, xProjRows, xz, deltaTokens, yTokens, y, state, src, dst])
+      t.dispose();
     await ctx.sync();
   }
   writeFileSync(

@@ -15,7 +15,6 @@ export type {
   PreparedStateUpdate,
 } from './state-update/types.js';
 export { fusedStepPackLayout, type FusedStepPrepared } from './state-update/v2-fused-step.js';
-export { SSM_STEP_MATH } from './state-update/ssm-step-math.js';
 export { CAUSAL_CONV1D_UPDATE_KERNELS, causalConv1dUpdateWith } from './conv1d/causal-conv1d-update.js';
 export type {
   CausalConv1dUpdateKernel,

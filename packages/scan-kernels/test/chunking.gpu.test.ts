@@ -12,9 +12,8 @@ import {
   selectiveStateUpdate,
 } from '../src/index.js';
 import { SCAN_KERNELS } from '../src/selective-scan/kernels.js';
-import { selectiveScanWith } from '../src/selective-scan/selective-scan.js';
 import { testContext } from './gpu.js';
-import { disposeArgs, randomScan, uploadScan } from './scan-data.js';
+import { disposeAll, randomScan, uploadScan } from './scan-data.js';
 
 /** Time slice [t0, t1) of a (rows, seqLen) array. */
 function sliceTime(
@@ -59,11 +58,11 @@ describe('chunking invariance', () => {
     async (_, kernel) => {
       const ctx = await testContext();
       const full = uploadScan(ctx, host);
-      const whole = selectiveScanWith(ctx, full, { kernel });
+      const whole = selectiveScan(ctx, { ...full.args, kernel: kernel.name });
       const first = uploadScan(ctx, sliceScan(host, 0, k));
-      const a = selectiveScanWith(ctx, first, { kernel });
+      const a = selectiveScan(ctx, { ...first.args, kernel: kernel.name });
       const second = uploadScan(ctx, sliceScan(host, k, seqLen));
-      const b = selectiveScanWith(ctx, { ...second, initialState: a.lastState }, { kernel });
+      const b = selectiveScan(ctx, { ...second.args, initialState: a.lastState, kernel: kernel.name });
       const wholeY = await whole.y.read();
       const rows = batch * dInner;
       expectAllClose(await a.y.read(), sliceTime(wholeY, rows, seqLen, 0, k), {
@@ -83,7 +82,7 @@ describe('chunking invariance', () => {
         r.y.dispose();
         r.lastState.dispose();
       }
-      for (const args of [full, first, second]) disposeArgs(args);
+      for (const upload of [full, first, second]) disposeAll(upload.owned);
     },
   );
 
@@ -91,7 +90,7 @@ describe('chunking invariance', () => {
     const ctx = await testContext();
     const L = 40;
     const small = randomScan(78, 2, 4, L, 16, { D: true, z: true, deltaBias: true, deltaSoftplus: true });
-    const args = uploadScan(ctx, small);
+    const { args, owned } = uploadScan(ctx, small);
     const scan = selectiveScan(ctx, args);
     const scanY = await scan.y.read();
     using state = Tensor.fromArray(ctx, new Float32Array(2 * 4 * 16), [2, 4, 16], 'f32');
@@ -121,7 +120,7 @@ describe('chunking invariance', () => {
     await ctx.checkErrors();
     scan.y.dispose();
     scan.lastState.dispose();
-    disposeArgs(args);
+    disposeAll(owned);
   });
 
   it('causalConv1d(prompt) then causalConv1dUpdate per token == causalConv1d(whole)', async () => {

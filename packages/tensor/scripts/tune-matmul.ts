@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const REPEAT = 10;
   using warmSrc = Tensor.empty(ctx, [WARM_BYTES / 4], 'f32');
   using warmDst = Tensor.empty(ctx, [WARM_BYTES / 4], 'f32');
-  const kernels = [...(Object.keys(MATMUL_KERNELS) as MatmulKernel[]), 'auto' as const];
+  const kernels = [...MATMUL_KERNELS.map((v): MatmulKernel => v.name), 'auto' as const];
   const rows: Record<string, unknown>[] = [];
   const rng = new SeededRandom(7);
   console.log(

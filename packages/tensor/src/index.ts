@@ -25,6 +25,9 @@ export {
   matmul,
   type MatmulOptions,
   type MatmulKernel,
+  type MatmulKernelVersion,
+  type MatmulProblem,
+  type MatrixOperand,
   MATMUL_KERNELS,
   GEMV_MAX_M,
 } from './ops/matmul/matmul.js';

@@ -27,6 +27,7 @@ export {
 } from './tensor/layout.js';
 export {
   buildKernel,
+  codeConstants,
   kernelKey,
   kernelPipeline,
   viewIndexWgsl,
@@ -50,6 +51,8 @@ export {
   dummyBinding,
   dummyWritableBinding,
 } from './ops/binding-window.js';
-export { readBindingWgsl, wgslStorageType } from './ops/wgsl-common.js';
+export { wgslStorageType } from './ops/wgsl-common.js';
 export { measure, type MeasureOptions, type Measurement, type Clock } from './timing/measure.js';
 export { summarize, median, quantile, perSecond, type SampleStats } from './timing/statistics.js';
+export { optionalBinding, windowOperand } from './ops/operand.js';
+export { requireTensor, checkOutput } from './ops/validate.js';

@@ -1,8 +1,9 @@
-// The ops suite: matmul throughput of every kernel version at the model's prefill (GEMM) and decode
-// (GEMV) shapes, f32 and packed bf16 weights, against the vec4 copy kernel's bandwidth, the
-// ceiling of every memory-bound kernel. Timed by measure(): GPU timestamps, wall clock around
-// submit where the adapter has none; medians after warm-up.
-import { GEMV_MAX_M, MATMUL_KERNELS, type MatmulKernel, Tensor, matmul } from '@mamba-webgpu/tensor';
+// The ops suite: matmul throughput of every registered kernel version (MATMUL_KERNELS, as the tests
+// iterate it) at the model's prefill (GEMM) and decode (GEMV) shapes, f32 and packed bf16 weights,
+// and for a transposed weight (dX = dY @ W in training), against the vec4 copy kernel's
+// bandwidth, the ceiling of every memory-bound kernel. Timed by measure(): GPU timestamps,
+// wall clock around submit where the adapter has none; medians after warm-up.
+import { MATMUL_KERNELS, Tensor, matmul } from '@mamba-webgpu/tensor';
 import { copyVec4, measure, perSecond } from '@mamba-webgpu/tensor/internal';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
 
@@ -14,6 +15,8 @@ interface MatmulCase {
   n: number;
   k: number;
   wDtype: WDType;
+  /** W read as the transpose of a (k, n) tensor (strides (1, n)), as dX = dY @ W reads it. */
+  wTransposed?: boolean;
 }
 
 /** Shapes per sizing: the 130m model's in_proj / prefill GEMMs and LM-head GEMV on `full`. */
@@ -23,6 +26,7 @@ function matmulCases(sizing: BenchContext['sizing']): MatmulCase[] {
       { m: 128, n: 512, k: 256, wDtype: 'f32' },
       { m: 1, n: 4096, k: 256, wDtype: 'f32' },
       { m: 1, n: 4096, k: 256, wDtype: 'bf16' },
+      { m: 128, n: 256, k: 512, wDtype: 'f32', wTransposed: true },
     ];
   }
   return [
@@ -34,14 +38,8 @@ function matmulCases(sizing: BenchContext['sizing']): MatmulCase[] {
     { m: 1, n: 3072, k: 768, wDtype: 'f32' },
     { m: 16, n: 3072, k: 768, wDtype: 'bf16' },
     { m: 64, n: 3072, k: 768, wDtype: 'bf16' },
+    { m: 2048, n: 768, k: 3072, wDtype: 'f32', wTransposed: true },
   ];
-}
-
-/** Kernels worth timing at a shape: GEMV only where m is small, GEMM always. */
-function kernelsFor(m: number): MatmulKernel[] {
-  return (Object.keys(MATMUL_KERNELS) as MatmulKernel[]).filter(
-    (k) => k !== 'gemv-v1' || m <= GEMV_MAX_M * 4,
-  );
 }
 
 export const opsSuite: BenchSuite = {
@@ -54,7 +52,7 @@ export const opsSuite: BenchSuite = {
     if (!gpu) throw new Error('ops suite: needs a GPU adapter, got none');
     const rows: BenchRow[] = [];
     const cases = matmulCases(ctx.sizing);
-    const plan = cases.flatMap((c) => kernelsFor(c.m).map((kernel) => ({ c, kernel })));
+    const plan = cases.flatMap((c) => MATMUL_KERNELS.map((version) => ({ c, kernel: version.name })));
     const total = plan.length + 1;
     const budgetMs = ctx.timeBudgetMs / total;
     const small = ctx.sizing === 'small';
@@ -88,16 +86,17 @@ export const opsSuite: BenchSuite = {
 
     for (const { c, kernel } of plan) {
       const label = `matmul/${kernel} ${c.wDtype}`;
-      const shape = `(${c.m}x${c.k})@(${c.n}x${c.k})^T`;
+      const shape = `(${c.m}x${c.k})@(${c.n}x${c.k})^T${c.wTransposed ? ' W transposed' : ''}`;
       ctx.progress(done, total, `${label} ${shape}`);
       using x = Tensor.fromArray(gpu, new Float32Array(c.m * c.k).fill(0.5), [c.m, c.k], 'f32', 'bench/x');
-      using w = Tensor.fromArray(
+      using stored = Tensor.fromArray(
         gpu,
         new Float32Array(c.n * c.k).fill(0.25),
-        [c.n, c.k],
+        c.wTransposed ? [c.k, c.n] : [c.n, c.k],
         c.wDtype,
         'bench/w',
       );
+      using w = c.wTransposed ? stored.transpose(0, 1) : stored.reshape([c.n, c.k]);
       using out = Tensor.empty(gpu, [c.m, c.n], 'f32', 'bench/out');
       const m = await measure(gpu, () => matmul(x, w, { out, kernel }), timing);
       const flops = 2 * c.m * c.n * c.k;

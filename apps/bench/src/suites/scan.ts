@@ -2,7 +2,7 @@
 // (small ones on CPU adapters) plus the vec4 copy over the same bytes in the same run:
 // ms (measure(): GPU timestamps, median), effective GB/s (4*(4*B*D*L + 2*B*N*L) bytes), % of copy, speed-up vs v1.
 import { Tensor } from '@mamba-webgpu/tensor';
-import { SCAN_KERNELS, type ScanProblem, validateScan } from '@mamba-webgpu/scan-kernels/internal';
+import { SCAN_KERNELS, prepareScan } from '@mamba-webgpu/scan-kernels/internal';
 import { copyVec4, measure } from '@mamba-webgpu/tensor/internal';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
 
@@ -85,16 +85,21 @@ export const scanSuite: BenchSuite = {
           spread: copy.spread,
           extra: { 'GB/s': Math.round(copyGbs), '% copy': 100, timing: copy.clock },
         });
-        const problem: ScanProblem = validateScan(gpu, 'bench/scan', { ...tensors, deltaSoftplus: true });
+        const problem = prepareScan(gpu, 'bench/scan', {
+          ...tensors,
+          deltaSoftplus: true,
+          yOut: y,
+          lastStateOut: state,
+        });
         let v1Ms: number | undefined;
         for (const kernel of SCAN_KERNELS) {
           ctx.progress(done++, total, `${shape} ${kernel.name}`);
-          if (!kernel.supports(gpu, problem)) continue;
+          if (!kernel.supports(problem)) continue;
           const kernelReps = kernel.name === 'v1-sequential' ? Math.min(reps, 3) : reps;
           const t = await measure(
             gpu,
             () => {
-              const temporaries = kernel.record(gpu, problem, y, state);
+              const temporaries = kernel.record(problem);
               gpu.flush();
               for (const temp of temporaries) temp.dispose();
             },

@@ -74,7 +74,9 @@ export async function trainScanRows(ctx: BenchContext, onStep: (label: string) =
     const args = { ...forwardInputs, deltaSoftplus: true };
     try {
       if (ctx.sizing === 'full') await warmUpGpu(gpu, 300);
-      const time = (record: () => void) => measure(gpu, record, { warmup: 2, samples });
+      // Wall clock around submit: the training kernels upload their packed per-channel parameters
+      // (a queue write submits), which a GPU-timestamped pass would not cover.
+      const time = (record: () => void) => measure(gpu, record, { warmup: 2, samples, wallClock: true });
       const fwd = await time(() => {
         const r = selectiveScan(gpu, args);
         r.y.dispose();

@@ -3,7 +3,8 @@
 // clipping, AdamW) — tokens/s and peak GPU memory at batch 8 x L 2048 and batch 1 x L 8192,
 // beside the official mamba_ssm f32 stack on the same GPU. Small shapes on CPU adapters.
 
-import { MambaParameters, Trainer, parseMambaConfig } from '@mamba-webgpu/mamba-model';
+import { MambaParameters, Trainer, languageModelLoss, parseMambaConfig } from '@mamba-webgpu/mamba-model';
+import { Tape, Tensor } from '@mamba-webgpu/tensor';
 import { measure } from '@mamba-webgpu/tensor/internal';
 import { OFFICIAL_TRAINING } from '../anchors/official-training.js';
 import { warmUpGpu } from '../runner.js';
@@ -65,6 +66,23 @@ async function stepRows(ctx: BenchContext, onStep: (label: string) => void): Pro
         },
       );
       const stats = gpu.stats();
+      // The forward and loss alone (no backward, no optimizer): where the step's time goes.
+      const idsGpu = Tensor.fromArray(gpu, ids, [s.batch, s.seqLen], 'i32', 'bench/train/ids');
+      const forward = await measure(
+        async () => {
+          const tape = new Tape();
+          const loss = languageModelLoss(tape, config, params, {
+            ids: idsGpu,
+            hostIds: ids,
+            batch: s.batch,
+            seqLen: s.seqLen,
+          });
+          await loss.read();
+          tape.dispose();
+        },
+        { warmup: 1, samples: full ? 4 : 2, minSamples: 2 },
+      );
+      idsGpu.dispose();
       const tokS = (s.batch * s.seqLen) / (m.median / 1000);
       const gib = (b: number) => Number((b / 2 ** 30).toFixed(2));
       rows.push({
@@ -76,6 +94,7 @@ async function stepRows(ctx: BenchContext, onStep: (label: string) => void): Pro
         spread: m.spread,
         extra: {
           'step ms': Number(m.median.toFixed(1)),
+          'forward+loss ms': Number(forward.median.toFixed(1)),
           'official tok/s': official?.tok_s ?? '-',
           'vs official': official ? Number((tokS / official.tok_s).toFixed(2)) : '-',
           'peak GiB (live)': gib(stats.peakLiveBytes),
@@ -88,8 +107,8 @@ async function stepRows(ctx: BenchContext, onStep: (label: string) => void): Pro
     } finally {
       trainer.dispose();
       params.dispose();
-      gpu.pool.trim();
       await gpu.sync('bench/train');
+      gpu.pool.trim();
     }
   }
   return rows;

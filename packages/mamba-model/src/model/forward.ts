@@ -1,23 +1,18 @@
 // The Mamba forward pass on the GPU over a batch of equal-length sequences (prefill), built
-// from tensor ops and the scan kernels. Layouts: the residual stream and projections are
-// token-major (batch*seqLen, channels); the causal conv and the selective scan run channel-major
-// (batch, dInner, seqLen); `stridedCopy` moves between the two.
+// from tensor ops and the scan kernels. The residual stream and projections are token-major
+// (batch*seqLen, channels); the conv and the scan see them through channel-major views
+// (batch, channels, seqLen), read and written in place, so no layout is copied:
 //   per layer: residual += h; normed = rmsnorm(residual) * w          (fused, residual in f32)
-//              xz = normed @ in_proj^T            (B*L, 2*dInner)
-//              x = xz[:, :dInner] -> (B, dInner, L)
-//              u = silu(conv1d(x) + bias)         (B, dInner, L)  [+ final conv state]
-//              dbl = u^T @ x_proj^T              (B*L, dtRank + 2*dState) -> dt, B, C
-//              delta = dt @ dt_proj^T            (B*L, dInner) -> (B, dInner, L)
-//              y = scan(u, delta, A, B, C, D, z, dt_bias, softplus)  [+ last ssm state], y token-major
-//                  (when aligned, selectiveScanRows reads B, C, delta and z in place)
-//              h = y^T @ out_proj^T               (B*L, dModel)
+//              xz = normed @ in_proj^T            (B*L, 2*dInner) = [x | z]
+//              u = silu(conv1d(x) + bias)         (B*L, dInner)    [+ final conv state]
+//              dbl = u @ x_proj^T                 (B*L, dtRank + 2*dState) = [dt | B | C]
+//              delta = dt @ dt_proj^T             (B*L, dInner)
+//              y = scan(u, delta, A, B, C, D, z, dt_bias, softplus)  (B*L, dInner) [+ last ssm state]
+//              h = y @ out_proj^T                 (B*L, dModel)
 
-import type { Tensor } from '@mamba-webgpu/tensor';
+import { Tensor, addRmsNorm, contiguous, embedding, matmul } from '@mamba-webgpu/tensor';
 import { causalConv1d, selectiveScan } from '@mamba-webgpu/scan-kernels';
-import { canScanRows, selectiveScanRows } from '@mamba-webgpu/scan-kernels/internal';
 import type { MambaConfig } from '../loading/config.js';
-import { stridedCopy, transpose12 } from '../kernels/strided-copy.js';
-import { embed, linear, residualRmsNorm } from './ops.js';
 import type { LayerWeights, MambaWeights } from './weights.js';
 
 export interface LayerState {
@@ -28,9 +23,10 @@ export interface LayerState {
 }
 
 /**
- * Runs one Mamba mixer over (batch*seqLen, dModel) normed input; returns h. With `state`, the
- * final conv and ssm states are written into it (in place). With `initial`, the sequence
- * continues from those states (a previous chunk's final ones; not the same tensors as `state`).
+ * Runs one Mamba mixer over normed input (batch, seqLen, dModel) or (batch*seqLen, dModel);
+ * returns h of the same shape. With `state`, the final conv and ssm states are written into it
+ * (in place). With `initial`, the sequence continues from those states (a previous chunk's final
+ * ones; not the same tensors as `state`).
  */
 export function mixerPrefill(
   config: MambaConfig,
@@ -42,80 +38,56 @@ export function mixerPrefill(
   initial?: LayerState | undefined,
 ): Tensor<'f32'> {
   const { dInner, dState, dtRank } = config;
-  const tokens = batch * seqLen;
-  using xz = linear(normed, w.inProj, w.inProjBias); // (tokens, 2*dInner)
-  // x, z: (B, dInner, L) from xz (B, L, 2*dInner).
-  const splitView = (offset: number) => ({
-    offset,
-    strideB: seqLen * 2 * dInner,
-    strideI: 1,
-    strideJ: 2 * dInner,
-  });
-  using x = stridedCopy(xz, [batch, dInner, seqLen], splitView(0), { label: 'mixer/x' });
-  const conv = causalConv1d(x.ctx, {
+  const ctx = normed.ctx;
+  const tokens = normed.shape.slice(0, -1); // (batch, seqLen) or (batch*seqLen)
+  const width = dtRank + 2 * dState;
+  /** The (batch, channels, seqLen) view of a token-major (..., channels) tensor. */
+  const channelMajor = (t: Tensor, channels: number) =>
+    t.view({ shape: [batch, channels, seqLen], strides: [seqLen * channels, 1, channels] });
+  using xz = matmul(normed, w.inProj, { bias: w.inProjBias }); // (..., 2*dInner) = [x | z]
+  using xzView = channelMajor(xz, 2 * dInner);
+  using x = xzView.slice(1, 0, dInner);
+  using z = xzView.slice(1, dInner, 2 * dInner);
+  using uTokens = Tensor.empty(ctx, [...tokens, dInner], 'f32', 'mixer/u');
+  using u = channelMajor(uTokens, dInner);
+  const conv = causalConv1d(ctx, {
     x,
     weight: w.conv1dWeight,
     bias: w.conv1dBias,
     silu: true,
     finalStateOut: state?.conv,
     initialState: initial?.conv,
+    yOut: u,
   });
-  using u = conv.y;
-  using uTokens = transpose12(u, batch, dInner, seqLen, 'mixer/u-tokens'); // (B, L, dInner)
-  const width = dtRank + 2 * dState;
-  using dbl = linear(uTokens, w.xProj); // (tokens, width)
-  using dt = stridedCopy(
-    dbl,
-    [1, tokens, dtRank],
-    { offset: 0, strideB: 0, strideI: width, strideJ: 1 },
-    {
-      label: 'mixer/dt',
-      outShape: [tokens, dtRank],
-    },
-  );
-  using deltaTokens = linear(dt, w.dtProj); // (tokens, dInner)
-  const rows = { width, bOffset: dtRank, cOffset: dtRank + dState };
-  const common = {
+  using dbl = matmul(uTokens, w.xProj); // (..., width) = [dt | B | C]
+  using dblView = channelMajor(dbl, width);
+  using B = dblView.slice(1, dtRank, dtRank + dState);
+  using C = dblView.slice(1, dtRank + dState, width);
+  using dtRows = dbl.slice(-1, 0, dtRank);
+  using dt = contiguous(dtRows); // matmul reads plain rows
+  using deltaTokens = matmul(dt, w.dtProj); // (..., dInner)
+  using delta = channelMajor(deltaTokens, dInner);
+  using yTokens = Tensor.empty(ctx, [...tokens, dInner], 'f32', 'mixer/y');
+  using y = channelMajor(yTokens, dInner);
+  const scan = selectiveScan(ctx, {
     u,
+    delta,
     A: w.A,
+    B,
+    C,
     D: w.D,
+    z,
     deltaBias: w.dtProjBias,
     deltaSoftplus: true,
     lastStateOut: state?.ssm,
     initialState: initial?.ssm,
-  };
-  let scan: { y: Tensor<'f32'>; lastState: Tensor<'f32'> };
-  let yTokens: Tensor<'f32'>;
-  if (canScanRows(dState, rows)) {
-    // The fused scan reads everything in place: B and C from x_proj's rows, delta token-major from
-    // dt_proj's output, z from in_proj's output; it writes y token-major for out_proj.
-    scan = selectiveScanRows(x.ctx, {
-      ...common,
-      bc: dbl,
-      ...rows,
-      delta: deltaTokens,
-      deltaView: { offset: 0, batch: seqLen * dInner, channel: 1, time: dInner },
-      z: xz,
-      zView: { offset: dInner, batch: seqLen * 2 * dInner, channel: 1, time: 2 * dInner },
-      tokenMajorY: true,
-    });
-    yTokens = scan.y;
-  } else {
-    using delta = transpose12(deltaTokens, batch, seqLen, dInner, 'mixer/delta');
-    using z = stridedCopy(xz, [batch, dInner, seqLen], splitView(dInner), { label: 'mixer/z' });
-    const bcView = (offset: number) => ({ offset, strideB: seqLen * width, strideI: 1, strideJ: width });
-    using B = stridedCopy(dbl, [batch, dState, seqLen], bcView(dtRank), { label: 'mixer/B' });
-    using C = stridedCopy(dbl, [batch, dState, seqLen], bcView(dtRank + dState), { label: 'mixer/C' });
-    scan = selectiveScan(x.ctx, { ...common, delta, B, C, z });
-    yTokens = transpose12(scan.y, batch, dInner, seqLen, 'mixer/y-tokens');
-    scan.y.dispose();
-  }
-  using yOut = yTokens;
+    yOut: y,
+  });
   if (!state) {
     conv.finalState.dispose();
     scan.lastState.dispose();
   }
-  return linear(yOut, w.outProj, w.outProjBias);
+  return matmul(yTokens, w.outProj, { bias: w.outProjBias });
 }
 
 /**
@@ -134,17 +106,18 @@ export function backbonePrefill(
   states?: LayerState[],
   initialStates?: readonly LayerState[],
 ): Tensor<'f32'> {
-  let h: Tensor<'f32'> = embed(weights.embedding, ids); // (tokens, dModel)
+  let h: Tensor<'f32'> = embedding(ids, weights.embedding); // (batch, seqLen, dModel)
   let residual: Tensor<'f32'> | undefined;
   weights.layers.forEach((w, i) => {
-    const norm = residualRmsNorm(h, w.norm, residual, config.rmsNormEps);
+    // mamba's fused_add_norm: residual = h + residual (h alone first), out = rmsnorm(residual) * w.
+    const norm = addRmsNorm(h, residual, w.norm, { eps: config.rmsNormEps });
     h.dispose();
     residual?.dispose();
     residual = norm.residual;
     h = mixerPrefill(config, w, norm.out, batch, seqLen, states?.[i], initialStates?.[i]);
     norm.out.dispose();
   });
-  const final = residualRmsNorm(h, weights.normF, residual, config.rmsNormEps);
+  const final = addRmsNorm(h, residual, weights.normF, { eps: config.rmsNormEps });
   h.dispose();
   (residual as Tensor | undefined)?.dispose();
   final.residual.dispose();

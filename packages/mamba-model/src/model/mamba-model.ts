@@ -2,7 +2,7 @@
 // generation (parallel prefill, then O(1) recurrent decode with states on the GPU and sampling
 // on the GPU) and token streaming through the tokenizer's incremental decoder.
 
-import { type GpuContext, getGpuContext, InvalidArgumentError, Tensor } from '@mamba-webgpu/tensor';
+import { type GpuContext, getGpuContext, InvalidArgumentError, matmul, Tensor } from '@mamba-webgpu/tensor';
 import type { Checkpoint, LoadProgress } from '../loading/checkpoint.js';
 import type { MambaConfig } from '../loading/config.js';
 import { openCheckpoint } from '../loading/checkpoint.js';
@@ -10,7 +10,6 @@ import type { CheckpointStore } from '../loading/store.js';
 import { resolveSampling, type SamplingOptions } from '../sampling/options.js';
 import { backbonePrefill } from './forward.js';
 import { GenerationGraph } from './session.js';
-import { linear } from './ops.js';
 import { loadTokenizer, type ModelTokenizer } from './tokenizer.js';
 import { disposeWeights, type MambaWeights, uploadWeights } from './weights.js';
 
@@ -126,7 +125,7 @@ export class MambaModel {
     const { batch, seqLen, flat } = this.checkIds('MambaModel.forward', ids);
     using idTensor = Tensor.fromArray(this.ctx, flat, [batch, seqLen], 'i32', 'forward/ids');
     using hidden = backbonePrefill(this.config, this.weights, idTensor, batch, seqLen);
-    return linear(hidden, this.weights.lmHead);
+    return matmul(hidden, this.weights.lmHead);
   }
 
   /**

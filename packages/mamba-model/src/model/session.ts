@@ -4,13 +4,11 @@
 // After the first call of a shape, a prefill or a decode step costs one replay (no bind groups,
 // parameters or allocations).
 
-import { type GpuContext, type Recording, Tensor, zeros } from '@mamba-webgpu/tensor';
+import { type GpuContext, type Recording, Tensor, contiguous, matmul, zeros } from '@mamba-webgpu/tensor';
 import type { MambaConfig } from '../loading/config.js';
-import { stridedCopy } from '../kernels/strided-copy.js';
 import { GpuSampler } from '../sampling/sampler.js';
 import { backboneStep, type PreparedDecode, prepareDecode } from './decode.js';
 import { backbonePrefill, type LayerState } from './forward.js';
-import { linear } from './ops.js';
 import type { MambaWeights } from './weights.js';
 
 /** Prompt lengths whose captured prefill is kept per graph (least recently used dropped). */
@@ -50,13 +48,15 @@ export class GenerationGraph {
       const idTensor = Tensor.empty(ctx, [batch, seqLen], 'i32', 'prefill/ids');
       const recording = ctx.captureSequence(`prefill/L=${seqLen}`, () => {
         using hidden = backbonePrefill(config, weights, idTensor, batch, seqLen, this.states);
-        using last = stridedCopy(
-          hidden,
-          [1, batch, config.dModel],
-          { offset: (seqLen - 1) * config.dModel, strideB: 0, strideI: seqLen * config.dModel, strideJ: 1 },
-          { label: 'prefill/last', outShape: [batch, config.dModel] },
-        );
-        using logits = linear(last, weights.lmHead);
+        // Each row's last token: (batch, dModel) rows seqLen * dModel apart, copied when batch > 1.
+        const { dModel } = config;
+        using lastRows = hidden.view({
+          shape: [batch, dModel],
+          strides: [seqLen * dModel, 1],
+          offset: (seqLen - 1) * dModel,
+        });
+        using last = lastRows.isContiguous ? lastRows.reshape(lastRows.shape) : contiguous(lastRows);
+        using logits = matmul(last, weights.lmHead);
         this.sampler.sample(logits);
       });
       entry = { ids: idTensor, recording };
@@ -94,7 +94,7 @@ export class GenerationGraph {
       const prepared = this.decodePrepared;
       this.decode = this.ctx.captureSequence('decode-step', () => {
         using hidden = backboneStep(config, weights, sampler.nextIds, states, prepared);
-        using logits = linear(hidden, weights.lmHead);
+        using logits = matmul(hidden, weights.lmHead);
         sampler.sample(logits);
       });
     }

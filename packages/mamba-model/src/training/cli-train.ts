@@ -11,7 +11,7 @@ import { resolveCheckpoint } from '../loading/node-hub.js';
 import { openCheckpoint } from '../loading/checkpoint.js';
 import { createProgressBar } from '../loading/progress.js';
 import { loadTokenizer } from '../model/tokenizer.js';
-import { saveCheckpoint } from './checkpoint/node-checkpoint.js';
+import { loadOptimizerState, saveCheckpoint } from './checkpoint/node-checkpoint.js';
 import { type TokenDataset, batchAt, packTokens, parseIdsJson } from './data/dataset.js';
 import { MambaParameters } from './model/parameters.js';
 import { type MetricsPoint, lossChartHtml, lossChartSvg } from './report/loss-chart.js';
@@ -38,6 +38,9 @@ Options:
   --grad-accumulation  micro-batches per optimizer step (default 1)
   --checkpoint-layers  recompute layer activations in the backward (less memory)
   --save-dtype      f32 | f16 | bf16 (default f32)
+  --resume          continue a run saved by this command: --model is its --out folder; the
+                    optimizer state (optimizer.safetensors) and the step count are restored, and
+                    --steps more steps are taken (same data order as one uninterrupted run)
   --json            one JSON line per step: {"step","loss","gradNorm","lr"}
   --endpoint, --cache-dir   as for generate
 `;
@@ -105,6 +108,7 @@ export async function trainCommand(argv: readonly string[], ctx: () => Promise<G
       'grad-accumulation': { type: 'string' },
       'checkpoint-layers': { type: 'boolean' },
       'save-dtype': { type: 'string' },
+      resume: { type: 'boolean' },
       json: { type: 'boolean' },
       endpoint: { type: 'string' },
       'cache-dir': { type: 'string' },
@@ -193,9 +197,23 @@ export async function trainCommand(argv: readonly string[], ctx: () => Promise<G
         `adapter: ${gpu.describe()}\ndata: ${data.rows} rows of ${data.seqLen} tokens, batch ${batchSize} x ${k}\n`,
       );
     params = await MambaParameters.fromCheckpoint(gpu, checkpoint);
-    trainer = new Trainer(params, options);
-    await mkdir(values.out, { recursive: true });
     const metrics: MetricsPoint[] = [];
+    let state: Awaited<ReturnType<typeof loadOptimizerState>> | undefined;
+    if (values.resume) {
+      const stateFile = join(folder, 'optimizer.safetensors');
+      await readFile(stateFile).catch(() =>
+        fail(`--resume needs ${stateFile} (a folder saved by mamba-webgpu train)`),
+      );
+      state = await loadOptimizerState(folder);
+      const previous = await readFile(join(folder, 'metrics.jsonl'), 'utf8').catch(() => '');
+      for (const line of previous.split('\n'))
+        if (line.trim()) metrics.push(JSON.parse(line) as MetricsPoint);
+    }
+    // The schedule spans the whole run: the steps already taken plus these.
+    trainer = new Trainer(params, { ...options, totalSteps: (state?.step ?? 0) + steps });
+    if (state) trainer.optimizer.loadState(state);
+    const first = trainer.stepCount;
+    await mkdir(values.out, { recursive: true });
     const bar = values.json
       ? undefined
       : createProgressBar({ label: 'training', total: steps, units: { item: 'step' }, delayMs: 0 });
@@ -203,7 +221,7 @@ export async function trainCommand(argv: readonly string[], ctx: () => Promise<G
     let tokens = 0;
     for (let s = 0; s < steps; s++) {
       const micro = Array.from({ length: k }, (_, m) => ({
-        ids: batchAt(data, s * k + m, { batchSize, seed, shuffle: values.shuffle === true }),
+        ids: batchAt(data, (first + s) * k + m, { batchSize, seed, shuffle: values.shuffle === true }),
         batch: batchSize,
         seqLen: data.seqLen,
       }));

@@ -80,7 +80,6 @@ export class Trainer {
   private readonly schedule: LrSchedule;
   private readonly accumulator: GradAccumulator | undefined;
   private readonly names: string[];
-  private steps = 0;
 
   constructor(
     readonly params: MambaParameters,
@@ -112,9 +111,12 @@ export class Trainer {
     this.accumulator = k > 1 ? new GradAccumulator(params.tensors, { microBatches: k }) : undefined;
   }
 
-  /** Optimizer steps taken. */
+  /**
+   * Optimizer steps taken: the optimizer's count, so a trainer whose optimizer state was loaded
+   * (`loadOptimizerState(dir, trainer.optimizer)`) continues the schedule where the run stopped.
+   */
   get stepCount(): number {
-    return this.steps;
+    return this.optimizer.stepCount;
   }
 
   /** The forward + backward of one micro-batch: its loss and its gradients (caller owns). */
@@ -196,9 +198,8 @@ export class Trainer {
     }
     const clip = this.options.clip ?? 1.0;
     const norm = clip > 0 ? clipGradNorm(grads, clip, { inPlace: false }) : gradNorm(grads);
-    const lr = this.schedule(this.steps);
+    const lr = this.schedule(this.stepCount);
     this.optimizer.step(grads, clip > 0 ? { lr, gradScale: norm } : { lr });
-    this.steps++;
     const [{ norm: value }, ...lossValues] = (await Promise.all([norm.read(), ...losses])) as [
       { norm: number },
       ...number[],
@@ -207,7 +208,7 @@ export class Trainer {
     if (owned) for (const g of owned.values()) g.dispose();
     const tokens = list.reduce((n, b) => n + b.batch * b.seqLen, 0);
     return {
-      step: this.steps,
+      step: this.stepCount,
       loss: lossValues.reduce((a, b) => a + b, 0) / lossValues.length,
       gradNorm: value,
       lr,

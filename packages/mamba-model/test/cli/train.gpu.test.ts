@@ -119,6 +119,59 @@ describe('mamba-webgpu train', () => {
     expect((JSON.parse(gen.stdout) as { ids: number[] }).ids).toHaveLength(4);
   }, 300_000);
 
+  it('--resume continues a run bit for bit: 2 + 2 steps equal 4 steps', async () => {
+    const common = [
+      '--lr',
+      '1e-3',
+      '--weight-decay',
+      '0.1',
+      '--clip',
+      '1.0',
+      '--schedule',
+      'cosine',
+      '--warmup',
+      '1',
+      '--json',
+    ];
+    const train = async (model: string, out: string, steps: number, extra: string[] = []) => {
+      const { stdout } = await run(
+        process.execPath,
+        [
+          cli,
+          'train',
+          '--model',
+          model,
+          '--data',
+          dataFile,
+          '--steps',
+          String(steps),
+          '--out',
+          out,
+          ...common,
+          ...extra,
+        ],
+        { timeout: 240_000 },
+      );
+      return stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { step: number; loss: number; lr: number });
+    };
+    const straight = await train(fixturePath('mamba-tiny'), join(dir, 'four'), 4);
+    const firstHalf = await train(fixturePath('mamba-tiny'), join(dir, 'two'), 2, ['--steps', '2']);
+    expect(firstHalf.map((l) => l.loss)).toEqual(straight.slice(0, 2).map((l) => l.loss));
+    const resumed = await train(join(dir, 'two'), join(dir, 'resumed'), 2, ['--resume']);
+    expect(resumed.map((l) => l.step)).toEqual([3, 4]);
+    expect(resumed.map((l) => [l.loss, l.lr])).toEqual(straight.slice(2).map((l) => [l.loss, l.lr]));
+    const bytes = (d: string) => readFileSync(join(dir, d, 'model.safetensors'));
+    expect(bytes('resumed').equals(bytes('four'))).toBe(true);
+    expect(
+      readFileSync(join(dir, 'resumed', 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(4);
+  }, 600_000);
+
   it('refuses bad input with a typed message and exit code 2', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ input_ids: [[1, 2, 100000]] }));

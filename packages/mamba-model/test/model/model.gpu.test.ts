@@ -4,7 +4,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { getGpuContext, Tensor } from '@mamba-webgpu/tensor';
+import { getGpuContext, matmul, Tensor } from '@mamba-webgpu/tensor';
 import { expectAllClose } from '@mamba-webgpu/tensor/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesSource, decodeToFloat32, decodeToInt32, readAllTensors } from '../../src/index.js';
@@ -12,7 +12,6 @@ import { backboneStep, prepareDecode } from '../../src/model/decode.js';
 import { backbonePrefill, type LayerState } from '../../src/model/forward.js';
 import { loadModel } from '../../src/model/load-node.js';
 import type { MambaModel } from '../../src/model/mamba-model.js';
-import { linear } from '../../src/model/ops.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
@@ -140,7 +139,7 @@ describe('generation', () => {
           'i32',
         );
         using hidden = backboneStep(config, weights, step, states, prepared);
-        using logits = linear(hidden, weights.lmHead);
+        using logits = matmul(hidden, weights.lmHead);
         const got = await logits.read();
         for (let r = 0; r < batch; r++) {
           const want = full.subarray((r * 20 + t) * V, (r * 20 + t + 1) * V);

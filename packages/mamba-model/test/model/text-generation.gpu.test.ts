@@ -79,7 +79,11 @@ beforeAll(async () => {
       eos_token_id: 0,
     }),
   );
-  copyFileSync(fixturePath('gpt-neox-20b/tokenizer.json'), join(dir, 'tokenizer.json'));
+  // The tokenizer package's fixture (one copy in the repo, shared by its tests and these).
+  copyFileSync(
+    fixturePath('../../../tokenizer/test/fixtures/gpt-neox-20b/tokenizer.json'),
+    join(dir, 'tokenizer.json'),
+  );
   model = await loadModel(dir, { ctx: await getGpuContext(), progress: false });
 });
 

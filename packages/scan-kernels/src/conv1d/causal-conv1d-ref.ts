@@ -1,4 +1,4 @@
-// CPU references of causalConv1d and causalConv1dUpdate (f64 accumulation).
+// CPU reference of causalConv1d (f64 accumulation); causalConv1dUpdate's is causal-conv1d-update-ref.ts.
 // x: (batch, dInner, seqLen); weight: (dInner, width); bias: (dInner);
 // initialState: (batch, dInner, initWidth); finalState / convState: (batch, dInner, width).
 

@@ -14,13 +14,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   let width = params.width;
   let base = channel * width;
   let xv = x[x_at(b, d)];
-  var acc = select(0.0, bias[d], HAS_BIAS);
+  var taps = 0.0;
   for (var tap = 0u; tap < width; tap++) {
     var v = xv;
     if (tap + 1u < width) { v = conv_state[base + tap + 1u]; }
     if (UPDATE_STATE) { conv_state[base + tap] = v; }
-    acc += weight[d * width + tap] * v;
+    taps += weight[d * width + tap] * v;
   }
-  if (SILU) { acc = silu(acc); }
-  y[channel] = acc;
+  y[channel] = conv_output(taps, select(0.0, bias[d], HAS_BIAS), SILU);
 }

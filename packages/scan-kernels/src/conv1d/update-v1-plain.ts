@@ -10,12 +10,12 @@ import {
   dispatch1d,
   dummyBinding,
   kernelPipeline,
-  MATH,
   viewParamValues,
   viewParams,
   viewWindow,
   workgroupCount,
 } from '@mamba-webgpu/tensor/internal';
+import { SSM_MATH } from '../ssm-math/ssm-math.js';
 import type { CausalConv1dUpdateKernel, CausalConv1dUpdateProblem } from './causal-conv1d-update-types.js';
 import body from './causal-conv1d-update.wgsl';
 
@@ -36,7 +36,7 @@ function recordPlain(p: CausalConv1dUpdateProblem, y: Tensor): void {
     body,
     params: Params,
     constants: { WORKGROUP, HAS_BIAS: !!bias, SILU: p.silu, UPDATE_STATE: p.updateState },
-    libraries: [MATH],
+    libraries: [SSM_MATH],
     storage: [
       { name: 'x', view: 2 },
       { name: 'weight' },

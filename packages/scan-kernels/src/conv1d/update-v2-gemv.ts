@@ -10,7 +10,6 @@ import {
   defineParams,
   dummyBinding,
   kernelPipeline,
-  MATH,
   viewParamValues,
   viewParams,
   viewWindow,
@@ -21,6 +20,7 @@ import {
   prologueGemvGrid,
   prologueGemvSizes,
 } from '../decode-gemv/prologue-gemv.js';
+import { SSM_MATH } from '../ssm-math/ssm-math.js';
 import type { CausalConv1dUpdateKernel, CausalConv1dUpdateProblem } from './causal-conv1d-update-types.js';
 import body from './update-v2-gemv.wgsl';
 
@@ -47,7 +47,7 @@ function recordGemv(p: CausalConv1dUpdateProblem): void {
     body,
     params: Params,
     constants: { ...sizes, HAS_BIAS: !!bias, SILU: p.silu },
-    libraries: [MATH, PROLOGUE_GEMV],
+    libraries: [SSM_MATH, PROLOGUE_GEMV],
     storage: [
       { name: 'w', type: w.dtype },
       { name: 'x', view: 2 },

@@ -16,11 +16,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
       var u4: vec4<f32>;
       for (var j = 0u; j < 4u; j++) {
         let c = c4 * 4u + j;
-        var acc = select(0.0, conv_b[c], HAS_BIAS);
         let base = (row * K + c) * width;
-        for (var tap = 0u; tap + 1u < width; tap++) { acc += conv_w[c * width + tap] * conv_state[base + tap + 1u]; }
-        acc += conv_w[c * width + width - 1u] * x[x_at(row, c)];
-        u4[j] = select(acc, silu(acc), SILU);
+        var taps = 0.0;
+        for (var tap = 0u; tap + 1u < width; tap++) { taps += conv_w[c * width + tap] * conv_state[base + tap + 1u]; }
+        taps += conv_w[c * width + width - 1u] * x[x_at(row, c)];
+        u4[j] = conv_output(taps, select(0.0, conv_b[c], HAS_BIAS), SILU);
       }
       gemv_rows[i * K / 4u + c4] = u4;
     }

@@ -3,7 +3,7 @@
 
 import { type GpuContext, Tensor } from '@mamba-webgpu/tensor';
 import { SeededRandom, TOLERANCES, expectAllClose } from '@mamba-webgpu/tensor/testing';
-import { type CaseOptions, disposeArgs, randomScan, uploadScan } from '../../test/scan-data.js';
+import { type CaseOptions, randomScan, uploadScan } from '../../test/scan-data.js';
 import {
   type SelectiveScanBackwardRefArgs,
   selectiveScanBackwardRef,
@@ -29,20 +29,26 @@ export function randomBackward(
   };
 }
 
+/** Tensors uploadBackward made for each args object (disposed by disposeBackwardArgs). */
+const owners = new WeakMap<SelectiveScanBackwardArgs, Tensor[]>();
+
 /** Uploads a host problem; dispose the tensors with `disposeBackwardArgs`. */
 export function uploadBackward(ctx: GpuContext, a: SelectiveScanBackwardRefArgs): SelectiveScanBackwardArgs {
   const { batch, dInner, seqLen, dState } = a;
-  return {
-    ...uploadScan(ctx, { ...a, bcLayout: 'bnl' }),
+  const { args, owned } = uploadScan(ctx, a);
+  const out: SelectiveScanBackwardArgs = {
+    ...args,
     dy: Tensor.fromArray(ctx, a.dy, [batch, dInner, seqLen], 'f32', 'dy'),
     dLastState: a.dLastState
       ? Tensor.fromArray(ctx, a.dLastState, [batch, dInner, dState], 'f32', 'dLastState')
       : undefined,
   };
+  owners.set(out, owned);
+  return out;
 }
 
 export function disposeBackwardArgs(args: SelectiveScanBackwardArgs): void {
-  disposeArgs(args);
+  for (const t of owners.get(args) ?? []) t.dispose();
   args.dy.dispose();
   args.dLastState?.dispose();
 }

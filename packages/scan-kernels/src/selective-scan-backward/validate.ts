@@ -50,7 +50,7 @@ export function checkTrainingScan(
     dInner: p.dInner,
     seqLen: p.seqLen,
     dState: p.dState,
-    deltaSoftplus: p.deltaSoftplus,
+    deltaSoftplus: args.deltaSoftplus ?? false,
   };
 }
 

@@ -1,34 +1,89 @@
-// Host helpers shared by the scan kernel versions: the override flags of a problem, bindings for
-// optional inputs, and B/C strides per layout.
+// Host helpers shared by the scan kernel versions: the run-time flag bits, which operand layouts a
+// version reads, the contiguous copies for the others, and the bindings + view Params of operands.
 
 import type { Binding, Tensor } from '@mamba-webgpu/tensor';
-import type { ScanProblem } from './types.js';
+import {
+  bindingBudget,
+  contiguousOperand,
+  dummyBinding,
+  viewParamValues,
+  viewWindow,
+} from '@mamba-webgpu/tensor/internal';
+import type { ScanOperand, ScanProblem } from './types.js';
 
-/** WGSL override flags shared by every scan kernel. */
-export function scanFlags(p: ScanProblem): Record<string, number> {
-  return {
-    HAS_D: p.D ? 1 : 0,
-    HAS_Z: p.z ? 1 : 0,
-    HAS_BIAS: p.deltaBias ? 1 : 0,
-    SOFTPLUS: p.deltaSoftplus ? 1 : 0,
-    HAS_INIT: p.initialState ? 1 : 0,
-  };
-}
+/** Bits of the fused kernels' `params.flags` (the WGSL constants of the same names). */
+export const SCAN_FLAG_BITS = {
+  FLAG_D: 1,
+  FLAG_Z: 2,
+  FLAG_BIAS: 4,
+  FLAG_SOFTPLUS: 8,
+  FLAG_INIT: 16,
+} as const;
 
-/** The same flags as a bit mask (bits: D 1, z 2, deltaBias 4, softplus 8, initialState 16). */
+/** The flag word of a problem (see SCAN_FLAG_BITS). */
 export function scanFlagBits(p: ScanProblem): number {
-  const f = scanFlags(p);
-  return f.HAS_D! | (f.HAS_Z! << 1) | (f.HAS_BIAS! << 2) | (f.SOFTPLUS! << 3) | (f.HAS_INIT! << 4);
+  const f = SCAN_FLAG_BITS;
+  return (
+    (p.D ? f.FLAG_D : 0) |
+    (p.z ? f.FLAG_Z : 0) |
+    (p.deltaBias ? f.FLAG_BIAS : 0) |
+    (p.deltaSoftplus ? f.FLAG_SOFTPLUS : 0) |
+    (p.hasInitialState ? f.FLAG_INIT : 0)
+  );
 }
 
-/** The tensor's buffer, or `fallback`'s when absent (the kernel does not read it then). */
-export function optionalBinding(t: Tensor | undefined, fallback: Tensor): Binding {
-  return (t ?? fallback).buffer;
+const INPUTS = ['u', 'delta', 'A', 'B', 'C', 'D', 'z', 'deltaBias'] as const;
+
+/** Whether every operand outside `strided` is plain (absent optional operands always are). */
+export function layoutsReadable(strided: readonly ScanOperand[], p: ScanProblem): boolean {
+  return [...INPUTS, 'y' as const].every((name) => strided.includes(name) || (p[name]?.isPlain ?? true));
 }
 
-/** Element strides of B and C: index = b*batch + n*state + t*time. */
-export function bcStrides(p: ScanProblem): { batch: number; state: number; time: number } {
-  return p.bcLayout === 'bnl'
-    ? { batch: p.dState * p.seqLen, state: p.seqLen, time: 1 }
-    : { batch: p.seqLen * p.dState, state: 1, time: p.dState };
+/**
+ * The problem with every input outside `strided` replaced by its contiguous copy (the one shared
+ * path, `contiguousOperand`; copies pushed onto `temporaries`). y is an output: not copied.
+ */
+export function withContiguousInputs(
+  strided: readonly ScanOperand[],
+  p: ScanProblem,
+  temporaries: Tensor[],
+): ScanProblem {
+  const resolved: Record<string, unknown> = { ...p };
+  for (const name of INPUTS) {
+    const t = p[name];
+    if (t && !strided.includes(name)) resolved[name] = contiguousOperand(t, temporaries);
+  }
+  return resolved as unknown as ScanProblem;
+}
+
+/**
+ * Strides with those of size-1 dims set to 0: index helpers stay exact and alignment checks
+ * ignore strides that never multiply a non-zero index.
+ */
+export function effectiveStrides(t: Tensor): number[] {
+  return t.shape.map((d, i) => (d === 1 ? 0 : t.strides[i]!));
+}
+
+/** An operand bound through its view: the binding and its index Params. */
+export interface OperandView {
+  binding: Binding;
+  params: Record<string, number>;
+}
+
+/**
+ * The binding over the view `t` and its index Params `<name>_offset`, `<name>_stride0..2`
+ * (see `viewParams`); an absent optional operand binds the context's dummy with zero strides.
+ */
+export function operandView(
+  p: ScanProblem,
+  name: string,
+  t: Tensor | undefined,
+  caller: string,
+): OperandView {
+  if (!t) return { binding: dummyBinding(p.ctx), params: viewParamValues(name, { strides: [0, 0, 0] }, 0) };
+  const window = viewWindow(t, caller, name, bindingBudget(p.ctx));
+  return {
+    binding: window.binding,
+    params: viewParamValues(name, { strides: effectiveStrides(t) }, window.elemOffset),
+  };
 }

@@ -1,16 +1,12 @@
-// Packs B and C into time-major rows for v2: out (batch, seqLen, 2 * n_pad) = [B_t | C_t] with
-// states n_state..n_pad zero-filled, so a timestep's states are whole vec4 loads.
-// B, C: strided (b * batch_stride + n * state_stride + t * time_stride).
+// Packs B and C into time-major rows for the fused scans: out (batch, seqLen, 2 * n_pad) =
+// [B_t | C_t] with states d_state..n_pad zero-filled, so a timestep's states are whole vec4 loads.
+// B, C: (batch, d_state, seq_len) views (b_matrix_at(b, n, t)); the builder generates the bindings,
+// the view helpers and WORKGROUP.
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> b_matrix: array<f32>;
-@group(0) @binding(2) var<storage, read> c_matrix: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let index = (wid.x + wid.y * groups.x) * 256u + lid;
+  let index = (wid.x + wid.y * groups.x) * WORKGROUP + lid;
   let row = 2u * params.n_pad;
   if (index >= params.batch * params.seq_len * row) { return; }
   let w = index % row;
@@ -21,8 +17,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   let n = select(w, w - params.n_pad, is_c);
   var v = 0.0;
   if (n < params.d_state) {
-    let src = b * params.batch_stride + n * params.state_stride + t * params.time_stride;
-    v = select(b_matrix[src], c_matrix[src], is_c);
+    if (is_c) { v = c_matrix[c_matrix_at(b, n, t)]; } else { v = b_matrix[b_matrix_at(b, n, t)]; }
   }
   out[index] = v;
 }

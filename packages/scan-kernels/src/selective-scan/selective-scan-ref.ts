@@ -1,8 +1,6 @@
-// CPU reference of the selective scan (mamba `selective_scan_ref`), accumulating in f64.
-// u, delta, z: (batch, dInner, seqLen); A: (dInner, dState); B, C: (batch, dState, seqLen) or
-// (batch, seqLen, dState) with `bcLayout: 'bln'`; D, deltaBias: (dInner); states: (batch, dInner, dState).
-
-import type { BcLayout } from './types.js';
+// CPU reference of the selective scan (mamba `selective_scan_ref`), accumulating in f64, on
+// row-major host arrays: u, delta, z, y: (batch, dInner, seqLen); A: (dInner, dState);
+// B, C: (batch, dState, seqLen); D, deltaBias: (dInner); states: (batch, dInner, dState).
 
 export interface SelectiveScanRefArgs {
   batch: number;
@@ -19,7 +17,6 @@ export interface SelectiveScanRefArgs {
   deltaBias?: ArrayLike<number> | undefined;
   deltaSoftplus?: boolean | undefined;
   initialState?: ArrayLike<number> | undefined;
-  bcLayout?: BcLayout | undefined;
 }
 
 /** softplus as PyTorch (threshold 20). */
@@ -30,7 +27,6 @@ export function softplusRef(v: number): number {
 /** h_t = exp(dt*A) h_{t-1} + dt*B_t*u_t; y_t = (C_t . h_t + D*u_t) * silu(z_t). */
 export function selectiveScanRef(args: SelectiveScanRefArgs): { y: Float32Array; lastState: Float32Array } {
   const { batch, dInner, seqLen: L, dState: N, u, delta, A, B, C, D, z, deltaBias } = args;
-  const bln = args.bcLayout === 'bln';
   const y = new Float32Array(batch * dInner * L);
   const lastState = new Float32Array(batch * dInner * N);
   const h = new Float64Array(N);
@@ -45,7 +41,7 @@ export function selectiveScanRef(args: SelectiveScanRefArgs): { y: Float32Array;
         const x = u[row + t]!;
         let acc = 0;
         for (let n = 0; n < N; n++) {
-          const bcIndex = bln ? (b * L + t) * N + n : (b * N + n) * L + t;
+          const bcIndex = (b * N + n) * L + t;
           h[n] = Math.exp(dt * A[d * N + n]!) * h[n]! + dt * B[bcIndex]! * x;
           acc += C[bcIndex]! * h[n]!;
         }

@@ -1,128 +1,114 @@
-// selectiveScan: the public entry point. Validates, allocates the outputs and records the best
-// registered kernel (or a named one) for the problem.
+// selectiveScan: the public entry point. Validates, takes or allocates the outputs, picks the
+// kernel version (a named one, or the newest automatic one that supports the problem), gives it
+// contiguous copies of the inputs it cannot read in place, and records it.
 
-import { type GpuContext, InvalidArgumentError, Tensor } from '@mamba-webgpu/tensor';
+import { type GpuContext, InvalidArgumentError, Tensor, contiguous } from '@mamba-webgpu/tensor';
+import { kernelNamed } from '@mamba-webgpu/tensor/internal';
+import { layoutsReadable, withContiguousInputs } from './common.js';
 import { SCAN_KERNELS } from './kernels.js';
-import type {
-  BcLayout,
-  BcRows,
-  ScanKernel,
-  ScanViews,
-  ScanProblem,
-  SelectiveScanArgs,
-  SelectiveScanResult,
-} from './types.js';
+import type { ScanKernelVersion, ScanProblem, SelectiveScanArgs, SelectiveScanResult } from './types.js';
 import { validateScan } from './validate.js';
 
-/** Options beyond the official arguments (internal: layout and kernel choice). */
-export interface ScanOptions {
-  /** Layout of B and C (default `bnl`, the official (batch, dState, seqLen)). */
-  bcLayout?: BcLayout;
-  /** Run this kernel instead of the best supported one. */
-  kernel?: ScanKernel;
-  /** B and C are columns of one time-major tensor (see ScanProblem.bcRows). */
-  bcRows?: BcRows;
-  /** delta and z read through strided views (see ScanProblem.views). */
-  views?: Pick<ScanViews, 'delta' | 'z'>;
-  /** Write y token-major, (batch, seqLen, dInner), as the next projection reads it. */
-  tokenMajorY?: boolean;
-}
-
-/** The view of a token-major (batch, seqLen, dInner) tensor for u's (batch, dInner, seqLen). */
-function tokenMajorView([, dInner, seqLen]: [number, number, number]) {
-  return { offset: 0, batch: seqLen * dInner, channel: 1, time: dInner };
+/** Copies the initial state into `lastState` (the kernels update it in place). */
+function copyInitialState(initial: Tensor, lastState: Tensor): void {
+  const ctx = lastState.ctx;
+  const plain = initial.isContiguous ? initial : contiguous(initial);
+  ctx.copyBuffer(plain.storageBuffer, plain.offset * 4, lastState.buffer, 0, lastState.byteLength);
+  if (plain !== initial) plain.dispose(); // recorded: a later user of the buffer runs after the copy
 }
 
 /**
- * Records `kernel` on a validated problem into freshly allocated outputs (y is token-major,
- * (batch, seqLen, dInner), when the problem has a y view).
+ * The validated problem of `args`: operands as given (views included), `y` = `yOut` or a new
+ * (batch, dInner, seqLen) tensor, `lastState` = `lastStateOut` or a new tensor, holding the
+ * initial state when one is given. The caller owns the new outputs.
  */
-export function runScanKernel(
-  ctx: GpuContext,
-  kernel: ScanKernel,
+export function prepareScan(ctx: GpuContext, caller: string, args: SelectiveScanArgs): ScanProblem {
+  const { batch, dInner, seqLen, dState } = validateScan(ctx, caller, args);
+  const y = (args.yOut ??
+    Tensor.empty(ctx, [batch, dInner, seqLen], 'f32', 'selective-scan/y')) as Tensor<'f32'>;
+  const lastState = (args.lastStateOut ??
+    Tensor.empty(ctx, [batch, dInner, dState], 'f32', 'selective-scan/last-state')) as Tensor<'f32'>;
+  if (args.initialState) copyInitialState(args.initialState, lastState);
+  return {
+    ctx,
+    u: args.u,
+    delta: args.delta,
+    A: args.A,
+    B: args.B,
+    C: args.C,
+    D: args.D ?? undefined,
+    z: args.z ?? undefined,
+    deltaBias: args.deltaBias ?? undefined,
+    y,
+    lastState,
+    hasInitialState: !!args.initialState,
+    deltaSoftplus: args.deltaSoftplus ?? false,
+    batch,
+    dInner,
+    seqLen,
+    dState,
+  };
+}
+
+/**
+ * The version to run and the problem it runs on: the named version, or the newest automatic one
+ * that supports the problem — in place when it reads every operand's layout, else with contiguous
+ * copies of the inputs it cannot read (pushed onto `temporaries`).
+ */
+export function planScan(
+  caller: string,
   problem: ScanProblem,
-  lastStateOut?: Tensor,
-): SelectiveScanResult {
-  const yShape = problem.views?.y
-    ? [problem.batch, problem.seqLen, problem.dInner]
-    : [problem.batch, problem.dInner, problem.seqLen];
-  const y = Tensor.empty(ctx, yShape, 'f32', 'selective-scan/y');
-  const lastState = (lastStateOut ??
-    Tensor.empty(
-      ctx,
-      [problem.batch, problem.dInner, problem.dState],
-      'f32',
-      'selective-scan/last-state',
-    )) as Tensor<'f32'>;
-  if (problem.initialState) {
-    ctx.copyBuffer(problem.initialState.buffer, 0, lastState.buffer, 0, lastState.byteLength);
+  name: string | undefined,
+  temporaries: Tensor[],
+): { kernel: ScanKernelVersion; problem: ScanProblem } {
+  // kernelNamed returns the registry's own entry (typed as the base KernelVersion).
+  const candidates: ScanKernelVersion[] =
+    name !== undefined
+      ? [kernelNamed(caller, SCAN_KERNELS, name) as ScanKernelVersion]
+      : SCAN_KERNELS.filter((k) => k.automatic).reverse();
+  for (const kernel of candidates) {
+    if (kernel.supports(problem)) return { kernel, problem };
+    // Unsupported with every layout readable: the device does not fit it; no copy would help.
+    if (layoutsReadable(kernel.strided, problem)) continue;
+    const resolved = withContiguousInputs(kernel.strided, problem, temporaries);
+    if (kernel.supports(resolved)) return { kernel, problem: resolved };
   }
-  const temporaries = kernel.record(ctx, problem, y, lastState);
-  // Released now, still recorded: a later user of the pooled buffer runs after these dispatches
-  // (GPU order), and host writes flush pending work first (GpuContext.writeBuffer).
-  for (const t of temporaries) t.dispose();
-  return { y, lastState };
-}
-
-/** The last registered kernel, not marked `automatic: false`, that supports the problem on this device. */
-export function pickScanKernel(ctx: GpuContext, problem: ScanProblem): ScanKernel {
-  for (let i = SCAN_KERNELS.length - 1; i >= 0; i--) {
-    const kernel = SCAN_KERNELS[i]!;
-    if (kernel.automatic !== false && kernel.supports(ctx, problem)) return kernel;
-  }
-  throw new InvalidArgumentError('selectiveScan: no kernel supports this problem on this device', 'ctx');
-}
-
-/** selectiveScan with internal options (B/C layout, kernel choice). */
-export function selectiveScanWith(
-  ctx: GpuContext,
-  args: SelectiveScanArgs,
-  options: ScanOptions = {},
-): SelectiveScanResult {
-  const caller = 'selectiveScan';
-  const views: ScanViews | undefined =
-    options.views || options.tokenMajorY
-      ? {
-          ...options.views,
-          ...(options.tokenMajorY ? { y: tokenMajorView(args.u.shape as [number, number, number]) } : {}),
-        }
-      : undefined;
-  const problem = validateScan(ctx, caller, args, options.bcLayout ?? 'bnl', options.bcRows, views);
-  const kernel = options.kernel ?? pickScanKernel(ctx, problem);
-  if (!kernel.supports(ctx, problem)) {
-    throw new InvalidArgumentError(
-      `${caller}: kernel ${kernel.name} does not support this problem`,
-      'kernel',
-    );
-  }
-  const out = args.lastStateOut;
-  if (out) {
-    out.expectDType(caller, 'lastStateOut', 'f32');
-    out.expectShape(
-      caller,
-      'lastStateOut',
-      [problem.batch, problem.dInner, problem.dState],
-      '(batch, dInner, dState)',
-    );
-    if (args.initialState && args.initialState.buffer === out.buffer) {
-      throw new InvalidArgumentError(
-        `${caller}: lastStateOut must not share memory with initialState`,
-        'lastStateOut',
-      );
-    }
-  }
-  return runScanKernel(ctx, kernel, problem, out);
+  throw new InvalidArgumentError(
+    name !== undefined
+      ? `${caller}: kernel ${name} does not support this problem on this device`
+      : `${caller}: no kernel version supports this problem on this device (have ${SCAN_KERNELS.map((k) => k.name).join(', ')})`,
+    'kernel',
+  );
 }
 
 /**
  * The selective scan of Mamba (`selective_scan_fn`), f32:
  * `h_t = exp(dt_t A) h_{t-1} + dt_t B_t u_t`, `y_t = (C_t . h_t + D u_t) * silu(z_t)` with
  * `dt = softplus(delta + deltaBias)` when `deltaSoftplus`.
- * Shapes: u, delta, z (batch, dInner, seqLen); A (dInner, dState); B, C (batch, dState, seqLen);
+ * Shapes: u, delta, z, y (batch, dInner, seqLen); A (dInner, dState); B, C (batch, dState, seqLen);
  * D, deltaBias (dInner); initialState and the returned lastState (batch, dInner, dState).
- * Inputs are borrowed; `y` and `lastState` are new tensors the caller owns.
- * @throws ShapeError, DTypeError, LimitError (dState outside 1..256, binding sizes), InvalidArgumentError.
+ * u, delta, z, B, C (and `yOut`) may be strided views, read in place: e.g. B as a view of
+ * x_proj's output rows, z as a view of in_proj's; other views are copied first.
+ * Inputs are borrowed; `y` and `lastState` are new tensors the caller owns (or `yOut` /
+ * `lastStateOut`, which the caller keeps owning).
+ * @throws ShapeError, DTypeError, LayoutError, LimitError (dState outside 1..256, binding sizes),
+ *   InvalidArgumentError.
  */
 export function selectiveScan(ctx: GpuContext, args: SelectiveScanArgs): SelectiveScanResult {
-  return selectiveScanWith(ctx, args);
+  const caller = 'selectiveScan';
+  const problem = prepareScan(ctx, caller, args);
+  const temporaries: Tensor[] = [];
+  try {
+    const plan = planScan(caller, problem, args.kernel, temporaries);
+    temporaries.push(...plan.kernel.record(plan.problem));
+  } catch (error) {
+    if (!args.yOut) problem.y.dispose();
+    if (!args.lastStateOut) problem.lastState.dispose();
+    throw error;
+  } finally {
+    // Released now, still recorded: a later user of a pooled buffer runs after these dispatches
+    // (GPU order), and host writes flush pending work first (GpuContext.writeBuffer).
+    for (const t of temporaries) t.dispose();
+  }
+  return { y: problem.y, lastState: problem.lastState };
 }

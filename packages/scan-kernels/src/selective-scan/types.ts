@@ -1,11 +1,11 @@
-// The validated problem every selective-scan kernel version receives, and the kernel registry
-// entry type. Shapes: u, delta, z: (batch, dInner, seqLen); A: (dInner, dState);
-// B, C: (batch, dState, seqLen) in 'bnl' layout or (batch, seqLen, dState) in 'bln' layout.
+// The arguments and results of `selectiveScan`, the validated problem every kernel version
+// receives, and the registry entry type. Logical shapes (any of u, delta, z, B, C and y may be a
+// strided view of a larger tensor, e.g. token-major projection outputs):
+// u, delta, z, y: (batch, dInner, seqLen); A: (dInner, dState); B, C: (batch, dState, seqLen);
+// D, deltaBias: (dInner); initialState, lastState: (batch, dInner, dState).
 
 import type { GpuContext, Tensor } from '@mamba-webgpu/tensor';
-
-/** Layout of B and C: `bnl` = (batch, dState, seqLen) (official), `bln` = (batch, seqLen, dState). */
-export type BcLayout = 'bnl' | 'bln';
+import type { KernelVersion } from '@mamba-webgpu/tensor/internal';
 
 /** Inputs of `selectiveScan` (all f32). */
 export interface SelectiveScanArgs {
@@ -15,7 +15,7 @@ export interface SelectiveScanArgs {
   delta: Tensor;
   /** (dInner, dState), negative: `-exp(A_log)`. */
   A: Tensor;
-  /** (batch, dState, seqLen) */
+  /** (batch, dState, seqLen), e.g. a view of x_proj's output rows. */
   B: Tensor;
   /** (batch, dState, seqLen) */
   C: Tensor;
@@ -30,80 +30,63 @@ export interface SelectiveScanArgs {
   /** (batch, dInner, dState) state before the first timestep (default zeros). */
   initialState?: Tensor | undefined;
   /**
-   * (batch, dInner, dState) f32 tensor to write the last state into (returned as `lastState`; the
-   * caller keeps owning it), e.g. a generation session's persistent state. Must not be
-   * `initialState`. Default: a new tensor.
+   * (batch, dInner, dState) plain f32 tensor to write the last state into (returned as
+   * `lastState`; the caller keeps owning it), e.g. a generation session's persistent state. Must
+   * not share memory with any input. Default: a new tensor.
    */
   lastStateOut?: Tensor | undefined;
+  /**
+   * (batch, dInner, seqLen) f32 tensor or view to write y into (returned as `y`; the caller keeps
+   * owning it), e.g. `yTokens.reshape([batch, seqLen, dInner]).transpose(1, 2)` to write y
+   * token-major for the next projection. Must not share memory with any input. Default: a new
+   * (batch, dInner, seqLen) tensor.
+   */
+  yOut?: Tensor | undefined;
+  /** @internal Run this registered kernel version (tests, bench); default: the best supported. */
+  kernel?: string | undefined;
 }
 
 /** Outputs of `selectiveScan`, owned by the caller. */
 export interface SelectiveScanResult {
-  /** (batch, dInner, seqLen) */
+  /** (batch, dInner, seqLen): `yOut` when given. */
   y: Tensor<'f32'>;
-  /** (batch, dInner, dState) state after the last timestep. */
+  /** (batch, dInner, dState) state after the last timestep: `lastStateOut` when given. */
   lastState: Tensor<'f32'>;
 }
 
-/** A validated scan problem: the tensors plus their sizes. */
-export interface ScanProblem extends SelectiveScanArgs {
-  batch: number;
-  dInner: number;
-  seqLen: number;
-  dState: number;
-  deltaSoftplus: boolean;
-  bcLayout: BcLayout;
-  /**
-   * B and C as columns of one time-major tensor (`B` and `C` are that tensor): row b*seqLen + t
-   * has `width` elements, B at [bOffset, bOffset + dState), C at [cOffset, cOffset + dState) — the
-   * x_proj output [dt | B | C] read in place. Only kernels that say so in `supports` handle it.
-   */
-  bcRows?: BcRows | undefined;
-  /**
-   * Strided layouts of delta, z (inputs read in place, e.g. token-major projections) and y (the
-   * output written token-major): element (b, d, t) at offset + b*batch + d*channel + t*time. Only
-   * kernels that say so in `supports` handle them; absent = the official contiguous layout.
-   */
-  views?: ScanViews | undefined;
+/** The tensors of a scan problem, by role. */
+export type ScanOperand = 'u' | 'delta' | 'A' | 'B' | 'C' | 'D' | 'z' | 'deltaBias' | 'y';
+
+/**
+ * A validated scan problem: the operands (views as given), the outputs and the sizes. `lastState`
+ * is plain and already holds the initial state when `hasInitialState`.
+ */
+export interface ScanProblem {
+  readonly ctx: GpuContext;
+  readonly u: Tensor;
+  readonly delta: Tensor;
+  readonly A: Tensor;
+  readonly B: Tensor;
+  readonly C: Tensor;
+  readonly D: Tensor | undefined;
+  readonly z: Tensor | undefined;
+  readonly deltaBias: Tensor | undefined;
+  readonly y: Tensor<'f32'>;
+  readonly lastState: Tensor<'f32'>;
+  readonly hasInitialState: boolean;
+  readonly deltaSoftplus: boolean;
+  readonly batch: number;
+  readonly dInner: number;
+  readonly seqLen: number;
+  readonly dState: number;
 }
 
-/** Element (b, d, t) of a viewed tensor is at `offset + b*batch + d*channel + t*time`. */
-export interface StridedView {
-  offset: number;
-  batch: number;
-  channel: number;
-  time: number;
-}
-
-export interface ScanViews {
-  delta?: StridedView | undefined;
-  z?: StridedView | undefined;
-  y?: StridedView | undefined;
-}
-
-/** Where B and C sit in the rows of one (batch, seqLen, width) tensor. */
-export interface BcRows {
-  width: number;
-  bOffset: number;
-  cOffset: number;
-}
-
-/** One registered kernel version. */
-export interface ScanKernel {
-  /** `v1-sequential`, `v2-chunked`... */
-  name: string;
-  description: string;
-  /**
-   * Whether `selectiveScan` may pick it on its own (default true); false for versions that are
-   * correct but measured slower than an older one (they stay for tests, the bench and tuning).
-   */
-  automatic?: boolean;
-  /** Whether the kernel handles this problem on this device. */
-  supports(ctx: GpuContext, problem: ScanProblem): boolean;
-  /**
-   * Records the scan into `y` (batch, dInner, seqLen) and `lastState` (batch, dInner, dState).
-   * `lastState` already holds the initial state when `problem.initialState` is set.
-   * Returns temporaries to dispose once recorded (none for most kernels).
-   */
-  record(ctx: GpuContext, problem: ScanProblem, y: Tensor, lastState: Tensor): Tensor[];
+/**
+ * One registered scan version. `supports(p)` holds when the device fits it and every operand
+ * outside `strided` is plain; `selectiveScan` gives it contiguous copies of the other inputs.
+ * `record(p)` writes `p.y` and `p.lastState` and returns temporaries to dispose once recorded.
+ */
+export interface ScanKernelVersion extends KernelVersion<ScanProblem, Tensor[]> {
+  /** Operands it reads (y: writes) through any strides and offset, in place. */
+  readonly strided: readonly ScanOperand[];
 }

@@ -1,12 +1,34 @@
 // Host code of v2-chunked, the fused chunked scan (see v2-chunked.wgsl for the design), and of
-// the B/C packing pass it needs when B and C are not already time-major rows of whole vec4s.
+// the B/C packing pass it runs when B and C are not time-major rows of whole vec4s (x_proj's
+// output rows, read in place, are). u, delta, z and y are read and written through any strides.
 
-import { type GpuContext, Tensor } from '@mamba-webgpu/tensor';
-import { defineParams, dispatch1d, workgroupCount } from '@mamba-webgpu/tensor/internal';
-import { bcStrides, optionalBinding, scanFlagBits } from './common.js';
+import { Tensor } from '@mamba-webgpu/tensor';
+import {
+  type KernelSpec,
+  bindingBudget,
+  defineParams,
+  dispatch1d,
+  dummyBinding,
+  kernelPipeline,
+  viewParamValues,
+  viewParams,
+  viewWindow,
+  wholeBinding,
+  workgroupCount,
+} from '@mamba-webgpu/tensor/internal';
+import { SSM_MATH } from '../ssm-math/ssm-math.js';
+import {
+  type OperandView,
+  SCAN_FLAG_BITS,
+  effectiveStrides,
+  layoutsReadable,
+  operandView,
+  scanFlagBits,
+} from './common.js';
 import packSource from './pack-bc.wgsl';
-import type { ScanKernel, ScanProblem, StridedView } from './types.js';
+import type { ScanKernelVersion, ScanOperand, ScanProblem } from './types.js';
 import source from './v2-chunked.wgsl';
+import { MAX_D_STATE } from './validate.js';
 
 /** The sizes that shape v2's code (compile-time constants of its generated header). */
 export interface ChunkedConfig {
@@ -23,50 +45,85 @@ export interface ChunkedConfig {
 /** The default configuration (tuned on an H200, see docs/perf-notes.md). */
 export const DEFAULT_CHUNKED_CONFIG: ChunkedConfig = { channels: 4, chunks: 64, steps: 8, tileStates: 16 };
 
-export const V2Params = defineParams('Params', {
+/** The operands the fused kernels read (y: write) through any strides. */
+export const CHUNKED_STRIDED: readonly ScanOperand[] = ['u', 'delta', 'z', 'B', 'C', 'y'];
+
+/** The Params of v2 and v3: sizes, flags, and the views (B/C rows in vec4 units). */
+export const ChunkedParams = defineParams('Params', {
   batch: 'u32',
   d_inner: 'u32',
   seq_len: 'u32',
   d_state: 'u32',
   n_pad: 'u32',
-  bc_row4: 'u32',
-  b_off4: 'u32',
-  c_off4: 'u32',
   groups_per_batch: 'u32',
   n_segments: 'u32',
   flags: 'u32',
-  delta_off: 'u32',
-  delta_sb: 'u32',
-  delta_sd: 'u32',
-  delta_st: 'u32',
-  z_off: 'u32',
-  z_sb: 'u32',
-  z_sd: 'u32',
-  z_st: 'u32',
-  y_off: 'u32',
-  y_sb: 'u32',
-  y_sd: 'u32',
-  y_st: 'u32',
+  ...viewParams('u', 3),
+  ...viewParams('delta', 3),
+  ...viewParams('z', 3),
+  ...viewParams('y', 3),
+  ...viewParams('b_rows', 3),
+  ...viewParams('c_rows', 3),
 });
 
-export const PackParams = defineParams('Params', {
+/** The bindings of v2 and v3, in order. */
+export const CHUNKED_STORAGE: KernelSpec['storage'] = [
+  { name: 'u', view: 3 },
+  { name: 'delta', view: 3 },
+  { name: 'z', view: 3 },
+  { name: 'a_matrix' },
+  { name: 'd_skip' },
+  { name: 'delta_bias' },
+  { name: 'b_rows', type: 'vec4<f32>', view: 3 },
+  { name: 'c_rows', type: 'vec4<f32>', view: 3 },
+  { name: 'y', access: 'read_write', view: 3 },
+  { name: 'state', access: 'read_write' },
+];
+
+/** The constants every fused configuration shares with its header. */
+export function chunkedConstants(config: ChunkedConfig) {
+  return {
+    CHANNELS: config.channels,
+    CHUNKS: config.chunks,
+    STEPS: config.steps,
+    TILE_STATES: config.tileStates,
+    MAX_STATE: MAX_D_STATE,
+    ...SCAN_FLAG_BITS,
+  };
+}
+
+/** v2's kernel for one configuration. */
+export function chunkedSpec(config: ChunkedConfig): KernelSpec {
+  return {
+    label: 'scan-kernels/v2-chunked',
+    body: source,
+    params: ChunkedParams,
+    constants: chunkedConstants(config),
+    libraries: [SSM_MATH],
+    storage: CHUNKED_STORAGE,
+  };
+}
+
+const PACK_WORKGROUP = 256;
+const PackParams = defineParams('Params', {
   batch: 'u32',
   seq_len: 'u32',
   d_state: 'u32',
   n_pad: 'u32',
-  batch_stride: 'u32',
-  state_stride: 'u32',
-  time_stride: 'u32',
+  ...viewParams('b_matrix', 3),
+  ...viewParams('c_matrix', 3),
 });
-const packCode = PackParams.wgsl + packSource;
-
-/** The WGSL of v2 for one configuration: params struct + generated constants + kernel. */
-export function chunkedCode(config: ChunkedConfig): string {
-  const header =
-    `const CHANNELS: u32 = ${config.channels}u;\nconst CHUNKS: u32 = ${config.chunks}u;\n` +
-    `const STEPS: u32 = ${config.steps}u;\nconst TILE_STATES: u32 = ${config.tileStates}u;\n`;
-  return V2Params.wgsl + header + source;
-}
+const PACK_SPEC: KernelSpec = {
+  label: 'scan-kernels/pack-bc',
+  body: packSource,
+  params: PackParams,
+  constants: { WORKGROUP: PACK_WORKGROUP },
+  storage: [
+    { name: 'b_matrix', view: 3 },
+    { name: 'c_matrix', view: 3 },
+    { name: 'out', access: 'read_write' },
+  ],
+};
 
 /** States per tile and the padded state count for a dState under a configuration. */
 export function stateTiling(dState: number, config: ChunkedConfig): { tile: number; nPad: number } {
@@ -78,142 +135,157 @@ export function stateTiling(dState: number, config: ChunkedConfig): { tile: numb
 /** Bytes of workgroup memory v2 uses under a configuration. */
 export function chunkedWorkgroupBytes(config: ChunkedConfig, tile = config.tileStates): number {
   const size = config.channels * config.chunks;
-  return 4 * ((size + 1) * tile + size + config.channels * 256);
+  return 4 * ((size + 1) * tile + size + config.channels * MAX_D_STATE);
 }
 
-/** Records v2-chunked with the given configuration. Returns the packed B/C temporary, if any. */
+/**
+ * Whether the kernel reads B or C (batch, dState, seqLen) in place as time-major vec4 rows: states
+ * contiguous, time and batch strides and the offset multiples of 4, and no padding states
+ * (dState a whole number of tiles). True for x_proj's rows [dt | B | C] when dtRank and dState
+ * are multiples of 4 (and dState of the tile above 16).
+ */
+export function readsRowsInPlace(t: Tensor, nPad: number): boolean {
+  const [batchStride, stateStride, timeStride] = effectiveStrides(t) as [number, number, number];
+  return (
+    t.shape[1] === nPad &&
+    stateStride === 1 &&
+    batchStride % 4 === 0 &&
+    timeStride % 4 === 0 &&
+    t.offset % 4 === 0
+  );
+}
+
+/** Binding + vec4 view Params of B or C read in place. */
+function rowsInPlace(p: ScanProblem, name: string, t: Tensor, caller: string): OperandView {
+  const window = viewWindow(t, caller, name, bindingBudget(p.ctx));
+  const [batchStride, , timeStride] = effectiveStrides(t) as [number, number, number];
+  const params = viewParamValues(
+    name,
+    { strides: [batchStride / 4, timeStride / 4, 1] },
+    window.elemOffset / 4,
+  );
+  return { binding: window.binding, params };
+}
+
+/** Packs B and C into (batch, seqLen, [B | C]) rows of 2 * nPad; returns the tensor and the views. */
+function packRows(p: ScanProblem, nPad: number, caller: string) {
+  const ctx = p.ctx;
+  const packed = Tensor.empty(ctx, [p.batch, p.seqLen, 2 * nPad], 'f32', 'selective-scan/packed-bc');
+  const b = operandView(p, 'b_matrix', p.B, caller);
+  const c = operandView(p, 'c_matrix', p.C, caller);
+  ctx.dispatch({
+    pipeline: kernelPipeline(ctx, PACK_SPEC),
+    params: PackParams.pack({
+      batch: p.batch,
+      seq_len: p.seqLen,
+      d_state: p.dState,
+      n_pad: nPad,
+      ...b.params,
+      ...c.params,
+    } as Parameters<typeof PackParams.pack>[0]),
+    bindings: [b.binding, c.binding, packed.buffer],
+    workgroups: dispatch1d(
+      workgroupCount(packed.numel, PACK_WORKGROUP),
+      ctx.limits.maxComputeWorkgroupsPerDimension,
+    ),
+    label: 'selective-scan/pack-bc',
+  });
+  const binding = wholeBinding(packed, caller, 'packed B/C', bindingBudget(ctx)).binding;
+  const strides = { strides: [(p.seqLen * 2 * nPad) / 4, (2 * nPad) / 4, 1] };
+  return {
+    packed,
+    b: { binding, params: viewParamValues('b_rows', strides, 0) },
+    c: { binding, params: viewParamValues('c_rows', strides, nPad / 4) },
+  };
+}
+
+/**
+ * Records a fused chunked scan (v2, or v3 through `spec`) with the given configuration. Returns
+ * the packed B/C temporary, if any.
+ */
 export function recordChunked(
-  ctx: GpuContext,
   p: ScanProblem,
-  y: Tensor,
-  lastState: Tensor,
   config: ChunkedConfig = DEFAULT_CHUNKED_CONFIG,
-  variant: { name: string; code: (config: ChunkedConfig) => string } = {
-    name: 'v2-chunked',
-    code: chunkedCode,
-  },
+  spec: (config: ChunkedConfig) => KernelSpec = chunkedSpec,
 ): Tensor[] {
+  const ctx = p.ctx;
   const { tile, nPad } = stateTiling(p.dState, config);
   const cfg = { ...config, tileStates: tile };
+  const kernel = spec(cfg);
+  const caller = kernel.label.replace('scan-kernels/', 'selective-scan/');
   const temporaries: Tensor[] = [];
-  let bBinding: GPUBuffer;
-  let cBinding: GPUBuffer;
-  let layout: { row4: number; b: number; c: number };
-  if (p.bcRows) {
-    // B and C read in place from the x_proj rows (supports() checked the alignment).
-    bBinding = p.B.buffer;
-    cBinding = p.C.buffer;
-    layout = { row4: p.bcRows.width / 4, b: p.bcRows.bOffset / 4, c: p.bcRows.cOffset / 4 };
-  } else if (p.bcLayout === 'bln' && p.dState === nPad) {
-    bBinding = p.B.buffer;
-    cBinding = p.C.buffer;
-    layout = { row4: nPad / 4, b: 0, c: 0 };
+  let rows: { b: OperandView; c: OperandView };
+  if (readsRowsInPlace(p.B, nPad) && readsRowsInPlace(p.C, nPad)) {
+    rows = { b: rowsInPlace(p, 'b_rows', p.B, caller), c: rowsInPlace(p, 'c_rows', p.C, caller) };
   } else {
-    const packed = Tensor.empty(ctx, [p.batch, p.seqLen, 2 * nPad], 'f32', 'selective-scan/packed-bc');
-    temporaries.push(packed);
-    const strides = bcStrides(p);
-    ctx.dispatch({
-      pipeline: ctx.pipeline('scan-kernels/pack-bc', packCode),
-      params: PackParams.pack({
-        batch: p.batch,
-        seq_len: p.seqLen,
-        d_state: p.dState,
-        n_pad: nPad,
-        batch_stride: strides.batch,
-        state_stride: strides.state,
-        time_stride: strides.time,
-      }),
-      bindings: [p.B.buffer, p.C.buffer, packed.buffer],
-      workgroups: dispatch1d(workgroupCount(packed.numel, 256), ctx.limits.maxComputeWorkgroupsPerDimension),
-      label: 'selective-scan/pack-bc',
-    });
-    bBinding = packed.buffer;
-    cBinding = packed.buffer;
-    layout = { row4: (2 * nPad) / 4, b: 0, c: nPad / 4 };
+    const pack = packRows(p, nPad, caller);
+    temporaries.push(pack.packed);
+    rows = pack;
   }
+  const budget = bindingBudget(ctx);
+  const plain = (t: Tensor | undefined, name: string) =>
+    t ? wholeBinding(t, caller, name, budget).binding : dummyBinding(ctx);
+  const views = {
+    u: operandView(p, 'u', p.u, caller),
+    delta: operandView(p, 'delta', p.delta, caller),
+    z: operandView(p, 'z', p.z, caller),
+    y: operandView(p, 'y', p.y, caller),
+  };
   const groupsPerBatch = Math.ceil(p.dInner / cfg.channels);
-  const key = `scan-kernels/${variant.name}/${cfg.channels}x${cfg.chunks}x${cfg.steps}x${cfg.tileStates}`;
   ctx.dispatch({
-    pipeline: ctx.pipeline(key, () => variant.code(cfg)),
-    params: V2Params.pack({
+    pipeline: kernelPipeline(ctx, kernel),
+    params: ChunkedParams.pack({
       batch: p.batch,
       d_inner: p.dInner,
       seq_len: p.seqLen,
       d_state: p.dState,
       n_pad: nPad,
-      bc_row4: layout.row4,
-      b_off4: layout.b,
-      c_off4: layout.c,
       groups_per_batch: groupsPerBatch,
       n_segments: Math.ceil(p.seqLen / (cfg.chunks * cfg.steps)),
       flags: scanFlagBits(p),
-      ...viewParams('delta', p.views?.delta, p),
-      ...viewParams('z', p.views?.z, p),
-      ...viewParams('y', p.views?.y, p),
-    }),
+      ...views.u.params,
+      ...views.delta.params,
+      ...views.z.params,
+      ...views.y.params,
+      ...rows.b.params,
+      ...rows.c.params,
+    } as Parameters<typeof ChunkedParams.pack>[0]),
     bindings: [
-      p.u.buffer,
-      p.delta.buffer,
-      optionalBinding(p.z, p.u),
-      p.A.buffer,
-      optionalBinding(p.D, p.u),
-      optionalBinding(p.deltaBias, p.u),
-      bBinding,
-      cBinding,
-      y.buffer,
-      lastState.buffer,
+      views.u.binding,
+      views.delta.binding,
+      views.z.binding,
+      plain(p.A, 'A'),
+      plain(p.D, 'D'),
+      plain(p.deltaBias, 'deltaBias'),
+      rows.b.binding,
+      rows.c.binding,
+      views.y.binding,
+      plain(p.lastState, 'lastState'),
     ],
     workgroups: dispatch1d(p.batch * groupsPerBatch, ctx.limits.maxComputeWorkgroupsPerDimension),
-    label: `selective-scan/${variant.name}`,
+    label: caller,
   });
   return temporaries;
 }
 
-/** The uniform fields of a (batch, dInner, seqLen) view; contiguous when `view` is absent. */
-function viewParams<P extends string>(
-  prefix: P,
-  view: StridedView | undefined,
-  p: ScanProblem,
-): Record<`${P}_off` | `${P}_sb` | `${P}_sd` | `${P}_st`, number> {
-  const v = view ?? { offset: 0, batch: p.dInner * p.seqLen, channel: p.seqLen, time: 1 };
-  return {
-    [`${prefix}_off`]: v.offset,
-    [`${prefix}_sb`]: v.batch,
-    [`${prefix}_sd`]: v.channel,
-    [`${prefix}_st`]: v.time,
-  } as Record<`${P}_off` | `${P}_sb` | `${P}_sd` | `${P}_st`, number>;
-}
-
-/**
- * Whether the kernel can read B/C rows in place (always true without rows): vec4-aligned width
- * and offsets, and dState a whole number of state tiles (no padding lanes to fill).
- */
-export function rowsReadable(p: Pick<ScanProblem, 'bcRows' | 'dState'>, config: ChunkedConfig): boolean {
-  const rows = p.bcRows;
-  if (!rows) return true;
-  return (
-    rows.width % 4 === 0 &&
-    rows.bOffset % 4 === 0 &&
-    rows.cOffset % 4 === 0 &&
-    stateTiling(p.dState, config).nPad === p.dState
-  );
-}
-
-/** A registry entry for v2 with a given configuration. */
-export function chunkedKernel(name: string, config: ChunkedConfig, description?: string): ScanKernel {
+/** A registry entry for v2 with a given configuration (automatic; tuning entries are not registered). */
+export function chunkedKernel(name: string, config: ChunkedConfig, description?: string): ScanKernelVersion {
   return {
     name,
     description:
       description ??
       `fused chunked scan, ${config.channels} channels x ${config.chunks} chunks x ${config.steps} steps per workgroup, states in tiles of ${config.tileStates}`,
-    supports(ctx, p) {
+    automatic: true,
+    strided: CHUNKED_STRIDED,
+    supports(p) {
+      const limits = p.ctx.limits;
       return (
-        config.channels * config.chunks <= ctx.limits.maxComputeInvocationsPerWorkgroup &&
-        chunkedWorkgroupBytes(config) <= ctx.limits.maxComputeWorkgroupStorageSize &&
-        rowsReadable(p, config)
+        config.channels * config.chunks <= limits.maxComputeInvocationsPerWorkgroup &&
+        chunkedWorkgroupBytes(config) <= limits.maxComputeWorkgroupStorageSize &&
+        layoutsReadable(CHUNKED_STRIDED, p)
       );
     },
-    record: (ctx, p, y, lastState) => recordChunked(ctx, p, y, lastState, config),
+    record: (p) => recordChunked(p, config),
   };
 }
 

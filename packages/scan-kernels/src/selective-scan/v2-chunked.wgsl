@@ -9,48 +9,25 @@
 //   C. each invocation rescans its chunk from its start state and accumulates y = C . h.
 // u, delta and the dt = softplus(delta + bias) stay in registers across tiles; y is written once,
 // fused with D * u and the silu(z) gate; the last state is written once per channel.
-// u, delta, z, y: (batch, dInner, seqLen); A: (dInner, dState); B, C rows: (batch, seqLen, row)
-// read as vec4 (row = bc_row4 vec4s, B at b_off4, C at c_off4, dState padded to n_pad with zeros);
-// D, delta_bias: (dInner); state: (batch, dInner, dState), read first with FLAG_INIT.
-// The generated header defines CHANNELS, CHUNKS, STEPS and TILE_STATES (a multiple of 4).
-
-// params.flags bits (run-time, so one pipeline serves every combination; the branches are uniform).
-const FLAG_D: u32 = 1u;
-const FLAG_Z: u32 = 2u;
-const FLAG_BIAS: u32 = 4u;
-const FLAG_SOFTPLUS: u32 = 8u;
-const FLAG_INIT: u32 = 16u;
+// u, delta, z, y: (batch, dInner, seqLen) views (u_at(b, d, t)...); A: (dInner, dState);
+// B, C rows: vec4 views (b_rows_at(b, t, quad)): time-major, dState padded to n_pad with zeros
+// (x_proj's rows read in place, or the packed [B | C] rows); D, delta_bias: (dInner);
+// state: (batch, dInner, dState), read first with FLAG_INIT.
+// The builder generates the bindings, the view helpers and the constants CHANNELS, CHUNKS, STEPS,
+// TILE_STATES (a multiple of 4), MAX_STATE and the FLAG_* bits of params.flags (run-time, so one
+// pipeline serves every combination; the branches are uniform).
 
 const WG_SIZE: u32 = CHANNELS * CHUNKS;
-const MAX_STATE: u32 = 256u;
 const H_STRIDE: u32 = WG_SIZE + 1u; // padded row: phase B reads across rows without bank conflicts
-const LOG2E: f32 = 1.4426950408889634;
 const QUADS: u32 = TILE_STATES / 4u;
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> u: array<f32>;
-@group(0) @binding(2) var<storage, read> delta: array<f32>;
-@group(0) @binding(3) var<storage, read> z: array<f32>;
-@group(0) @binding(4) var<storage, read> a_matrix: array<f32>;
-@group(0) @binding(5) var<storage, read> d_skip: array<f32>;
-@group(0) @binding(6) var<storage, read> delta_bias: array<f32>;
-@group(0) @binding(7) var<storage, read> b_rows: array<vec4<f32>>;
-@group(0) @binding(8) var<storage, read> c_rows: array<vec4<f32>>;
-@group(0) @binding(9) var<storage, read_write> y: array<f32>;
-@group(0) @binding(10) var<storage, read_write> state: array<f32>;
 
 var<workgroup> chunk_dt: array<f32, WG_SIZE>;
 var<workgroup> chunk_h: array<f32, H_STRIDE * TILE_STATES>;
 var<workgroup> carry: array<f32, CHANNELS * MAX_STATE>;
 
-fn softplus(v: f32) -> f32 {
-  if (v > 20.0) { return v; }
-  return log(1.0 + exp(v));
-}
-
 /** A * log2(e) for state n of channel d (0 for padded states: exp2(0) = 1 keeps them at 0). */
 fn scaled_a(d: u32, n: u32) -> f32 {
-  return select(0.0, a_matrix[d * params.d_state + min(n, params.d_state - 1u)] * LOG2E, n < params.d_state);
+  return select(0.0, a_matrix[d * params.d_state + min(n, params.d_state - 1u)] * SSM_LOG2E, n < params.d_state);
 }
 
 @compute @workgroup_size(WG_SIZE)
@@ -65,8 +42,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   let valid = group_ok && d0 + g < params.d_inner;
   let d = min(d0 + g, params.d_inner - 1u);
   let seq_len = params.seq_len;
-  let row = (b * params.d_inner + d) * seq_len;
-  let bc_batch = b * seq_len * params.bc_row4;
+  // Per-channel bases of the views; the time strides are added per step.
+  let u_base = u_at(b, d, 0u);
+  let delta_base = delta_at(b, d, 0u);
+  let z_base = z_at(b, d, 0u);
+  let y_base = y_at(b, d, 0u);
+  let b_base0 = b_rows_at(b, 0u, 0u);
+  let c_base0 = c_rows_at(b, 0u, 0u);
   let has_init = (params.flags & FLAG_INIT) != 0u;
   let softplus_dt = (params.flags & FLAG_SOFTPLUS) != 0u;
   let has_z = (params.flags & FLAG_Z) != 0u;
@@ -97,9 +79,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
       var xv = 0.0;
       var dv = 0.0;
       if (valid && t < seq_len) {
-        xv = u[row + t];
-        dv = delta[params.delta_off + b * params.delta_sb + d * params.delta_sd + t * params.delta_st] + bias;
-        if (softplus_dt) { dv = softplus(dv); }
+        xv = u[u_base + t * params.u_stride2];
+        dv = ssm_dt(delta[delta_base + t * params.delta_stride2], bias, softplus_dt);
       }
       x[i] = xv;
       dt[i] = dv;
@@ -118,13 +99,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
       }
       // A: scan the chunk from a zero state.
       for (var i = 0u; i < STEPS; i++) {
-        let base = bc_batch + min(t0 + i, seq_len - 1u) * params.bc_row4 + params.b_off4 + n0 / 4u;
+        let base = b_base0 + min(t0 + i, seq_len - 1u) * params.b_rows_stride1 + n0 / 4u;
         let dtu = dt[i] * x[i];
         for (var q = 0u; q < QUADS; q++) {
           let bv = b_rows[base + q];
           for (var e = 0u; e < 4u; e++) {
             let j = q * 4u + e;
-            h[j] = exp2(a2[j] * dt[i]) * h[j] + dtu * bv[e];
+            h[j] = ssm_state_step(h[j], ssm_decay_log2(a2[j], dt[i]), dtu, bv[e]);
           }
         }
       }
@@ -142,7 +123,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
           let slot = kk * CHANNELS + gg;
           let h_end = chunk_h[j * H_STRIDE + slot];
           chunk_h[j * H_STRIDE + slot] = c;
-          c = exp2(an * chunk_dt[slot]) * c + h_end;
+          c = ssm_decay_log2(an, chunk_dt[slot]) * c + h_end;
         }
         carry[gg * MAX_STATE + n0 + j] = c;
       }
@@ -153,8 +134,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
       }
       for (var i = 0u; i < STEPS; i++) {
         let t = min(t0 + i, seq_len - 1u);
-        let b_base = bc_batch + t * params.bc_row4 + params.b_off4 + n0 / 4u;
-        let c_base = bc_batch + t * params.bc_row4 + params.c_off4 + n0 / 4u;
+        let b_base = b_base0 + t * params.b_rows_stride1 + n0 / 4u;
+        let c_base = c_base0 + t * params.c_rows_stride1 + n0 / 4u;
         let dtu = dt[i] * x[i];
         var acc = 0.0;
         for (var q = 0u; q < QUADS; q++) {
@@ -162,7 +143,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
           let cv = c_rows[c_base + q];
           for (var e = 0u; e < 4u; e++) {
             let j = q * 4u + e;
-            h[j] = exp2(a2[j] * dt[i]) * h[j] + dtu * bv[e];
+            h[j] = ssm_state_step(h[j], ssm_decay_log2(a2[j], dt[i]), dtu, bv[e]);
             acc += cv[e] * h[j];
           }
         }
@@ -174,12 +155,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
     for (var i = 0u; i < STEPS; i++) {
       let t = t0 + i;
       if (valid && t < seq_len) {
-        var out = y_acc[i] + skip * x[i];
-        if (has_z) {
-          let gate = z[params.z_off + b * params.z_sb + d * params.z_sd + t * params.z_st];
-          out *= gate / (1.0 + exp(-gate));
-        }
-        y[params.y_off + b * params.y_sb + d * params.y_sd + t * params.y_st] = out;
+        var out = ssm_skip(y_acc[i], skip, x[i]);
+        if (has_z) { out = ssm_gate(out, z[z_base + t * params.z_stride2]); }
+        y[y_base + t * params.y_stride2] = out;
       }
     }
   }

@@ -22,7 +22,7 @@ fn chain_tile(lid: u32, g: u32, k: u32, d0: u32, sg_size: u32, carry_parity: u32
       let slot = gg * CHUNKS + kk;
       let h_local = chunk_h[j * H_STRIDE + slot];
       chunk_h[j * H_STRIDE + slot] = c;
-      c = exp2(an * chunk_dt[slot]) * c + h_local;
+      c = ssm_decay_log2(an, chunk_dt[slot]) * c + h_local;
     }
     carry[carry_index(1u - carry_parity, gg, n0 + j)] = c;
   }

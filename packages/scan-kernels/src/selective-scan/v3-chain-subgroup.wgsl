@@ -2,7 +2,7 @@
 // chunks' affine maps (P, h): h -> P h + h_local across the lanes of a subgroup (shuffle-up,
 // log2(subgroup size) steps), the subgroups' totals folded through workgroup memory, one barrier
 // per tile. Assumes lid % subgroup_size == subgroup_invocation_id (1-D workgroups, as on every
-// implementation we know) and power-of-two sizes. `enable subgroups;` is prepended by the host.
+// implementation we know) and power-of-two sizes. The builder adds `enable subgroups;` (spec.enables).
 
 // Subgroups of at least 4 invocations (WebGPU's minimum): at most CHUNKS / 4 per channel.
 const SUBS_MAX: u32 = max(CHUNKS / 4u, 1u);

@@ -4,10 +4,9 @@
 import { type GpuContext, createGpuContext } from '@mamba-webgpu/tensor';
 import { TOLERANCES, expectAllClose } from '@mamba-webgpu/tensor/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CaseOptions, disposeArgs, randomScan, uploadScan } from '../../test/scan-data.js';
-import { runScanKernel } from './selective-scan.js';
+import { type CaseOptions, disposeAll, randomScan, uploadScan } from '../../test/scan-data.js';
+import { prepareScan, selectiveScan } from './selective-scan.js';
 import { selectiveScanRef } from './selective-scan-ref.js';
-import { validateScan } from './validate.js';
 import { v3SubgroupScan } from './v3-subgroup-scan.js';
 
 const ALL: CaseOptions = { D: true, z: true, deltaBias: true, deltaSoftplus: true, initialState: true };
@@ -20,7 +19,8 @@ const GRID: [number, number, number, number, CaseOptions][] = [
   [3, 4, 2049, 16, ALL],
   [1, 3, 4133, 16, { D: true, deltaBias: true, deltaSoftplus: true, initialState: true }],
   [1, 5, 300, 256, { D: true, z: true }],
-  [2, 8, 100, 16, { ...ALL, bcLayout: 'bln' }],
+  [2, 8, 100, 16, { ...ALL, bc: 'tokens' }],
+  [2, 8, 100, 16, { ...ALL, bc: { dtRank: 4 }, tokenMajor: true }],
 ];
 
 describe('v3-subgroup-scan without subgroups vs CPU reference', () => {
@@ -36,10 +36,12 @@ describe('v3-subgroup-scan without subgroups vs CPU reference', () => {
     expect(gpu.features.subgroups).toBe(false);
     const [batch, dInner, seqLen, dState, options] = entry;
     const host = randomScan(2000 + seqLen + dState, batch, dInner, seqLen, dState, options);
-    const args = uploadScan(gpu, host);
-    const problem = validateScan(gpu, 'test', args, options.bcLayout ?? 'bnl');
-    expect(v3SubgroupScan.supports(gpu, problem)).toBe(true);
-    const { y, lastState } = runScanKernel(gpu, v3SubgroupScan, problem);
+    const { args, owned } = uploadScan(gpu, host, options);
+    const probe = prepareScan(gpu, 'test', { ...args, initialState: undefined });
+    expect(v3SubgroupScan.supports(probe)).toBe(true);
+    if (probe.y !== args.yOut) probe.y.dispose();
+    probe.lastState.dispose();
+    const { y, lastState } = selectiveScan(gpu, { ...args, kernel: v3SubgroupScan.name });
     const expected = selectiveScanRef(host);
     expectAllClose(await y.read(), expected.y, { ...TOLERANCES.f32, label: 'v3 shared y' });
     expectAllClose(await lastState.read(), expected.lastState, {
@@ -47,7 +49,7 @@ describe('v3-subgroup-scan without subgroups vs CPU reference', () => {
       label: 'v3 shared lastState',
     });
     await gpu.checkErrors();
-    disposeArgs(args);
+    disposeAll(owned);
     y.dispose();
     lastState.dispose();
   });

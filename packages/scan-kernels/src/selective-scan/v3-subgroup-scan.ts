@@ -1,13 +1,24 @@
 // Host code of v3-subgroup-scan (see v3-subgroup-scan.wgsl): v2's fused chunked scan with the chunk
 // chain as a subgroup scan (a serial chain in workgroup memory when the device has no subgroups),
-// optionally with one exp2 per (t, n). Reuses v2's B/C packing and parameter block.
+// optionally with one exp2 per (t, n). Reuses v2's B/C rows, bindings, views and Params.
 
 import type { GpuContext } from '@mamba-webgpu/tensor';
-import type { ScanKernel } from './types.js';
+import type { KernelSpec } from '@mamba-webgpu/tensor/internal';
+import { SSM_MATH } from '../ssm-math/ssm-math.js';
+import { layoutsReadable } from './common.js';
+import type { ScanKernelVersion } from './types.js';
 import chainShared from './v3-chain-shared.wgsl';
 import chainSubgroup from './v3-chain-subgroup.wgsl';
-import { type ChunkedConfig, V2Params, recordChunked, rowsReadable, stateTiling } from './v2-chunked.js';
+import {
+  CHUNKED_STORAGE,
+  CHUNKED_STRIDED,
+  type ChunkedConfig,
+  ChunkedParams,
+  chunkedConstants,
+  recordChunked,
+} from './v2-chunked.js';
 import body from './v3-subgroup-scan.wgsl';
+import { MAX_D_STATE } from './validate.js';
 
 /** v3's sizes: v2's plus how the chunk chain runs. */
 export interface SubgroupScanConfig extends ChunkedConfig {
@@ -28,19 +39,23 @@ export const DEFAULT_SUBGROUP_SCAN_CONFIG: SubgroupScanConfig = {
   tileStates: 16,
 };
 
-/** The WGSL of v3 for one configuration and chain flavour. */
-export function subgroupScanCode(config: ChunkedConfig, subgroups: boolean, singleExp = false): string {
-  const header =
-    `const SINGLE_EXP: bool = ${singleExp};\n` +
-    `const CHANNELS: u32 = ${config.channels}u;\nconst CHUNKS: u32 = ${config.chunks}u;\n` +
-    `const STEPS: u32 = ${config.steps}u;\nconst TILE_STATES: u32 = ${config.tileStates}u;\n`;
-  return `${subgroups ? 'enable subgroups;\n' : ''}${V2Params.wgsl}${header}${body}${subgroups ? chainSubgroup : chainShared}`;
+/** v3's kernel for one configuration and chain flavour. */
+export function subgroupScanSpec(config: ChunkedConfig, subgroups: boolean, singleExp = false): KernelSpec {
+  return {
+    label: `scan-kernels/v3-subgroup-scan/${subgroups ? 'subgroups' : 'shared'}`,
+    body: body + (subgroups ? chainSubgroup : chainShared),
+    enables: subgroups ? ['subgroups'] : [],
+    params: ChunkedParams,
+    constants: { SINGLE_EXP: singleExp, ...chunkedConstants(config) },
+    libraries: [SSM_MATH],
+    storage: CHUNKED_STORAGE,
+  };
 }
 
 /** Bytes of workgroup memory v3 uses under a configuration and chain flavour. */
 export function subgroupScanWorkgroupBytes(config: ChunkedConfig, subgroups: boolean): number {
   const size = config.channels * config.chunks;
-  const carry = 2 * config.channels * 256;
+  const carry = 2 * config.channels * MAX_D_STATE;
   const chain = subgroups
     ? 4 * config.channels * Math.max(config.chunks / 4, 1) * config.tileStates
     : size + (size + 1) * config.tileStates;
@@ -56,34 +71,35 @@ export function subgroupScanKernel(
   name: string,
   config: SubgroupScanConfig,
   description?: string,
-): ScanKernel {
+  automatic = true,
+): ScanKernelVersion {
   return {
     name,
     description:
       description ??
       `fused chunked scan with a subgroup chunk chain${config.singleExp ? ', one exp per (t, n)' : ''}; ${config.channels} channels x ${config.chunks} chunks x ${config.steps} steps per workgroup, states in tiles of ${config.tileStates}`,
-    supports(ctx, p) {
+    automatic,
+    strided: CHUNKED_STRIDED,
+    supports(p) {
+      const limits = p.ctx.limits;
       return (
-        config.channels * config.chunks <= ctx.limits.maxComputeInvocationsPerWorkgroup &&
-        subgroupScanWorkgroupBytes(config, usesSubgroups(ctx, config)) <=
-          ctx.limits.maxComputeWorkgroupStorageSize &&
-        rowsReadable(p, config) &&
-        !p.views // strided delta/z/y are a v2 layout
+        config.channels * config.chunks <= limits.maxComputeInvocationsPerWorkgroup &&
+        subgroupScanWorkgroupBytes(config, usesSubgroups(p.ctx, config)) <=
+          limits.maxComputeWorkgroupStorageSize &&
+        layoutsReadable(CHUNKED_STRIDED, p)
       );
     },
-    record(ctx, p, y, lastState) {
-      const subgroups = usesSubgroups(ctx, config);
-      const { tile } = stateTiling(p.dState, config);
-      return recordChunked(ctx, p, y, lastState, config, {
-        name: `${name}/${subgroups ? 'subgroups' : 'shared'}${config.singleExp ? '/single-exp' : ''}`,
-        code: (cfg) => subgroupScanCode({ ...cfg, tileStates: tile }, subgroups, config.singleExp ?? false),
-      });
+    record(p) {
+      const subgroups = usesSubgroups(p.ctx, config);
+      return recordChunked(p, config, (cfg) => subgroupScanSpec(cfg, subgroups, config.singleExp ?? false));
     },
   };
 }
 
 /** Registered but not picked automatically: 2x slower than v2 on the H200 (docs/perf-notes.md). */
-export const v3SubgroupScan: ScanKernel = {
-  ...subgroupScanKernel('v3-subgroup-scan', DEFAULT_SUBGROUP_SCAN_CONFIG),
-  automatic: false,
-};
+export const v3SubgroupScan: ScanKernelVersion = subgroupScanKernel(
+  'v3-subgroup-scan',
+  DEFAULT_SUBGROUP_SCAN_CONFIG,
+  undefined,
+  false,
+);

@@ -17,7 +17,7 @@ import {
   workgroupCount,
 } from '@mamba-webgpu/tensor/internal';
 import { causalConv1dUpdate } from '../conv1d/causal-conv1d-update.js';
-import { SSM_STEP_MATH } from './ssm-step-math.js';
+import { SSM_MATH } from '../ssm-math/ssm-math.js';
 import type { StateUpdateKernel, StateUpdateProblem } from './types.js';
 import body from './v1-plain.wgsl';
 
@@ -41,7 +41,7 @@ const SPEC = {
   label: 'scan-kernels/selective-state-update/v1-plain',
   body,
   params: Params,
-  libraries: [SSM_STEP_MATH],
+  libraries: [SSM_MATH],
   storage: [
     { name: 'state', access: 'read_write' },
     { name: 'x', view: 2 },

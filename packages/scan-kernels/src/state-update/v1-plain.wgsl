@@ -12,17 +12,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   let b = channel / params.d_inner;
   let d = channel % params.d_inner;
   let n_state = params.d_state;
-  let delta = ssm_delta(dt_in[dt_in_at(b, d)] + select(0.0, dt_bias[d], HAS_BIAS), SOFTPLUS);
+  let delta = ssm_dt(dt_in[dt_in_at(b, d)], select(0.0, dt_bias[d], HAS_BIAS), SOFTPLUS);
   let xv = x[x_at(b, d)];
   let dx = delta * xv;
   var acc = 0.0;
   for (var n = 0u; n < n_state; n++) {
     let s = channel * n_state + n;
-    let h = ssm_state_step(state[s], delta, a_matrix[d * n_state + n], dx, b_vec[b_vec_at(b, n)]);
+    let h = ssm_state_step(state[s], ssm_decay(a_matrix[d * n_state + n], delta), dx, b_vec[b_vec_at(b, n)]);
     state[s] = h;
     acc += c_vec[c_vec_at(b, n)] * h;
   }
-  acc += select(0.0, d_skip[d], HAS_D) * xv;
+  acc = ssm_skip(acc, select(0.0, d_skip[d], HAS_D), xv);
   if (HAS_Z) { acc = ssm_gate(acc, z[z_at(b, d)]); }
   y[channel] = acc;
 }

@@ -16,7 +16,7 @@ import {
   viewParams,
   wgslLibrary,
 } from '@mamba-webgpu/tensor/internal';
-import { SSM_STEP_MATH } from './ssm-step-math.js';
+import { SSM_MATH } from '../ssm-math/ssm-math.js';
 import type {
   PreparedStateUpdate,
   StateUpdateKernel,
@@ -145,7 +145,7 @@ function record(p: StateUpdateProblem): void {
     body,
     params: Params,
     constants: { WORKGROUP, LANES, CHANNELS, HAS_Z: !!p.z, SOFTPLUS: p.dtSoftplus },
-    libraries: [SSM_STEP_MATH, VIEW_HELPERS],
+    libraries: [SSM_MATH, VIEW_HELPERS],
     storage: [
       { name: 'x_src' },
       { name: 'conv_state', access: 'read_write' },

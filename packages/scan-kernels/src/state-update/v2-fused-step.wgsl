@@ -40,23 +40,24 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
 
   // Conv step (every lane computes u; lane 0 shifts the state after all have read it).
   let x = x_src[x_at(b, d)];
-  var conv = pack[params.pack_conv_bias + d];
   let base = i * width;
-  let taps = d * width;
-  for (var tap = 0u; tap + 1u < width; tap++) { conv += pack[taps + tap] * conv_state[base + tap + 1u]; }
-  conv += pack[taps + width - 1u] * x;
-  let u = silu(conv);
+  let row = d * width;
+  var taps = 0.0;
+  for (var tap = 0u; tap + 1u < width; tap++) { taps += pack[row + tap] * conv_state[base + tap + 1u]; }
+  taps += pack[row + width - 1u] * x;
+  let u = conv_output(taps, pack[params.pack_conv_bias + d], true);
 
-  // delta = softplus(dt_bias + dt_proj row . dt), the row split over lanes.
+  // delta = softplus(dt_proj row . dt + dt_bias), the row split over lanes.
   var part = 0.0;
   for (var r = lane; r < rank; r += LANES) { part += load_dt_weight(d * rank + r) * dt_src[dt_at(b, r)]; }
-  let delta = ssm_delta(pack[params.pack_dt_bias + d] + lane_sum(lid, lane, part), SOFTPLUS);
+  let delta = ssm_dt(lane_sum(lid, lane, part), pack[params.pack_dt_bias + d], SOFTPLUS);
   let dx = delta * u;
 
   var acc = 0.0;
   for (var n = lane; n < n_state; n += LANES) {
     let s = i * n_state + n;
-    let h = ssm_state_step(state[s], delta, pack[params.pack_a + d * n_state + n], dx, dt_src[b_at(b, n)]);
+    let decay = ssm_decay(pack[params.pack_a + d * n_state + n], delta);
+    let h = ssm_state_step(state[s], decay, dx, dt_src[b_at(b, n)]);
     if (valid) { state[s] = h; }
     acc += h * dt_src[c_at(b, n)];
   }
@@ -64,7 +65,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   if (valid && lane == 0u) {
     for (var tap = 0u; tap + 1u < width; tap++) { conv_state[base + tap] = conv_state[base + tap + 1u]; }
     conv_state[base + width - 1u] = x;
-    var result = total + pack[params.pack_d + d] * u;
+    var result = ssm_skip(total, pack[params.pack_d + d], u);
     if (HAS_Z) { result = ssm_gate(result, x_src[z_at(b, d)]); }
     y[i] = result;
   }

@@ -4,7 +4,7 @@
 
 import { ShapeError, formatShape } from '../errors.js';
 import { add as addOp, mul as mulOp } from '../ops/binary/binary.js';
-import { contiguous, contiguousTranspose } from '../ops/copy/contiguous.js';
+import { contiguous } from '../ops/copy/contiguous.js';
 import { embedding as embeddingOp } from '../ops/embedding/embedding.js';
 import { embeddingBackward } from '../ops/embedding/embedding-backward.js';
 import { matmul } from '../ops/matmul/matmul.js';
@@ -63,7 +63,7 @@ export function linear(tape: Tape, x: Tensor, w: Tensor, bias?: Tensor): Tensor<
       const x2 = xs.reshape([xs.numel / k, k]);
       let dx: Tensor | undefined;
       if (tape.requiresGrad(x)) {
-        const wT = contiguousTranspose(savedW, 0, 1);
+        const wT = savedW.transpose(0, 1); // (in, out) as matmul's W: dx = dy @ W, read in place
         const dx2 = matmul(dy2, wT);
         wT.dispose();
         dx = dx2.reshape(x.shape);
@@ -71,8 +71,9 @@ export function linear(tape: Tape, x: Tensor, w: Tensor, bias?: Tensor): Tensor<
       }
       let dw: Tensor | undefined;
       if (tape.requiresGrad(w)) {
-        const dyT = contiguousTranspose(dy2, 0, 1);
-        const xT = contiguousTranspose(x2, 0, 1);
+        // dW = dy^T @ x: both operands transposed views (the GEMM splits K = tokens).
+        const dyT = dy2.transpose(0, 1);
+        const xT = x2.transpose(0, 1);
         dw = matmul(dyT, xT);
         dyT.dispose();
         xT.dispose();

@@ -5,7 +5,8 @@
 import { contiguous, contiguousTranspose } from '../ops/copy/contiguous.js';
 import { LayoutError } from '../errors.js';
 import { copyInto } from '../ops/copy/copy-into.js';
-import { type Tensor, zeros } from '../tensor/tensor.js';
+import { fill } from '../ops/copy/fill.js';
+import { Tensor } from '../tensor/tensor.js';
 import { type Tape, retain } from './tape.js';
 
 /** `x.transpose(a, b)` (a view); its gradient flows back transposed. */
@@ -29,7 +30,7 @@ export function slice<T extends Tensor>(tape: Tape, x: T, dim: number, start: nu
     inputs: [x],
     outputs: [y],
     backward: ([dy]) => {
-      const dx = zeros(dy!.ctx, shape, 'f32', 'slice-backward/dx');
+      const dx = fill(Tensor.empty(dy!.ctx, shape, 'f32', 'slice-backward/dx'), 0);
       const region = dx.slice(dim, start, end);
       copyInto(region, dy!);
       region.dispose();
@@ -82,7 +83,9 @@ export function view<T extends Tensor>(
   layout: { shape: readonly number[]; strides: readonly number[]; offset?: number },
 ): T {
   if (!x.isPlain) {
-    throw new LayoutError(`autograd.view: the base must be plain (row-major from element 0), got a view of ${x.label}; view its base`);
+    throw new LayoutError(
+      `autograd.view: the base must be plain (row-major from element 0), got a view of ${x.label}; view its base`,
+    );
   }
   const y = x.view(layout) as T;
   const shape = [...x.shape];
@@ -91,7 +94,7 @@ export function view<T extends Tensor>(
     inputs: [x],
     outputs: [y],
     backward: ([dy]) => {
-      const dx = zeros(dy!.ctx, shape, 'f32', 'view-backward/dx');
+      const dx = fill(Tensor.empty(dy!.ctx, shape, 'f32', 'view-backward/dx'), 0);
       const region = dx.view(layout);
       copyInto(region, dy!);
       region.dispose();

@@ -19,6 +19,19 @@ function fakeDevice() {
   return { device, state };
 }
 
+describe('large buffers', () => {
+  it('round to whole MiB and are reused, as a training step frees and re-allocates them', () => {
+    expect(sizeClass(100 * 2 ** 20 + 1)).toBe(101 * 2 ** 20);
+    const { device, state } = fakeDevice();
+    const pool = new BufferPool(device);
+    for (let step = 0; step < 5; step++) {
+      const big = pool.acquire(201 * 2 ** 20 - 100, 'xz');
+      pool.release(big);
+    }
+    expect(state.created).toBe(1);
+  });
+});
+
 describe('sizeClass', () => {
   it('rounds up to 2^k * (1 + j/8), at least 256 bytes', () => {
     expect(sizeClass(1)).toBe(256);
@@ -60,13 +73,15 @@ describe('BufferPool', () => {
     expect(pool.stats().peakAllocatedBytes).toBe(2048 + 2048);
   });
 
-  it('trim destroys the free buffers; over maxFreeBytes releases destroy at once', () => {
+  it('trim destroys the free buffers; releases over the cache cap are destroyed after the next submit', () => {
     const { device, state } = fakeDevice();
     const pool = new BufferPool(device, 1024);
     const a = pool.acquire(1024, 'a');
-    const b = pool.acquire(1024, 'b');
-    pool.release(a);
-    pool.release(b); // would exceed 1024 cached bytes: destroyed
+    pool.release(a); // cached: 1024 free
+    const b = pool.acquire(2048, 'b'); // a new class; the peak in use is now 2048
+    pool.release(b); // 1024 + 2048 cached would exceed max(cap 1024, peak 2048): destroyed...
+    expect(state.destroyed).toBe(0); // ...once submitted work no longer needs it
+    pool.destroyReleased(); // what the context does right after a submit
     expect(state.destroyed).toBe(1);
     expect(pool.stats()).toMatchObject({ liveBuffers: 0, allocatedBuffers: 1 });
     pool.trim();

@@ -1,9 +1,13 @@
 // Size-bucketed pool of GPU storage buffers. Sizes round up to a size class (2^k * (1 + j/8),
-// at most 12.5% waste), so a released buffer serves any later request of its class. Counts live
-// and allocated buffers for leak tests.
+// at most 12.5% waste; from 64 MiB on, whole MiB: at most 1.6%), so a released buffer serves any
+// later request of its class. Counts live and allocated buffers for leak tests.
+
+/** Requests from this size on round up to whole MiB (activations and weights of real models). */
+export const LARGE_BUFFER_BYTES = 64 << 20;
 
 /** The size class a request of `bytes` rounds up to (>= 256 bytes, multiple of 256 above 4 KiB). */
 export function sizeClass(bytes: number): number {
+  if (bytes >= LARGE_BUFFER_BYTES) return Math.ceil(bytes / (1 << 20)) * (1 << 20);
   const b = Math.max(256, bytes);
   const k = Math.floor(Math.log2(b));
   const base = 2 ** k;
@@ -31,7 +35,6 @@ export const STORAGE_USAGE = 0x80 | 0x4 | 0x8; // STORAGE | COPY_SRC | COPY_DST
 export class BufferPool {
   private readonly free = new Map<number, GPUBuffer[]>();
   private readonly sizes = new WeakMap<GPUBuffer, number>();
-  private readonly exactSizes = new WeakMap<GPUBuffer, number>();
   private held: GPUBuffer[] | undefined;
   private live = 0;
   private liveBytes = 0;
@@ -40,10 +43,12 @@ export class BufferPool {
   private peak = 0;
   private peakLive = 0;
   private freeBytes = 0;
+  /** Let go, destroyed after the next submit (see destroyReleased). */
+  private doomed: [GPUBuffer, number][] = [];
 
   constructor(
     private readonly device: GPUDevice,
-    /** Cached free bytes above which released buffers are destroyed instead of kept. */
+    /** Cached free bytes above which released buffers are destroyed (or the peak in use, if larger). */
     private readonly maxFreeBytes = 1 << 30,
   ) {}
 
@@ -78,33 +83,6 @@ export class BufferPool {
   }
 
   /**
-   * An exact-size storage buffer outside the size classes (large weights), counted in the stats;
-   * free it with `destroyExact`.
-   */
-  createExact(bytes: number, label: string): GPUBuffer {
-    const size = Math.ceil(bytes / 4) * 4;
-    const buffer = this.device.createBuffer({ size, usage: STORAGE_USAGE, label });
-    this.exactSizes.set(buffer, size);
-    this.live++;
-    this.liveBytes += size;
-    this.peakLive = Math.max(this.peakLive, this.liveBytes);
-    this.allocated++;
-    this.allocatedBytes += size;
-    this.peak = Math.max(this.peak, this.allocatedBytes);
-    return buffer;
-  }
-
-  /** Destroys a buffer from `createExact`. */
-  destroyExact(buffer: GPUBuffer): void {
-    const size = this.exactSizes.get(buffer);
-    if (size === undefined) throw new Error('BufferPool.destroyExact: buffer was not created by createExact');
-    this.exactSizes.delete(buffer);
-    this.live--;
-    this.liveBytes -= size;
-    this.destroyOne(buffer, size);
-  }
-
-  /**
    * From now on, released buffers are held (still counted live) instead of returning to the
    * pool, until `endHold` hands them over: a captured command sequence keeps using them on every
    * replay. Acquires during the hold reuse held buffers first, so a capture keeps only its peak
@@ -133,7 +111,9 @@ export class BufferPool {
     }
     this.live--;
     this.liveBytes -= size;
-    if (this.freeBytes + size > this.maxFreeBytes) {
+    // Keep up to the larger of the cap and the peak in use: a training step frees and re-allocates
+    // the same large activations every step (creating a GPU buffer costs far more than reusing one).
+    if (this.freeBytes + size > Math.max(this.maxFreeBytes, this.peakLive)) {
       this.destroyOne(buffer, size);
       return;
     }
@@ -146,11 +126,15 @@ export class BufferPool {
     this.freeBytes += size;
   }
 
-  /** Destroys every cached free buffer. */
+  /**
+   * Destroys every cached free buffer (and those let go before): call it with no recorded work
+   * pending (after `ctx.sync()`), as the bench runner and `GpuContext.dispose` do.
+   */
   trim(): void {
     for (const [size, list] of this.free) for (const buffer of list) this.destroyOne(buffer, size);
     this.free.clear();
     this.freeBytes = 0;
+    this.destroyReleased();
   }
 
   stats(): BufferPoolStats {
@@ -170,9 +154,22 @@ export class BufferPool {
     this.peakLive = this.liveBytes;
   }
 
+  /**
+   * Destroys the buffers let go since the last call. The context calls it right after each
+   * submit: a buffer released while recorded-but-unsubmitted commands still use it must outlive
+   * that submit (destroying it first makes the submit invalid); once submitted, destroying is safe.
+   */
+  destroyReleased(): void {
+    const doomed = this.doomed;
+    this.doomed = [];
+    for (const [buffer, size] of doomed) {
+      buffer.destroy();
+      this.allocated--;
+      this.allocatedBytes -= size;
+    }
+  }
+
   private destroyOne(buffer: GPUBuffer, size: number): void {
-    buffer.destroy();
-    this.allocated--;
-    this.allocatedBytes -= size;
+    this.doomed.push([buffer, size]);
   }
 }

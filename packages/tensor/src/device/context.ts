@@ -54,7 +54,7 @@ export class GpuContext {
     this.health = new DeviceHealth(device, this.pipelines);
     this.readback = new Readback(device);
     this.timer = new GpuTimer(device);
-    this.live = new LiveSink(device, this.makeBindGroup);
+    this.live = new LiveSink(device, this.makeBindGroup, () => this.pool.destroyReleased());
     this.sink = this.live;
   }
 

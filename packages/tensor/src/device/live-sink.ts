@@ -22,6 +22,8 @@ export class LiveSink implements CommandSink {
   constructor(
     private readonly device: GPUDevice,
     private readonly makeBindGroup: BindGroupMaker,
+    /** Called after every submit (and when there was nothing to submit): frees released buffers. */
+    private readonly afterSubmit: () => void = () => {},
   ) {
     this.arena = new SubmissionArena(device, () => this.submit());
   }
@@ -82,12 +84,14 @@ export class LiveSink implements CommandSink {
   }
 
   submit(): void {
-    if (!this.encoder) return;
-    this.endPass();
-    this.arena.upload();
-    const commands = this.encoder.finish();
-    this.encoder = undefined;
-    this.device.queue.submit([commands]);
+    if (this.encoder) {
+      this.endPass();
+      this.arena.upload();
+      const commands = this.encoder.finish();
+      this.encoder = undefined;
+      this.device.queue.submit([commands]);
+    }
+    this.afterSubmit();
   }
 
   /** Frees the params arena (the device is about to be destroyed). */

@@ -78,6 +78,14 @@ function rawWindow(
 }
 
 /**
+ * A binding over buffer elements [first, first + count) of `tensor`'s storage, whatever its
+ * layout (count > 0): for kernels that index a strided view inside the window themselves.
+ */
+export function elementWindow(tensor: Tensor, first: number, count: number): BindingWindow {
+  return rawWindow(tensor.ctx, tensor.storageBuffer, elementBytes(tensor), first, count);
+}
+
+/**
  * A binding covering elements [start, start + count) of a contiguous `tensor` (count > 0); a
  * contiguous view's offset is included.
  */

@@ -1,5 +1,6 @@
-// WGSL snippets shared by kernels: element loaders for packed 16-bit storage, so one kernel
-// source serves f32, f16 and bf16 weights without `shader-f16`.
+// The element loaders the kernel builder generates for float storage bindings: one kernel source
+// reads f32, f16 and bf16 operands through `load_<name>` / `load4_<name>`, packed 16-bit types
+// unpacked from u32 words (two per word, element 2i in the low half) without `shader-f16`.
 
 import type { DType } from '../tensor/dtype.js';
 
@@ -36,10 +37,23 @@ fn load4_${name}(i: u32) -> vec4<f32> { let word = i >> 1u; let a = ${name}[word
 }
 
 /**
- * A read-only storage binding `name` at `binding` declared for its dtype (`array<f32>`, `array<i32>`
- * or `array<u32>` for packed halves), followed by its `load_<name>` loaders for float dtypes.
+ * The loaders of a float binding declared four elements per entry (`array<vec4<f32>>` for f32,
+ * `array<vec2<u32>>` for packed f16/bf16): `load4_<name>(i)` (i a multiple of 4) is one vector
+ * load, `load_<name>(i)` reads one element of it.
  */
-export function readBindingWgsl(binding: number, name: string, dtype: DType): string {
-  const decl = `@group(0) @binding(${binding}) var<storage, read> ${name}: array<${wgslStorageType(dtype)}>;\n`;
-  return dtype === 'f32' || dtype === 'f16' || dtype === 'bf16' ? decl + unpackWgsl(name, dtype) : decl;
+export function unpackVec4Wgsl(name: string, dtype: 'f32' | 'f16' | 'bf16'): string {
+  if (dtype === 'f32') {
+    return `fn load_${name}(i: u32) -> f32 { return ${name}[i >> 2u][i & 3u]; }
+fn load4_${name}(i: u32) -> vec4<f32> { return ${name}[i >> 2u]; }
+`;
+  }
+  if (dtype === 'f16') {
+    return `fn load_${name}(i: u32) -> f32 { return unpack2x16float(${name}[i >> 2u][(i >> 1u) & 1u])[i & 1u]; }
+fn load4_${name}(i: u32) -> vec4<f32> { let p = ${name}[i >> 2u]; return vec4<f32>(unpack2x16float(p.x), unpack2x16float(p.y)); }
+`;
+  }
+  return `fn load_${name}(i: u32) -> f32 { let word = ${name}[i >> 2u][(i >> 1u) & 1u]; return bitcast<f32>(select(word << 16u, word & 0xffff0000u, (i & 1u) == 1u)); }
+fn load4_${name}(i: u32) -> vec4<f32> { let p = ${name}[i >> 2u];
+  return vec4<f32>(bitcast<f32>(p.x << 16u), bitcast<f32>(p.x & 0xffff0000u), bitcast<f32>(p.y << 16u), bitcast<f32>(p.y & 0xffff0000u)); }
+`;
 }

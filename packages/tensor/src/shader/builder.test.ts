@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineParams } from '../device/params.js';
 import { InvalidArgumentError } from '../errors.js';
-import { buildKernel, kernelKey, viewParamValues, viewParams } from './builder.js';
+import { buildKernel, codeConstants, kernelKey, viewParamValues, viewParams } from './builder.js';
 import { MATH, resolveLibraries, wgslLibrary } from './library.js';
 
 describe('kernel builder', () => {
@@ -47,6 +47,30 @@ describe('kernel builder', () => {
     const noFields = { ...spec, params: defineParams('Params', { numel: 'u32' }) };
     expect(() => buildKernel(noFields)).toThrow(/viewParams\('x', 2\)/);
     expect(() => buildKernel({ ...spec, constants: { A: 1.5 } })).toThrow(InvalidArgumentError);
+  });
+
+  it('vec4 storage: one vector load per load4, scalar loads from the same array, in the key', () => {
+    const storage = [
+      { name: 'x', vec4: true },
+      { name: 'w', type: 'bf16', vec4: true },
+      { name: 'out', access: 'read_write' },
+    ] as const;
+    const code = buildKernel({ ...spec, storage });
+    expect(code).toContain('var<storage, read> x: array<vec4<f32>>;');
+    expect(code).toContain('fn load4_x(i: u32) -> vec4<f32> { return x[i >> 2u]; }');
+    expect(code).toContain('fn load_x(i: u32) -> f32 { return x[i >> 2u][i & 3u]; }');
+    expect(code).toContain('var<storage, read> w: array<vec2<u32>>;');
+    expect(code).toContain('fn load4_w(i: u32) -> vec4<f32> { let p = w[i >> 2u];');
+    expect(kernelKey({ ...spec, storage })).not.toBe(
+      kernelKey({ ...spec, storage: [{ name: 'x' }, storage[1], storage[2]] }),
+    );
+    expect(() => buildKernel({ ...spec, storage: [{ name: 'ids', type: 'i32', vec4: true }] })).toThrow(
+      /vec4 storage ids must be f32, f16 or bf16, got i32/,
+    );
+  });
+
+  it('code constants: one TS object, snake-case names in the header', () => {
+    expect(codeConstants('OP', { add: 0, logSoftmax: 1 })).toEqual({ OP_ADD: 0, OP_LOG_SOFTMAX: 1 });
   });
 
   it('view values pad leading dims with stride 0', () => {

@@ -8,7 +8,7 @@ import type { GpuContext } from '../device/context.js';
 import type { ParamsLayout } from '../device/params.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { DType } from '../tensor/dtype.js';
-import { unpackWgsl, wgslStorageType } from '../ops/wgsl-common.js';
+import { unpackVec4Wgsl, unpackWgsl, wgslStorageType } from '../ops/wgsl-common.js';
 import { type WgslLibrary, resolveLibraries } from './library.js';
 
 /** A constant of the generated header: integers become `u32` (negative: `i32`), booleans `bool`. */
@@ -32,6 +32,13 @@ export interface StorageSpec {
    * `<name>_stride0`... (declare them with `viewParams(name, rank)`).
    */
   readonly view?: number;
+  /**
+   * Float dtypes only: declare the array four elements per entry (`vec4<f32>`, or `vec2<u32>` for
+   * packed f16/bf16) so `load4_<name>(i)` (i a multiple of 4) is one vector load; `load_<name>(i)`
+   * still reads one element. The binding's offset and size must then be multiples of 16 bytes (8
+   * for packed types).
+   */
+  readonly vec4?: boolean;
 }
 
 /** What a kernel declares; the body is the `.wgsl` file's text. */
@@ -70,13 +77,27 @@ function constantLine(name: string, value: ConstantValue): string {
   return `const ${name}: i32 = ${value.i32}i;`;
 }
 
-function storageLines(spec: StorageSpec, binding: number): string {
+function storageLines(label: string, spec: StorageSpec, binding: number): string {
   const access = spec.access ?? 'read';
   const type = spec.type ?? 'f32';
   const isDType = type === 'f32' || type === 'f16' || type === 'bf16' || type === 'i32' || type === 'u32';
-  const element = isDType ? wgslStorageType(type) : type;
+  const isFloat = type === 'f32' || type === 'f16' || type === 'bf16';
+  if (spec.vec4 && !isFloat) {
+    throw new InvalidArgumentError(
+      `buildKernel(${label}): vec4 storage ${spec.name} must be f32, f16 or bf16, got ${type}`,
+      'storage',
+    );
+  }
+  const element = spec.vec4
+    ? type === 'f32'
+      ? 'vec4<f32>'
+      : 'vec2<u32>'
+    : isDType
+      ? wgslStorageType(type)
+      : type;
   let out = `@group(0) @binding(${binding}) var<storage, ${access}> ${spec.name}: array<${element}>;\n`;
-  if (type === 'f16' || type === 'bf16' || (type === 'f32' && access === 'read'))
+  if (spec.vec4) out += unpackVec4Wgsl(spec.name, type as 'f32' | 'f16' | 'bf16');
+  else if (type === 'f16' || type === 'bf16' || (type === 'f32' && access === 'read'))
     out += unpackWgsl(spec.name, type);
   if (spec.view !== undefined) out += viewIndexWgsl(spec.name, spec.view);
   return out;
@@ -113,6 +134,22 @@ export function viewParamValues(
   return values;
 }
 
+/**
+ * Header constants for a set of named codes, defined once in TS: `codeConstants('OP', { add: 0,
+ * logSoftmax: 1 })` is `{ OP_ADD: 0, OP_LOG_SOFTMAX: 1 }`, so a kernel's `switch` or `select` names
+ * the code the host passes (`OP: codes[op]`) instead of repeating its number.
+ */
+export function codeConstants(
+  prefix: string,
+  codes: Readonly<Record<string, number>>,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, code] of Object.entries(codes)) {
+    out[`${prefix}_${name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`] = code;
+  }
+  return out;
+}
+
 /** The full WGSL of a kernel: enables, constants, libraries, Params, bindings, then the body. */
 export function buildKernel(spec: KernelSpec): string {
   const parts: string[] = [];
@@ -137,7 +174,7 @@ export function buildKernel(spec: KernelSpec): string {
         );
       }
     }
-    parts.push(storageLines(s, binding++));
+    parts.push(storageLines(spec.label, s, binding++));
   }
   parts.push(spec.body);
   return parts.join('\n');
@@ -149,8 +186,9 @@ export function kernelKey(spec: KernelSpec): string {
   for (const [name, value] of Object.entries(spec.constants ?? {}))
     key += `${name}=${JSON.stringify(value)},`;
   key += '|';
-  for (const s of spec.storage)
-    key += `${s.type ?? 'f32'}${s.access === 'read_write' ? '!' : ''}${s.view ?? ''},`;
+  for (const s of spec.storage) {
+    key += `${s.type ?? 'f32'}${s.vec4 ? 'x4' : ''}${s.access === 'read_write' ? '!' : ''}${s.view ?? ''},`;
+  }
   return key;
 }
 

@@ -1,3 +1,4 @@
+import { unary } from '../ops/unary/unary.js';
 import { describe, expect, it } from 'vitest';
 import { testContext } from '../../test/gpu.js';
 import { DisposedError, ShapeError } from '../errors.js';
@@ -81,5 +82,23 @@ describe('Tensor', () => {
     const ctx = await testContext();
     expect(() => Tensor.fromArray(ctx, [1, 2, 3], [2, 2], 'f32')).toThrow(/needs 4 values, got 3/);
     expect(() => Tensor.empty(ctx, [2, -1], 'f32')).toThrow(ShapeError);
+  });
+});
+
+describe('disposing while work is recorded', () => {
+  it('a large (exact-size) buffer disposed before the submit stays valid for that submit', async () => {
+    const ctx = await testContext();
+    const n = (80 << 20) / 4; // >= 64 MiB: an exact buffer, destroyed (not pooled) on dispose
+    const src = Tensor.fromArray(ctx, new Float32Array(n).fill(2), [n], 'f32');
+    const big = unary('exp', src); // recorded, not submitted yet
+    big.dispose();
+    src.dispose();
+    await ctx.sync('test');
+    await ctx.checkErrors();
+    const before = ctx.stats().allocatedBytes;
+    const again = Tensor.fromArray(ctx, [1, 2], [2], 'f32');
+    again.dispose();
+    await ctx.sync('test');
+    expect(ctx.stats().allocatedBytes).toBeLessThanOrEqual(before);
   });
 });

@@ -23,14 +23,12 @@ class Storage {
   constructor(
     readonly ctx: GpuContext,
     readonly buffer: GPUBuffer,
-    readonly pooled: boolean,
     /** Elements allocated (the buffer may be larger): the bound every view is checked against. */
     readonly elements: number,
   ) {}
   release(): void {
     if (--this.refs === 0) {
-      if (this.pooled) this.ctx.pool.release(this.buffer);
-      else this.ctx.pool.destroyExact(this.buffer);
+      this.ctx.pool.release(this.buffer);
     }
   }
 }
@@ -105,10 +103,9 @@ export class Tensor<D extends DType = DType> implements Layout {
         `Tensor.empty: ${formatShape(shape)} ${dtype} needs ${bytes} bytes, over this adapter's maxBufferSize ${ctx.limits.maxBufferSize}`,
       );
     }
-    // Large tensors (weights) get exact-size buffers: size classes would waste up to 12.5%.
-    const exact = bytes >= 64 << 20;
-    const buffer = exact ? ctx.pool.createExact(bytes, label) : ctx.pool.acquire(bytes, label);
-    return new Tensor(new Storage(ctx, buffer, !exact, numelOf(shape)), shape, dtype, label);
+    // Pooled: large sizes round up to whole MiB (see sizeClass), so reuse wastes at most 1.6%.
+    const buffer = ctx.pool.acquire(bytes, label);
+    return new Tensor(new Storage(ctx, buffer, numelOf(shape)), shape, dtype, label);
   }
 
   /**

@@ -1,20 +1,17 @@
 // Argmax along the last dim: index of the largest value, the first one on ties (as torch).
 // x: (rows, dim) window at x_off; out: (rows) i32 window at out_off.
-// One workgroup of 256 threads per row: strided scan, then a tree over (value, index) pairs.
+// One workgroup of WORKGROUP threads (a power of two) per row: strided scan, then a tree over
+// (value, index) pairs.
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<i32>;
-
-var<workgroup> best_value: array<f32, 256>;
-var<workgroup> best_index: array<u32, 256>;
+var<workgroup> best_value: array<f32, WORKGROUP>;
+var<workgroup> best_index: array<u32, WORKGROUP>;
 
 // Whether (v, i) beats (bv, bi): larger, or equal with a smaller index.
 fn beats(v: f32, i: u32, bv: f32, bi: u32) -> bool {
   return v > bv || (v == bv && i < bi);
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let row = wid.x + wid.y * groups.x;
@@ -22,14 +19,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   let base = params.x_off + row * params.dim;
   var bv = -0x1.fffffep+127f; // lowest f32; -inf never beats it, so an all -inf row reports 0
   var bi = 0xffffffffu;
-  for (var d = lid; d < params.dim; d += 256u) {
+  for (var d = lid; d < params.dim; d += WORKGROUP) {
     let v = x[base + d];
     if (beats(v, d, bv, bi)) { bv = v; bi = d; }
   }
   best_value[lid] = bv;
   best_index[lid] = bi;
   workgroupBarrier();
-  for (var s = 128u; s > 0u; s >>= 1u) {
+  for (var s = WORKGROUP / 2u; s > 0u; s >>= 1u) {
     if (lid < s && beats(best_value[lid + s], best_index[lid + s], best_value[lid], best_index[lid])) {
       best_value[lid] = best_value[lid + s];
       best_index[lid] = best_index[lid + s];

@@ -36,6 +36,7 @@ export function copyInto(dst: Tensor, src: Tensor): void {
   const caller = 'copyInto';
   dst.expectShape(caller, 'dst', src.shape, 'like src');
   dst.expectDType(caller, 'dst', src.dtype);
+  src.expectDType(caller, 'src', 'f32', 'i32', 'u32');
   if (src.shape.length > RANK)
     throw new LimitError(`${caller}: at most ${RANK} dims, got ${src.shape.length}`);
   if (src.numel === 0) return;

@@ -5,7 +5,8 @@
 import { defineParams } from '../../device/params.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { kernelPipeline } from '../../shader/builder.js';
-import { Tensor, zeros } from '../../tensor/tensor.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { fill } from '../copy/fill.js';
 import { bindingBudget, wholeBinding } from '../binding-window.js';
 import { dispatch1d, workgroupCount } from '../launch.js';
 import body from './embedding-backward.wgsl';
@@ -64,7 +65,7 @@ export function embeddingBackward(ids: ArrayLike<number>, dy: Tensor, vocab: num
   dy.expectShape(caller, 'dy', [ids.length, dim], '(tokens, dim)');
   const { distinct, starts, order } = groupTokens(ids, vocab);
   const ctx = dy.ctx;
-  const dTable = zeros(ctx, [vocab, dim], 'f32', 'embedding-backward/d-table');
+  const dTable = fill(Tensor.empty(ctx, [vocab, dim], 'f32', 'embedding-backward/d-table'), 0);
   if (distinct.length === 0 || dim === 0) return dTable;
   const budget = bindingBudget(ctx);
   const index = [order, starts, distinct].map((a, k) =>

@@ -1,10 +1,12 @@
 // Host code of the embedding gather: ids (i32) -> rows of an f32/f16/bf16 table. Tables larger
 // than one binding (the 130m model's 50280 x 768 f32 embedding is 154 MB) are split over rows,
-// one dispatch per chunk; each dispatch writes the tokens whose ids fall in its chunk.
+// one dispatch per chunk; each dispatch writes the tokens whose ids fall in its chunk. Strided
+// views are read through their contiguous copies.
 
 import { defineParams } from '../../device/params.js';
 import { ShapeError, formatShape } from '../../errors.js';
-import { Tensor } from '../../tensor/tensor.js';
+import { kernelPipeline } from '../../shader/builder.js';
+import { Tensor, disposeAll } from '../../tensor/tensor.js';
 import {
   type ChunkingOptions,
   bindingBudget,
@@ -13,8 +15,12 @@ import {
   itemsPerWindow,
 } from '../binding-window.js';
 import { dispatch1d, workgroupCount } from '../launch.js';
-import { readBindingWgsl } from '../wgsl-common.js';
-import source from './embedding.wgsl';
+import { windowOperand } from '../operand.js';
+import { requireTensor } from '../validate.js';
+import body from './embedding.wgsl';
+
+/** The kernel's sizes: its header and the dispatch both read them. */
+const EMBEDDING = { WORKGROUP: 256 } as const;
 
 const Params = defineParams('Params', {
   tokens: 'u32',
@@ -34,6 +40,8 @@ const Params = defineParams('Params', {
  */
 export function embedding(ids: Tensor, table: Tensor, options: ChunkingOptions = {}): Tensor<'f32'> {
   const caller = 'embedding';
+  requireTensor(caller, 'ids', ids);
+  requireTensor(caller, 'table', table);
   ids.expectDType(caller, 'ids', 'i32');
   table.expectDType(caller, 'table', 'f32', 'f16', 'bf16');
   if (table.shape.length !== 2) {
@@ -48,22 +56,32 @@ export function embedding(ids: Tensor, table: Tensor, options: ChunkingOptions =
   if (tokens === 0 || dim === 0) return out;
   const budget = bindingBudget(ctx, options.maxBindingBytes);
   const tableRows = itemsPerWindow(ctx, caller, 'table row', dim * elementBytes(table), budget);
-  // Bound tokens so a dispatch stays within the grid (65535^2 workgroups of 256) as well.
+  // Bound tokens so the element index (tokens * dim) stays within 2^31 and the grid.
   const tokenRows = Math.min(
     itemsPerWindow(ctx, caller, 'row of out', dim * 4, budget),
     Math.floor(2 ** 31 / dim),
   );
-  const pipeline = ctx.pipeline(
-    `tensor/embedding/${table.dtype}`,
-    () => Params.wgsl + readBindingWgsl(2, 'table', table.dtype) + source,
-  );
+  const temporaries: Tensor[] = [];
+  const idsRead = windowOperand(ids, temporaries);
+  const tableRead = windowOperand(table, temporaries);
+  const pipeline = kernelPipeline(ctx, {
+    label: 'tensor/embedding',
+    body,
+    params: Params,
+    constants: EMBEDDING,
+    storage: [
+      { name: 'ids', type: 'i32' },
+      { name: 'table', type: table.dtype },
+      { name: 'out', access: 'read_write' },
+    ],
+  });
   for (let t0 = 0; t0 < tokens; t0 += tokenRows) {
     const tc = Math.min(tokenRows, tokens - t0);
-    const iw = bindingWindow(ids, t0, tc);
+    const iw = bindingWindow(idsRead, t0, tc);
     const ow = bindingWindow(out, t0 * dim, tc * dim);
     for (let row0 = 0; row0 < vocab; row0 += tableRows) {
       const rows = Math.min(tableRows, vocab - row0);
-      const tw = bindingWindow(table, row0 * dim, rows * dim);
+      const tw = bindingWindow(tableRead, row0 * dim, rows * dim);
       ctx.dispatch({
         pipeline,
         params: Params.pack({
@@ -77,10 +95,14 @@ export function embedding(ids: Tensor, table: Tensor, options: ChunkingOptions =
           out_off: ow.elemOffset,
         }),
         bindings: [iw.binding, tw.binding, ow.binding],
-        workgroups: dispatch1d(workgroupCount(tc * dim, 256), ctx.limits.maxComputeWorkgroupsPerDimension),
+        workgroups: dispatch1d(
+          workgroupCount(tc * dim, EMBEDDING.WORKGROUP),
+          ctx.limits.maxComputeWorkgroupsPerDimension,
+        ),
         label: caller,
       });
     }
   }
+  disposeAll(...temporaries);
   return out;
 }

@@ -1,21 +1,16 @@
 // Embedding gather: out[t, d] = table[ids[t], d] for the table rows of this chunk.
 // ids: (tokens) i32 window at ids_off; table: (vocab, dim) rows [row0, row0 + rows) at table_off
-// (f32 or packed f16/bf16, declared by the host as `table` with `load_table`); out: (tokens, dim)
-// window at out_off. One thread per output element. Ids outside [0, vocab) give NaN rows,
-// written by the chunk with row0 == 0.
-// Bindings: 0 params, 1 ids, 2 table, 3 out.
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> ids: array<i32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+// (f32 or packed f16/bf16, read with `load_table`); out: (tokens, dim) window at out_off. One
+// thread per output element. Ids outside [0, vocab) give NaN rows, written by the chunk with
+// row0 == 0.
 
 // A run-time NaN: a NaN literal (or a constant bitcast to one) is rejected by const evaluation.
 var<private> nan_bits: u32 = 0x7fc00000u;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let e = (wid.x + wid.y * groups.x) * 256u + lid;
+  let e = (wid.x + wid.y * groups.x) * WORKGROUP + lid;
   if (e >= params.tokens * params.dim) { return; }
   let t = e / params.dim;
   let d = e % params.dim;

@@ -9,11 +9,17 @@ import { kernelPipeline } from '../../shader/builder.js';
 import { REDUCE } from '../../shader/library.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { bindingBudget, wholeBinding } from '../binding-window.js';
-import { contiguousTranspose } from '../copy/contiguous.js';
+import { copyInto } from '../copy/copy-into.js';
 import { dispatch1d } from '../launch.js';
 import { matmul } from '../matmul/matmul.js';
 import { sumRows } from '../reduce/sum-rows.js';
 import body from './cross-entropy.wgsl';
+
+/**
+ * Bytes of one chunk's logits (tokens x vocab f32) at most: mamba-130m's vocab gives chunks of
+ * ~2600 tokens, 7 chunks for a 16k-token batch (and never more than one binding).
+ */
+export const LOGITS_CHUNK_BYTES = 512 << 20;
 
 /** The target id that counts for nothing (PyTorch's default ignore_index). */
 export const IGNORE_INDEX = -100;
@@ -38,7 +44,7 @@ const spec = {
 } as const;
 
 export interface LmHeadLossOptions {
-  /** Tokens per chunk (default: as many as keep a chunk's logits within 64 MiB and one binding). */
+  /** Tokens per chunk (default: as many as keep a chunk's logits within LOGITS_CHUNK_BYTES and one binding). */
   chunkTokens?: number;
   /** Whether to compute dh and dTable (default true). */
   withGradients?: boolean;
@@ -107,7 +113,7 @@ export function lmHeadCrossEntropy(
   for (let t = 0; t < tokens; t++) if (targets[t] !== IGNORE_INDEX) counted++;
   const ctx = h.ctx;
   const budget = bindingBudget(ctx);
-  const maxChunk = Math.max(1, Math.floor(Math.min(budget, 64 << 20) / (vocab * 4)));
+  const maxChunk = Math.max(1, Math.floor(Math.min(budget, LOGITS_CHUNK_BYTES) / (vocab * 4)));
   const chunk = Math.min(tokens, options.chunkTokens ?? maxChunk, maxChunk);
   if (!(chunk >= 1))
     throw new InvalidArgumentError(
@@ -119,8 +125,9 @@ export function lmHeadCrossEntropy(
   const losses = Tensor.empty(ctx, [tokens, 1], 'f32', `${caller}/losses`);
   const dh = withGradients ? Tensor.empty(ctx, [tokens, dim], 'f32', `${caller}/dh`) : undefined;
   let dTable: Tensor<'f32'> | undefined;
+  let spare: Tensor<'f32'> | undefined;
   // dh = dlogits @ table: matmul's W operand is (out, in) = table^T (dim, vocab).
-  const tableT = withGradients ? contiguousTranspose(table, 0, 1) : undefined;
+  const tableT = withGradients ? table.transpose(0, 1) : undefined; // a view, read in place
   const targetIds = Int32Array.from(targets);
   for (let t0 = 0; t0 < tokens; t0 += chunk) {
     const tc = Math.min(chunk, tokens - t0);
@@ -147,13 +154,17 @@ export function lmHeadCrossEntropy(
     chunkTargets.dispose();
     if (dh && tableT) {
       const dhc = matmul(logits, tableT);
-      ctx.copyBuffer(dhc.buffer, 0, dh.buffer, t0 * dim * 4, tc * dim * 4);
+      const rows = dh.slice(0, t0, t0 + tc);
+      copyInto(rows, dhc);
+      rows.dispose();
       dhc.dispose();
-      const dlogitsT = contiguousTranspose(logits, 0, 1);
-      const hcT = contiguousTranspose(hc, 0, 1);
-      const next = matmul(dlogitsT, hcT, dTable ? { residual: dTable } : {});
-      dTable?.dispose();
-      dTable = next;
+      const dlogitsT = logits.transpose(0, 1);
+      const hcT = hc.transpose(0, 1);
+      // dTable += dlogits^T @ h_chunk, ping-ponging between two buffers (out may not be residual).
+      const target = spare ?? Tensor.empty(ctx, [vocab, dim], 'f32', `${caller}/d-table`);
+      matmul(dlogitsT, hcT, dTable ? { residual: dTable, out: target } : { out: target });
+      spare = dTable;
+      dTable = target;
       dlogitsT.dispose();
       hcT.dispose();
     }
@@ -161,6 +172,7 @@ export function lmHeadCrossEntropy(
     hc.dispose();
   }
   tableT?.dispose();
+  spare?.dispose();
   const loss = sumRows(losses, [1]);
   losses.dispose();
   return { loss, dh, dTable, counted };

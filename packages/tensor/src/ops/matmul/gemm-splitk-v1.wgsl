@@ -1,6 +1,6 @@
 // gemm-splitk-v1: GEMMs with few output tiles (decode batch 64, prefill at m = 256, x_proj's 80
 // outputs). out = x @ W^T on one chunk, or one K slice of it into a workspace.
-// x: (m, k) at x_off; W: (n, k) at w_off (PyTorch (out, in) layout); out: (m, out_stride).
+// x: (m, k) view `x_at`; W: (n, k) view `w_at` (PyTorch (out, in) layout); out: (m, out_stride).
 // What changes against gemm-v1 and why: gemm-v1 launches one workgroup per 64x64 tile and walks
 // all of K serially, so (64 x 768) @ (3072 x 768)^T runs 48 workgroups on 132 SMs, each waiting
 // on one global load per K tile. Here z-slice `wid.z` covers only K in [wid.z * k_slice,
@@ -8,20 +8,19 @@
 // reduce pass sums the slices and applies the epilogue), so the host can launch ~2 waves. The
 // K tiles are double-buffered in workgroup memory with the next tile's global loads issued into
 // registers before the math (one barrier per K tile); the tile and register blocks are gemm-v1's.
+// TILE (64), TILE_K (16): GEMM_SPLITK_V1 in matmul-kernels.ts.
 
-const TILE: u32 = 64u;
-const TILE_K: u32 = 16u;
-const ROW_VEC4: u32 = 16u; // vec4 per k-row of a tile (64 floats)
-const BUF: u32 = 256u; // vec4 per buffer: TILE_K * ROW_VEC4
+const ROW_VEC4: u32 = TILE / 4u; // vec4 per k-row of a tile (64 floats)
+const BUF: u32 = TILE_K * ROW_VEC4; // vec4 per buffer
 
-var<workgroup> tile_x: array<vec4<f32>, 512>; // 2 buffers, k-major: [buf][kk][64 rows]
-var<workgroup> tile_w: array<vec4<f32>, 512>;
+var<workgroup> tile_x: array<vec4<f32>, 2u * BUF>; // 2 buffers, k-major: [buf][kk][64 rows]
+var<workgroup> tile_w: array<vec4<f32>, 2u * BUF>;
 
 // The vec4 slots of k-row kk are XOR-swizzled by 2 * (kk / 4) so the four k quads one warp
 // stores land in different banks (reads stay a permutation within the k-row).
 fn slot(kk: u32, v: u32) -> u32 { return kk * ROW_VEC4 + (v ^ ((kk >> 2u) << 1u)); }
 
-@compute @workgroup_size(16, 16)
+@compute @workgroup_size(TILE / 4u, TILE / 4u)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let row0 = wid.y * TILE;
@@ -33,8 +32,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let q = lid & 3u;
   let x_ok = row0 + r < params.m;
   let w_ok = col0 + r < params.n;
-  let x_base = params.x_off + min(row0 + r, params.m - 1u) * params.k;
-  let w_base = params.w_off + min(col0 + r, params.n - 1u) * params.k;
+  let x_base = x_at(min(row0 + r, params.m - 1u), 0u);
+  let w_base = w_at(min(col0 + r, params.n - 1u), 0u);
   // Compute role: rows 4*tm.. and columns 4*tn.. of the tile.
   let tm = lid3.y;
   let tn = lid3.x;

@@ -1,18 +1,17 @@
 // gemm-v1: tiled GEMM for the prefill shapes (m >= ~16). out = x @ W^T on one chunk.
-// x: (m, k) at x_off; W: (n, k) at w_off (PyTorch (out, in) layout); out: (m, out_stride).
-// One workgroup computes a 64x64 output tile; its 256 threads each hold a 4x4 register block.
-// K is walked in tiles of 16: each thread loads one vec4 of x and one of W (K-contiguous rows),
-// stored transposed in workgroup memory (k-major, padded to 17 vec4 per k to halve bank
-// conflicts), so the inner loop reads one vec4 of x and one of W per k and does 16 FMAs.
+// x: (m, k) view `x_at`; W: (n, k) view `w_at` (PyTorch (out, in) layout); out: (m, out_stride).
+// One workgroup computes a TILE x TILE (64x64) output tile; its 256 threads each hold a 4x4
+// register block. K is walked in tiles of TILE_K (16): each thread loads one vec4 of x and one of
+// W (`read4_*`: 4 K elements of a row), stored transposed in workgroup memory (k-major, padded to
+// STRIDE vec4 per k to halve bank conflicts), so the inner loop reads one vec4 of x and one
+// of W per k and does 16 FMAs. TILE, TILE_K: GEMM_V1 in matmul-kernels.ts.
 
-const TILE: u32 = 64u;
-const TILE_K: u32 = 16u;
-const STRIDE: u32 = 17u; // vec4 per k-row of a tile: 16 + 1 padding
+const STRIDE: u32 = TILE / 4u + 1u; // vec4 per k-row of a tile: 16 + 1 padding
 
-var<workgroup> tile_x: array<vec4<f32>, 272>; // TILE_K * STRIDE
-var<workgroup> tile_w: array<vec4<f32>, 272>;
+var<workgroup> tile_x: array<vec4<f32>, TILE_K * STRIDE>;
+var<workgroup> tile_w: array<vec4<f32>, TILE_K * STRIDE>;
 
-@compute @workgroup_size(16, 16)
+@compute @workgroup_size(TILE / 4u, TILE / 4u)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let row0 = wid.y * TILE;
@@ -22,8 +21,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let q = lid & 3u;
   let x_ok = row0 + r < params.m;
   let w_ok = col0 + r < params.n;
-  let x_base = params.x_off + min(row0 + r, params.m - 1u) * params.k;
-  let w_base = params.w_off + min(col0 + r, params.n - 1u) * params.k;
+  let x_base = x_at(min(row0 + r, params.m - 1u), 0u);
+  let w_base = w_at(min(col0 + r, params.n - 1u), 0u);
   // Compute role: rows 4*tm.. and columns 4*tn.. of the tile.
   let tm = lid3.y;
   let tn = lid3.x;

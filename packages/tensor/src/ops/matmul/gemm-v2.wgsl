@@ -1,5 +1,5 @@
 // gemm-v2: large prefill GEMMs (in_proj, out_proj at m >= ~1024). out = x @ W^T on one chunk.
-// x: (m, k) at x_off; W: (n, k) at w_off (PyTorch (out, in) layout); out: (m, out_stride).
+// x: (m, k) view `x_at`; W: (n, k) view `w_at` (PyTorch (out, in) layout); out: (m, out_stride).
 // What changes against gemm-v1 and why: a 128x128 tile with 8x8 register blocks per thread
 // (256 threads), so each k step reads 4 vec4 from workgroup memory for 64 FMAs (gemm-v1: 2 for
 // 16), which lifts the FMA/shared-load ratio that caps gemm-v1 near 28 TFLOP/s on an H200.
@@ -8,14 +8,13 @@
 // the global latency hides behind the FMAs. 16 KiB of workgroup memory (the WebGPU minimum).
 // Split-K: z-slice `wid.z` covers K in [wid.z * k_slice, +k_slice) and writes its rows at
 // m + wid.z * m (the host then binds a workspace as `out` and reduces the slices).
+// TILE (128), TILE_K (8): GEMM_V2 in matmul-kernels.ts.
 
-const TILE: u32 = 128u;
-const TILE_K: u32 = 8u;
-const ROW_VEC4: u32 = 32u; // vec4 per k-row of a tile (128 floats)
-const BUF: u32 = 256u; // vec4 per buffer: TILE_K * ROW_VEC4
+const ROW_VEC4: u32 = TILE / 4u; // vec4 per k-row of a tile (128 floats)
+const BUF: u32 = TILE_K * ROW_VEC4; // vec4 per buffer
 
-var<workgroup> tile_x: array<vec4<f32>, 512>; // 2 buffers, k-major: [buf][kk][128 rows]
-var<workgroup> tile_w: array<vec4<f32>, 512>;
+var<workgroup> tile_x: array<vec4<f32>, 2u * BUF>; // 2 buffers, k-major: [buf][kk][128 rows]
+var<workgroup> tile_w: array<vec4<f32>, 2u * BUF>;
 
 // Rows 0..63 of a tile's k-row sit at vec4 0..15, rows 64..127 at 16..31; vec4 slots of k-rows
 // 4..7 are XOR-swizzled by 4 so the two k quads one warp stores land in different banks.
@@ -30,7 +29,7 @@ fn store4(z_row: u32, m: u32, n: u32, v: vec4<f32>) {
   }
 }
 
-@compute @workgroup_size(16, 16)
+@compute @workgroup_size(TILE / 8u, TILE / 8u)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let row0 = wid.y * TILE;
@@ -42,8 +41,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let q = lid & 1u;
   let x_ok = row0 + r < params.m;
   let w_ok = col0 + r < params.n;
-  let x_base = params.x_off + min(row0 + r, params.m - 1u) * params.k;
-  let w_base = params.w_off + min(col0 + r, params.n - 1u) * params.k;
+  let x_base = x_at(min(row0 + r, params.m - 1u), 0u);
+  let w_base = w_at(min(col0 + r, params.n - 1u), 0u);
   // Compute role: rows {4tm.., 64+4tm..} and columns {4tn.., 64+4tn..} of the tile.
   let tm = lid3.y;
   let tn = lid3.x;

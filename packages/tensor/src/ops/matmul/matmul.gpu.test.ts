@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { testContext } from '../../../test/gpu.js';
+import type { GpuContext } from '../../device/context.js';
 import { roundThrough } from '../../tensor/dtype.js';
-import { Tensor } from '../../tensor/tensor.js';
+import { gatherLayout } from '../../tensor/layout.js';
+import { Tensor, disposeAll } from '../../tensor/tensor.js';
 import { SeededRandom, TOLERANCES, expectAllClose } from '../../testing.js';
 import { MATMUL_KERNELS, type MatmulKernel, matmul, pickMatmulKernel, splitK } from './matmul.js';
 import { matmulRef } from './matmul-ref.js';
 
 type WDType = 'f32' | 'f16' | 'bf16';
+
+/**
+ * How an operand of logical shape (rows, k) is laid out: `plain` row-major; `transposed` the
+ * transpose of a (k, rows) tensor (strides (1, rows)); `rows` rows [2, rows + 2) of a
+ * (rows + 2, k) tensor (an offset); `columns` columns [1, k + 1) of a (rows, k + 3) tensor (a row
+ * stride of k + 3).
+ */
+type Layout = 'plain' | 'transposed' | 'rows' | 'columns';
 
 interface Case {
   m: number;
@@ -18,6 +28,36 @@ interface Case {
   kernel?: MatmulKernel;
   maxBindingBytes?: number;
   batch?: number;
+  xLayout?: Layout;
+  wLayout?: Layout;
+}
+
+/** A (rows, k) operand in `layout`: the view (the caller disposes both) and its logical values. */
+function operand(
+  ctx: GpuContext,
+  rng: SeededRandom,
+  rows: number,
+  k: number,
+  layout: Layout,
+  dtype: WDType,
+  scale = 1,
+): { base: Tensor; view: Tensor; values: Float32Array } {
+  const baseShape = {
+    plain: [rows, k],
+    transposed: [k, rows],
+    rows: [rows + 2, k],
+    columns: [rows, k + 3],
+  }[layout];
+  const host = rng.array(baseShape[0]! * baseShape[1]!, () => rng.normal() * scale);
+  const stored = dtype === 'f32' ? host : roundThrough(host, dtype);
+  const base = Tensor.fromArray(ctx, host, baseShape, dtype);
+  const view = {
+    plain: () => base.reshape(baseShape),
+    transposed: () => base.transpose(0, 1),
+    rows: () => base.slice(0, 2, rows + 2),
+    columns: () => base.slice(1, 1, k + 1),
+  }[layout]();
+  return { base, view, values: gatherLayout(stored, view) };
 }
 
 async function check(c: Case): Promise<void> {
@@ -26,33 +66,32 @@ async function check(c: Case): Promise<void> {
   const batch = c.batch ?? 1;
   const rows = m * batch;
   const rng = new SeededRandom(m * 7919 + n * 31 + k);
-  const xHost = rng.array(rows * k);
-  const wHost = rng.array(n * k, () => rng.normal() / Math.sqrt(k));
+  const xs = operand(ctx, rng, rows, k, c.xLayout ?? 'plain', 'f32');
+  const ws = operand(ctx, rng, n, k, c.wLayout ?? 'plain', wDtype, 1 / Math.sqrt(k));
   const bHost = c.bias ? rng.array(n) : undefined;
   const rHost = c.residual ? rng.array(rows * n) : undefined;
-  const xShape = batch > 1 ? [batch, m, k] : [m, k];
   const outShape = batch > 1 ? [batch, m, n] : [m, n];
-  using x = Tensor.fromArray(ctx, xHost, xShape, 'f32');
-  using w = Tensor.fromArray(ctx, wHost, [n, k], wDtype);
+  // Batched x: (batch, m, k) over a plain (rows, k) operand.
+  using x = batch > 1 ? xs.view.reshape([batch, m, k]) : undefined;
   using bias = bHost ? Tensor.fromArray(ctx, bHost, [n], c.bias!) : undefined;
   using residual = rHost ? Tensor.fromArray(ctx, rHost, outShape, 'f32') : undefined;
   using out = Tensor.empty(ctx, outShape, 'f32').poison();
-  matmul(x, w, {
+  matmul(x ?? xs.view, ws.view, {
     bias,
     residual,
     out,
     ...(c.kernel ? { kernel: c.kernel } : {}),
     ...(c.maxBindingBytes ? { maxBindingBytes: c.maxBindingBytes } : {}),
   });
-  const wRounded = wDtype === 'f32' ? wHost : roundThrough(wHost, wDtype);
   const bRounded = bHost && c.bias !== 'f32' ? roundThrough(bHost, c.bias!) : bHost;
-  const expected = matmulRef(xHost, wRounded, rows, n, k, bRounded, rHost);
+  const expected = matmulRef(xs.values, ws.values, rows, n, k, bRounded, rHost);
   expectAllClose(await out.read(), expected, { ...TOLERANCES.f32, label: JSON.stringify(c) });
+  disposeAll(xs.view, xs.base, ws.view, ws.base);
   await ctx.checkErrors();
 }
 
 describe('matmul (GPU vs CPU reference)', () => {
-  const kernels = Object.keys(MATMUL_KERNELS) as MatmulKernel[];
+  const kernels = MATMUL_KERNELS.map((v) => v.name);
   for (const kernel of kernels) {
     for (const [m, n, k] of [
       [1, 1, 1],
@@ -78,7 +117,98 @@ describe('matmul (GPU vs CPU reference)', () => {
       await check({ m: 40, n: 70, k: 300, bias: 'bf16', residual: true, kernel });
       await check({ m: 3, n: 9, k: 1030, wDtype: 'bf16', bias: 'f32', kernel });
     });
+    // Strided operands: read in place where the version supports them, else copied first.
+    const layouts: [Layout, Layout][] = [
+      ['transposed', 'plain'],
+      ['plain', 'transposed'],
+      ['transposed', 'transposed'],
+      ['rows', 'columns'],
+      ['columns', 'rows'],
+    ];
+    for (const [m, n, k] of [
+      [1, 7, 37],
+      [7, 37, 333],
+      [37, 333, 7],
+      [333, 1, 37],
+    ] as const) {
+      it(`${kernel} views m=${m} n=${n} k=${k}: transposed, row-sliced and column-sliced x and W`, async () => {
+        for (const [xLayout, wLayout] of layouts) await check({ m, n, k, kernel, xLayout, wLayout });
+      });
+    }
+    it(`${kernel} views with bias, residual, packed W and binding splits`, async () => {
+      await check({ m: 37, n: 70, k: 300, kernel, xLayout: 'transposed', bias: 'bf16', residual: true });
+      await check({ m: 9, n: 37, k: 48, kernel, xLayout: 'columns', wLayout: 'rows', wDtype: 'bf16' });
+      await check({
+        m: 21,
+        n: 57,
+        k: 33,
+        kernel,
+        xLayout: 'transposed',
+        wLayout: 'transposed',
+        maxBindingBytes: 1024,
+      });
+    });
   }
+
+  it('the training products dX = dY @ W and dW = dY^T @ X read transposed operands in place', async () => {
+    const ctx = await testContext();
+    const [tokens, dIn, dOut] = [37, 33, 70];
+    const rng = new SeededRandom(3);
+    const [xHost, wHost, dyHost] = [rng.array(tokens * dIn), rng.array(dOut * dIn), rng.array(tokens * dOut)];
+    using x = Tensor.fromArray(ctx, xHost, [tokens, dIn], 'f32');
+    using w = Tensor.fromArray(ctx, wHost, [dOut, dIn], 'f32');
+    using dy = Tensor.fromArray(ctx, dyHost, [tokens, dOut], 'f32');
+    using wT = w.transpose(0, 1);
+    using dyT = dy.transpose(0, 1);
+    using xT = x.transpose(0, 1);
+    const before = ctx.dispatchCount;
+    // dX (tokens, dIn) = dY (tokens, dOut) @ W (dOut, dIn) = matmul(dY, W^T).
+    using dx = matmul(dy, wT, { kernel: 'gemm-v1' });
+    // dW (dOut, dIn) = dY^T (dOut, tokens) @ X (tokens, dIn) = matmul(dY^T, X^T).
+    using dw = matmul(dyT, xT, { kernel: 'gemm-v1' });
+    expect(ctx.dispatchCount - before).toBe(2); // one GEMM each, no copies
+    const wTHost = gatherLayout(wHost, wT);
+    const dyTHost = gatherLayout(dyHost, dyT);
+    const xTHost = gatherLayout(xHost, xT);
+    expectAllClose(await dx.read(), matmulRef(dyHost, wTHost, tokens, dIn, dOut), TOLERANCES.f32);
+    expectAllClose(await dw.read(), matmulRef(dyTHost, xTHost, dOut, dIn, tokens), TOLERANCES.f32);
+    // gemv-v1 reads K-contiguous operands only: a transposed W is copied first (one more dispatch).
+    const gemvBefore = ctx.dispatchCount;
+    using dx1 = matmul(dy.slice(0, 0, 1), wT, { kernel: 'gemv-v1' });
+    expect(ctx.dispatchCount - gemvBefore).toBe(2);
+    expectAllClose(
+      await dx1.read(),
+      matmulRef(dyHost.subarray(0, dOut), wTHost, 1, dIn, dOut),
+      TOLERANCES.f32,
+    );
+    await ctx.checkErrors();
+  });
+
+  it('leading dims of x that do not merge into one row stride go through a copy', async () => {
+    const ctx = await testContext();
+    const [b, t, k, n] = [2, 5, 12, 9];
+    const rng = new SeededRandom(4);
+    const [xHost, wHost] = [rng.array(b * t * k), rng.array(n * k)];
+    using base = Tensor.fromArray(ctx, xHost, [b, t, k], 'f32');
+    using x = base.transpose(0, 1); // (t, b, k), strides (k, t * k, 1)
+    using w = Tensor.fromArray(ctx, wHost, [n, k], 'f32');
+    using y = matmul(x, w);
+    expect(y.shape).toEqual([t, b, n]);
+    expectAllClose(await y.read(), matmulRef(gatherLayout(xHost, x), wHost, t * b, n, k), TOLERANCES.f32);
+  });
+
+  it('every automatic pick is an automatic version; names are unique', () => {
+    const names = MATMUL_KERNELS.map((v) => v.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const [m, n, k] of [
+      [1, 3072, 768],
+      [64, 3072, 768],
+      [512, 3072, 768],
+      [64, 80, 1536],
+    ] as const) {
+      expect(MATMUL_KERNELS.find((v) => v.name === pickMatmulKernel(m, n, k))?.automatic).toBe(true);
+    }
+  });
 
   it('auto kernel choice at the decode and prefill shapes', async () => {
     await check({ m: 1, n: 1000, k: 128, wDtype: 'bf16' });

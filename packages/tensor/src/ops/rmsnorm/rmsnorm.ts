@@ -1,23 +1,25 @@
 // Host code of RMSNorm with the fused residual add of mamba's `layer_norm_fn(..., prenorm=True,
 // residual_in_fp32=True)`: residualOut = x + residualIn, out = rmsnorm(residualOut) * weight.
-// Rows are split into binding-sized chunks when the activations exceed one binding.
+// Rows are split into binding-sized chunks when the activations exceed one binding; strided
+// inputs are read through their contiguous copies.
 
 import { defineParams } from '../../device/params.js';
 import { InvalidArgumentError, ShapeError, formatShape } from '../../errors.js';
-import { Tensor } from '../../tensor/tensor.js';
+import { kernelPipeline } from '../../shader/builder.js';
+import { REDUCE } from '../../shader/library.js';
+import { Tensor, disposeAll } from '../../tensor/tensor.js';
 import {
   type ChunkingOptions,
   bindingBudget,
   bindingWindow,
-  dummyBinding,
-  dummyWritableBinding,
   itemsPerWindow,
   wholeBinding,
 } from '../binding-window.js';
+import { contiguousOperand } from '../copy/contiguous.js';
 import { dispatch1d } from '../launch.js';
-import reduce from '../row-reduce.wgsl';
-import { readBindingWgsl } from '../wgsl-common.js';
-import source from './rmsnorm.wgsl';
+import { optionalBinding, windowOperand } from '../operand.js';
+import { checkOutput, requireTensor } from '../validate.js';
+import body from './rmsnorm.wgsl';
 
 const Params = defineParams('Params', {
   rows: 'u32',
@@ -41,14 +43,6 @@ export interface AddRmsNormOptions extends RmsNormOptions {
   residualOut?: Tensor;
 }
 
-function checkOut(caller: string, name: string, t: Tensor, shape: readonly number[], inputs: Tensor[]): void {
-  t.expectDType(caller, name, 'f32');
-  t.expectShape(caller, name, shape, '(..., dim)');
-  if (inputs.some((i) => i.buffer === t.buffer)) {
-    throw new InvalidArgumentError(`${caller}: ${name} must not share memory with an input`, name);
-  }
-}
-
 function run(
   caller: string,
   x: Tensor,
@@ -57,6 +51,9 @@ function run(
   writeResidual: boolean,
   options: AddRmsNormOptions,
 ): { out: Tensor<'f32'>; residual: Tensor<'f32'> | undefined } {
+  requireTensor(caller, 'x', x);
+  requireTensor(caller, 'weight', weight);
+  if (residualIn !== undefined) requireTensor(caller, 'residual', residualIn);
   x.expectDType(caller, 'x', 'f32');
   if (x.shape.length < 1)
     throw new ShapeError(`${caller}: x must be (..., dim), got ${formatShape(x.shape)}`);
@@ -69,17 +66,25 @@ function run(
   }
   const eps = options.eps ?? 1e-5;
   if (!(eps >= 0)) throw new InvalidArgumentError(`${caller}: eps must be >= 0, got ${eps}`, 'eps');
-  const inputs = [x, weight, ...(residualIn ? [residualIn] : [])];
-  if (options.out) checkOut(caller, 'out', options.out, x.shape, inputs);
+  const inputs = { x, weight, residual: residualIn };
+  if (options.out) checkOutput(caller, 'out', options.out, x.shape, '(..., dim)', inputs);
   if (writeResidual && options.residualOut) {
-    checkOut(caller, 'residualOut', options.residualOut, x.shape, inputs);
-    if (options.out && options.out.buffer === options.residualOut.buffer) {
-      throw new InvalidArgumentError(`${caller}: out and residualOut must not share memory`, 'residualOut');
-    }
+    checkOutput(caller, 'residualOut', options.residualOut, x.shape, '(..., dim)', {
+      ...inputs,
+      out: options.out,
+    });
   }
   const ctx = x.ctx;
   const budget = bindingBudget(ctx, options.maxBindingBytes);
-  const weightBinding = wholeBinding(weight, caller, 'weight', budget).binding;
+  const temporaries: Tensor[] = [];
+  const xRead = windowOperand(x, temporaries);
+  const residualRead = residualIn && windowOperand(residualIn, temporaries);
+  const weightBinding = wholeBinding(
+    contiguousOperand(weight, temporaries),
+    caller,
+    'weight',
+    budget,
+  ).binding;
   const out =
     (options.out as Tensor<'f32'> | undefined) ?? Tensor.empty(ctx, x.shape, 'f32', `${caller}/out`);
   const residual = writeResidual
@@ -87,17 +92,29 @@ function run(
       Tensor.empty(ctx, x.shape, 'f32', `${caller}/residual`))
     : undefined;
   const rows = dim === 0 ? 0 : x.numel / dim;
-  const pipeline = ctx.pipeline(
-    `tensor/rmsnorm/${weight.dtype}`,
-    () => Params.wgsl + readBindingWgsl(3, 'weight', weight.dtype) + reduce + source,
-    { HAS_RESIDUAL_IN: residualIn ? 1 : 0, WRITE_RESIDUAL: residual ? 1 : 0 },
-  );
+  const pipeline = kernelPipeline(ctx, {
+    label: 'tensor/rmsnorm',
+    body,
+    params: Params,
+    constants: {
+      HAS_RESIDUAL_IN: residualIn !== undefined,
+      WRITE_RESIDUAL: residual !== undefined,
+    },
+    libraries: [REDUCE],
+    storage: [
+      { name: 'x' },
+      { name: 'residual_in' },
+      { name: 'weight', type: weight.dtype },
+      { name: 'out', access: 'read_write' },
+      { name: 'residual_out', access: 'read_write' },
+    ],
+  });
   const perWindow = Math.min(itemsPerWindow(ctx, caller, 'row', dim * 4, budget), 65535 * 65535);
   for (let r0 = 0; r0 < rows; r0 += perWindow) {
     const rc = Math.min(perWindow, rows - r0);
-    const xw = bindingWindow(x, r0 * dim, rc * dim);
+    const xw = bindingWindow(xRead, r0 * dim, rc * dim);
     const ow = bindingWindow(out, r0 * dim, rc * dim);
-    const riw = residualIn ? bindingWindow(residualIn, r0 * dim, rc * dim) : undefined;
+    const riw = residualRead && bindingWindow(residualRead, r0 * dim, rc * dim);
     const row = residual ? bindingWindow(residual, r0 * dim, rc * dim) : undefined;
     ctx.dispatch({
       pipeline,
@@ -112,15 +129,16 @@ function run(
       }),
       bindings: [
         xw.binding,
-        riw?.binding ?? dummyBinding(ctx),
+        optionalBinding(ctx, riw),
         weightBinding,
         ow.binding,
-        row?.binding ?? dummyWritableBinding(ctx),
+        optionalBinding(ctx, row, 'read_write'),
       ],
       workgroups: dispatch1d(rc, ctx.limits.maxComputeWorkgroupsPerDimension),
       label: caller,
     });
   }
+  disposeAll(...temporaries);
   return { out, residual };
 }
 

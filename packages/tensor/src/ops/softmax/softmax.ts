@@ -1,17 +1,22 @@
 // Host code of softmax and log-softmax along the last dim (numerically stable, three passes per
-// row in one workgroup, so a vocab-long row is fine); rows split into binding-sized chunks.
+// row in one workgroup, so a vocab-long row is fine); rows split into binding-sized chunks. A
+// strided view is read through its contiguous copy.
 
 import { defineParams } from '../../device/params.js';
 import { ShapeError, formatShape } from '../../errors.js';
-import { Tensor } from '../../tensor/tensor.js';
+import { kernelPipeline } from '../../shader/builder.js';
+import { REDUCE } from '../../shader/library.js';
+import { Tensor, disposeAll } from '../../tensor/tensor.js';
 import { type ChunkingOptions, bindingBudget, bindingWindow, itemsPerWindow } from '../binding-window.js';
 import { dispatch1d } from '../launch.js';
-import reduce from '../row-reduce.wgsl';
-import source from './softmax.wgsl';
+import { windowOperand } from '../operand.js';
+import { requireTensor } from '../validate.js';
+import body from './softmax.wgsl';
 
 const Params = defineParams('Params', { rows: 'u32', dim: 'u32', x_off: 'u32', out_off: 'u32' });
 
 function run(caller: string, x: Tensor, log: boolean, options: ChunkingOptions): Tensor<'f32'> {
+  requireTensor(caller, 'x', x);
   x.expectDType(caller, 'x', 'f32');
   const dim = x.shape[x.shape.length - 1];
   if (dim === undefined) throw new ShapeError(`${caller}: x must be (..., dim), got ${formatShape(x.shape)}`);
@@ -21,10 +26,19 @@ function run(caller: string, x: Tensor, log: boolean, options: ChunkingOptions):
   const rows = x.numel / dim;
   const budget = bindingBudget(ctx, options.maxBindingBytes);
   const perWindow = Math.min(itemsPerWindow(ctx, caller, 'row', dim * 4, budget), 65535 * 65535);
-  const pipeline = ctx.pipeline('tensor/softmax', () => Params.wgsl + reduce + source, { LOG: log ? 1 : 0 });
+  const pipeline = kernelPipeline(ctx, {
+    label: 'tensor/softmax',
+    body,
+    params: Params,
+    constants: { LOG: log },
+    libraries: [REDUCE],
+    storage: [{ name: 'x' }, { name: 'out', access: 'read_write' }],
+  });
+  const temporaries: Tensor[] = [];
+  const input = windowOperand(x, temporaries);
   for (let r0 = 0; r0 < rows; r0 += perWindow) {
     const rc = Math.min(perWindow, rows - r0);
-    const xw = bindingWindow(x, r0 * dim, rc * dim);
+    const xw = bindingWindow(input, r0 * dim, rc * dim);
     const ow = bindingWindow(out, r0 * dim, rc * dim);
     ctx.dispatch({
       pipeline,
@@ -34,6 +48,7 @@ function run(caller: string, x: Tensor, log: boolean, options: ChunkingOptions):
       label: caller,
     });
   }
+  disposeAll(...temporaries);
   return out;
 }
 

@@ -1,0 +1,64 @@
+// The automatic choice among the matmul kernel versions, from timings on an H200
+// (`scripts/tune-matmul.ts`, docs/perf-notes.md "Matmul (tensor)"), and the split-K plan of the
+// versions that split K. Pure functions of the problem's sizes.
+
+import type { MatmulKernel } from './matmul-kernels.js';
+import { GEMM_SPLITK_V1, GEMM_V1, GEMM_V2 } from './matmul-sizes.js';
+
+/** Largest m (rows of x) that `auto` sends to the GEMV kernel. */
+export const GEMV_MAX_M = 32;
+
+/** Narrow products (n <= GEMV_NARROW_MAX_N) stay on the GEMV up to this many rows of x. */
+export const GEMV_NARROW_MAX_M = 512;
+
+/** Output width up to which a product counts as narrow (x_proj's 80 outputs). */
+export const GEMV_NARROW_MAX_N = 128;
+
+/** Split-K aims at this many workgroups: two waves of an H200's 132 SMs. */
+export const SPLIT_K_TARGET_GROUPS = 264;
+
+/** Split-K never gives a slice fewer K elements than this (the reduce pass costs a dispatch). */
+export const SPLIT_K_MIN_SLICE = 64;
+
+/** K slices are multiples of this: a whole number of K tiles of every split-K version. */
+const SPLIT_K_ALIGN = Math.max(GEMM_SPLITK_V1.TILE_K, GEMM_V2.TILE_K);
+
+/** The most K slices of one split-K dispatch. */
+const SPLIT_K_MAX = 64;
+
+/**
+ * K slices for a split-K GEMM with `tiles` output tiles: enough for SPLIT_K_TARGET_GROUPS
+ * workgroups, slices of at least SPLIT_K_MIN_SLICE elements rounded to whole K tiles, at most
+ * `maxSplits` (the workspace must fit one binding). `{ splits: 1, kSlice: k }` means no split.
+ */
+export function splitK(
+  tiles: number,
+  k: number,
+  maxSplits = SPLIT_K_MAX,
+): { splits: number; kSlice: number } {
+  const want = Math.min(
+    Math.ceil(SPLIT_K_TARGET_GROUPS / tiles),
+    Math.floor(k / SPLIT_K_MIN_SLICE),
+    maxSplits,
+    SPLIT_K_MAX,
+  );
+  if (want <= 1) return { splits: 1, kSlice: k };
+  const kSlice = Math.ceil(k / want / SPLIT_K_ALIGN) * SPLIT_K_ALIGN;
+  return { splits: Math.ceil(k / kSlice), kSlice };
+}
+
+/**
+ * The default kernel for an (m, k) @ (n, k)^T product (always an `automatic` version):
+ * - m <= GEMV_MAX_M: gemv-v1 (decode);
+ * - at least SPLIT_K_TARGET_GROUPS 64x64 tiles (in_proj from m = 512, out_proj at 2048), or K
+ *   too short to split (dt_proj's 48): gemm-v1;
+ * - otherwise few tiles and a long K: gemv-v1 for narrow outputs up to m = GEMV_NARROW_MAX_M
+ *   (x_proj), else gemm-splitk-v1 (decode batch 64, out_proj up to m = 1024, x_proj from 1024).
+ */
+export function pickMatmulKernel(m: number, n: number, k: number): MatmulKernel {
+  if (m <= GEMV_MAX_M) return 'gemv-v1';
+  const tiles = Math.ceil(m / GEMM_V1.TILE) * Math.ceil(n / GEMM_V1.TILE);
+  if (tiles >= SPLIT_K_TARGET_GROUPS || splitK(tiles, k).splits === 1) return 'gemm-v1';
+  if (n <= GEMV_NARROW_MAX_N && m <= GEMV_NARROW_MAX_M) return 'gemv-v1';
+  return 'gemm-splitk-v1';
+}
