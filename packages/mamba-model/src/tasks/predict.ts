@@ -5,7 +5,15 @@
 //   ChunkedPredictor: the inference forward chunk by chunk, each chunk continuing from the
 //     previous one's conv and ssm states (ping-pong state sets): memory constant in L (S6 only).
 
-import { type GpuContext, InvalidArgumentError, Tape, Tensor, contiguous, matmul, zeros } from '@mamba-webgpu/tensor';
+import {
+  type GpuContext,
+  InvalidArgumentError,
+  Tape,
+  Tensor,
+  contiguous,
+  matmul,
+  zeros,
+} from '@mamba-webgpu/tensor';
 import type { MambaConfig } from '../loading/config.js';
 import { type LayerState, backbonePrefill } from '../model/forward.js';
 import { type MambaWeights, disposeWeights } from '../model/weights.js';
