@@ -16,3 +16,5 @@ export { type ModelTokenizer, type StreamDecoder, loadTokenizer } from './model/
 export { type ResolvedSampling, type SamplingOptions, resolveSampling } from './sampling/options.js';
 export { sampleRef } from './sampling/sample-ref.js';
 export { randomWeights } from './model/random-weights.js';
+// the paper's synthetic tasks
+export * from './tasks/index.js';

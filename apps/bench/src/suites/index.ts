@@ -1,4 +1,4 @@
-// The suite registry: every suite the bench runs, in this order (ops, scan, tokenizer, model, train).
+// The suite registry: every suite the bench runs, in this order (ops, scan, tokenizer, model, train, tasks).
 // Each suite file is written against ../types.ts; add its import and entry here when it lands.
 import type { BenchSuite } from '../types.js';
 
@@ -7,6 +7,7 @@ import { scanSuite } from './scan.js';
 import { tokenizerSuite } from './tokenizer.js';
 import { modelSuite } from './model.js';
 import { trainSuite } from './train.js';
+import { tasksSuite } from './tasks.js';
 
 /** Registered suites in run order. */
-export const SUITES: BenchSuite[] = [opsSuite, scanSuite, tokenizerSuite, modelSuite, trainSuite];
+export const SUITES: BenchSuite[] = [opsSuite, scanSuite, tokenizerSuite, modelSuite, trainSuite, tasksSuite];

@@ -24,7 +24,9 @@ export interface LayerState {
 
 /**
  * Runs one Mamba mixer over normed input (batch, seqLen, dModel) or (batch*seqLen, dModel);
- * returns h of the same shape. With `state`, the final conv and ssm states are written into it
+ * returns h of the same shape. With `initial`, the sequence continues from those states (a
+ * previous chunk's final ones; not the tensors of `state`). With `state`, the final conv and ssm
+ * states are written into it
  * (in place).
  */
 export function mixerPrefill(
@@ -34,6 +36,7 @@ export function mixerPrefill(
   batch: number,
   seqLen: number,
   state: LayerState | undefined,
+  initial?: LayerState | undefined,
 ): Tensor<'f32'> {
   const { dInner, dState, dtRank } = config;
   const ctx = normed.ctx;
@@ -54,6 +57,7 @@ export function mixerPrefill(
     bias: w.conv1dBias,
     silu: true,
     finalStateOut: state?.conv,
+    initialState: initial?.conv,
     yOut: u,
   });
   using dbl = matmul(uTokens, w.xProj); // (..., width) = [dt | B | C]
@@ -77,6 +81,7 @@ export function mixerPrefill(
     deltaBias: w.dtProjBias,
     deltaSoftplus: true,
     lastStateOut: state?.ssm,
+    initialState: initial?.ssm,
     yOut: y,
   });
   if (!state) {
@@ -89,7 +94,9 @@ export function mixerPrefill(
 /**
  * Full forward over ids (batch, seqLen). Returns the final normed hidden states
  * (batch*seqLen, dModel) and, when `states` is given, writes each layer's final conv state and
- * ssm state into them (in place, so a captured prefill keeps writing the same tensors).
+ * ssm state into them (in place, so a captured prefill keeps writing the same tensors). With
+ * `initialStates`, the ids continue a sequence whose earlier part left those states: a long
+ * sequence runs chunk by chunk in memory constant in its length (chunked prefill).
  */
 export function backbonePrefill(
   config: MambaConfig,
@@ -98,6 +105,7 @@ export function backbonePrefill(
   batch: number,
   seqLen: number,
   states?: LayerState[],
+  initialStates?: readonly LayerState[],
 ): Tensor<'f32'> {
   let h: Tensor<'f32'> = embedding(ids, weights.embedding); // (batch, seqLen, dModel)
   let residual: Tensor<'f32'> | undefined;
@@ -107,7 +115,7 @@ export function backbonePrefill(
     h.dispose();
     residual?.dispose();
     residual = norm.residual;
-    h = mixerPrefill(config, w, norm.out, batch, seqLen, states?.[i]);
+    h = mixerPrefill(config, w, norm.out, batch, seqLen, states?.[i], initialStates?.[i]);
     norm.out.dispose();
   });
   const final = addRmsNorm(h, residual, weights.normF, { eps: config.rmsNormEps });

@@ -50,8 +50,10 @@ export {
   serializeOptimizerState,
 } from './checkpoint/optimizer-state.js';
 export { Trainer, type TrainerOptions, type StepResult, type HostBatch } from './trainer.js';
-export { MambaParameters, parameterNames } from './model/parameters.js';
+export { MambaParameters, type ParameterEntry, parameterNames, parameterSpec } from './model/parameters.js';
+export { isLtiParameters, ltiParameterNames, ltiParameterSpec, ltiParameters } from './model/lti.js';
 export {
+  languageModelHidden,
   languageModelLoss,
   nextTokenTargets,
   type LanguageModelLossOptions,

@@ -3,7 +3,7 @@
 // AdamW update with a learning-rate schedule. f32 master weights; every step is deterministic
 // (fixed-order reductions only), so two runs with the same data give bitwise identical weights.
 
-import { InvalidArgumentError, Tape, Tensor } from '@mamba-webgpu/tensor';
+import { IGNORE_INDEX, InvalidArgumentError, Tape, Tensor } from '@mamba-webgpu/tensor';
 import { GradAccumulator } from './accumulate/grad-accumulator.js';
 import { clipGradNorm, gradNorm } from './grad-norm/grad-norm.js';
 import { type LanguageModelLossOptions, languageModelLoss } from './model/loss.js';
@@ -53,6 +53,21 @@ export interface HostBatch {
   readonly ids: Int32Array;
   readonly batch: number;
   readonly seqLen: number;
+  /** (batch, seqLen) targets, IGNORE_INDEX = no loss there; default: the next tokens. */
+  readonly targets?: Int32Array | undefined;
+}
+
+/** Targets hold one id in [0, vocab) or IGNORE_INDEX per position, at least one id. */
+function checkTargets(targets: Int32Array, positions: number, vocab: number): void {
+  const fail = (message: string) => {
+    throw new InvalidArgumentError(`Trainer.step: ${message}`, 'batches');
+  };
+  if (targets.length !== positions)
+    fail(`targets must hold one entry per id (${positions}), got ${targets.length}`);
+  const bad = targets.findIndex((id) => id !== IGNORE_INDEX && (id < 0 || id >= vocab));
+  if (bad >= 0) fail(`targets[${bad}] = ${targets[bad]} is neither in [0, ${vocab}) nor IGNORE_INDEX`);
+  if (targets.every((id) => id === IGNORE_INDEX))
+    fail('targets are all IGNORE_INDEX: no position to take the loss at');
 }
 
 /**
@@ -114,7 +129,7 @@ export class Trainer {
         tape,
         this.params.config,
         this.params,
-        { ids, hostIds: batch.ids, batch: batch.batch, seqLen: batch.seqLen },
+        { ids, hostIds: batch.ids, batch: batch.batch, seqLen: batch.seqLen, targets: batch.targets },
         this.options,
       );
       const one = Tensor.fromArray(ctx, [1], [1], 'f32', 'trainer/one');
@@ -162,6 +177,7 @@ export class Trainer {
           `Trainer.step: ids[${bad}] = ${b.ids[bad]} is outside the vocabulary [0, ${vocab})`,
           'batches',
         );
+      if (b.targets) checkTargets(b.targets, b.ids.length, vocab);
     }
     const losses: Promise<number>[] = [];
     let grads: ReadonlyMap<string, Tensor>;

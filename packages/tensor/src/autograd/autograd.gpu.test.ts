@@ -169,6 +169,31 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'broadcast (1, 3, 1) -> (2, 3, 5): the gradient sums over batch and time',
+    shapes: [
+      [3, 1],
+      [2, 3, 5],
+    ],
+    forward: (t, [b, x]) => ad.mul(t, ad.broadcast(t, ad.reshape(t, b!, [1, 3, 1]), [2, 3, 5]), x!),
+    reference: ([b, x]) => x!.map((v, i) => v * b![Math.floor(i / 5) % 3]!),
+  },
+  {
+    name: 'broadcast (4) -> (3, 2, 4) alone (a stride-0 view is the output)',
+    shapes: [[4]],
+    forward: (t, [x]) => ad.broadcast(t, x!, [3, 2, 4]),
+    reference: ([x]) => Float64Array.from({ length: 24 }, (_, i) => x![i % 4]!),
+  },
+  {
+    name: 'broadcast of a transposed view (3, 2)^T -> (5, 2, 3)',
+    shapes: [[3, 2]],
+    forward: (t, [x]) => ad.unary(t, 'silu', ad.broadcast(t, ad.transpose(t, x!, 0, 1), [5, 2, 3])),
+    reference: ([x]) =>
+      Float64Array.from({ length: 30 }, (_, i) => {
+        const v = x![(i % 3) * 2 + (Math.floor(i / 3) % 2)]!;
+        return v / (1 + Math.exp(-v));
+      }),
+  },
+  {
     name: 'checkpoint: a recomputed block (linear + silu) with its weight',
     shapes: [
       [5, 4],

@@ -17,6 +17,20 @@ export function parameterNames(config: MambaConfig): string[] {
     .map((e) => e.names.hf);
 }
 
+/** One parameter a set must hold: its name, shape and the shape's legend (for errors). */
+export interface ParameterEntry {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly legend: string;
+}
+
+/** The parameters of a Mamba model of `config` (HF names, forward order, shapes). */
+export function parameterSpec(config: MambaConfig): ParameterEntry[] {
+  return weightSpec(config)
+    .filter((e) => e.required && !(e.role === 'lmHead' && config.tieEmbeddings))
+    .map((e) => ({ name: e.names.hf, shape: e.shape, legend: e.legend }));
+}
+
 /** The parameters of one model: name -> f32 tensor. Dispose to free them. */
 export class MambaParameters {
   private constructor(
@@ -24,14 +38,20 @@ export class MambaParameters {
     readonly tensors: ReadonlyMap<string, Tensor<'f32'>>,
   ) {}
 
-  /** Wraps tensors (taking ownership); checks every expected name and shape is there. */
-  static fromTensors(config: MambaConfig, tensors: Map<string, Tensor<'f32'>>): MambaParameters {
-    for (const e of weightSpec(config)) {
-      if (e.role === 'lmHead' && config.tieEmbeddings) continue;
-      if (!e.required) continue;
-      const t = tensors.get(e.names.hf);
-      if (!t) throw new InvalidArgumentError(`MambaParameters: missing ${e.names.hf} ${e.legend}`, 'tensors');
-      t.expectShape('MambaParameters', e.names.hf, e.shape, e.legend);
+  /**
+   * Wraps tensors (taking ownership); checks every expected name and shape is there. `expected`
+   * defaults to the Mamba model's parameters (`parameterSpec`); a variant block (the LTI
+   * ablation) passes its own.
+   */
+  static fromTensors(
+    config: MambaConfig,
+    tensors: Map<string, Tensor<'f32'>>,
+    expected: readonly ParameterEntry[] = parameterSpec(config),
+  ): MambaParameters {
+    for (const e of expected) {
+      const t = tensors.get(e.name);
+      if (!t) throw new InvalidArgumentError(`MambaParameters: missing ${e.name} ${e.legend}`, 'tensors');
+      t.expectShape('MambaParameters', e.name, e.shape, e.legend);
     }
     return new MambaParameters(config, tensors);
   }
