@@ -42,4 +42,3 @@ export type {
   ScanTrainingConfig,
   ScanTrainingProblem,
 } from './selective-scan-backward/types.js';
-

@@ -71,7 +71,12 @@ async function stepRows(ctx: BenchContext, onStep: (label: string) => void): Pro
       const forward = await measure(
         async () => {
           const tape = new Tape();
-          const loss = languageModelLoss(tape, config, params, { ids: idsGpu, hostIds: ids, batch: s.batch, seqLen: s.seqLen });
+          const loss = languageModelLoss(tape, config, params, {
+            ids: idsGpu,
+            hostIds: ids,
+            batch: s.batch,
+            seqLen: s.seqLen,
+          });
           await loss.read();
           tape.dispose();
         },

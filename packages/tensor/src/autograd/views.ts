@@ -82,7 +82,9 @@ export function view<T extends Tensor>(
   layout: { shape: readonly number[]; strides: readonly number[]; offset?: number },
 ): T {
   if (!x.isPlain) {
-    throw new LayoutError(`autograd.view: the base must be plain (row-major from element 0), got a view of ${x.label}; view its base`);
+    throw new LayoutError(
+      `autograd.view: the base must be plain (row-major from element 0), got a view of ${x.label}; view its base`,
+    );
   }
   const y = x.view(layout) as T;
   const shape = [...x.shape];
