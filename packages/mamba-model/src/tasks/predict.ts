@@ -5,10 +5,17 @@
 //   ChunkedPredictor: the inference forward chunk by chunk, each chunk continuing from the
 //     previous one's conv and ssm states (ping-pong state sets): memory constant in L (S6 only).
 
-import { type GpuContext, InvalidArgumentError, Tape, Tensor, contiguous, zeros } from '@mamba-webgpu/tensor';
+import {
+  type GpuContext,
+  InvalidArgumentError,
+  Tape,
+  Tensor,
+  contiguous,
+  matmul,
+  zeros,
+} from '@mamba-webgpu/tensor';
 import type { MambaConfig } from '../loading/config.js';
 import { type LayerState, backbonePrefill } from '../model/forward.js';
-import { linear } from '../model/ops.js';
 import { type MambaWeights, disposeWeights } from '../model/weights.js';
 import { languageModelHidden } from '../training/model/loss.js';
 import { isLtiParameters } from '../training/model/lti.js';
@@ -48,7 +55,7 @@ function positionLogits(
   });
   using copy = contiguous(rows);
   using flat = copy.reshape([batch * (to - from), dModel]);
-  return linear(flat, head);
+  return matmul(flat, head);
 }
 
 /**
