@@ -1,6 +1,7 @@
 // The playground page: finds the WebGPU adapter, loads a model from a URL or picked files with
-// a progress bar, streams generated tokens with tokens/s, and runs the scan benchmark. Every
-// caught error goes to the on-page error panel as well as the console.
+// a progress bar, streams generated tokens with tokens/s, and runs the scan benchmark; the Train
+// page (`#train`, src/train/) trains a model on the paper's synthetic tasks. Every caught error
+// goes to the on-page error panel as well as the console.
 
 import {
   type CheckpointStore,
@@ -14,6 +15,8 @@ import { describeError, formatBytes, isAbort } from './format.js';
 import { storeFromFiles } from './model-files.js';
 import { parsePromptIds } from './prompt-ids.js';
 import { runScanBench } from './scan-bench.js';
+import { mountTrainPage } from './train/train-page.js';
+import { TrainSession } from './train/train-session.js';
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -304,3 +307,29 @@ async function runBench(): Promise<void> {
 ui.runBench.addEventListener('click', () => void runBench());
 
 setBusy(undefined);
+
+// ----- pages ----------------------------------------------------------------------------------
+
+// The training run lives here, outside the Train page's DOM: leaving the page unmounts the view
+// (the run goes on), coming back renders it again from the session.
+const trainSession = new TrainSession(context);
+/** A debugging handle for the devtools console (and the e2e test): the Train page's session. */
+(window as unknown as { mambaPlayground: unknown }).mambaPlayground = { train: trainSession };
+const trainPage = element<HTMLElement>('page-train');
+let unmountTrain: (() => void) | undefined;
+
+function showPage(): void {
+  const train = window.location.hash === '#train';
+  element<HTMLElement>('page-generate').hidden = train;
+  trainPage.hidden = !train;
+  element<HTMLAnchorElement>('nav-generate').toggleAttribute('aria-current', !train);
+  element<HTMLAnchorElement>('nav-train').toggleAttribute('aria-current', train);
+  if (train && !unmountTrain) unmountTrain = mountTrainPage(trainPage, trainSession, showError);
+  if (!train && unmountTrain) {
+    unmountTrain();
+    unmountTrain = undefined;
+  }
+}
+
+window.addEventListener('hashchange', showPage);
+showPage();

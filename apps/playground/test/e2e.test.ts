@@ -3,43 +3,26 @@
 // checks the WebGPU adapter, runs the scan benchmark, loads the model with progress, generates
 // greedily from the fixture's prompt_ids and compares with Hugging Face's greedy_ids.
 
-import { existsSync, mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveMounts } from '../server/static-files.js';
+import {
+  appMount,
+  closeAll,
+  errorPanel as panel,
+  launchChromium,
+  requireChromium,
+  resultsDir,
+  runBrowserTests,
+  startServer,
+} from './browser.js';
 import { readI32Rows } from './safetensors.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-/**
- * Headless Chromium on a machine without a GPU: `--enable-unsafe-webgpu` exposes navigator.gpu
- * (WebGPU is not on by default on Linux) and Dawn falls back to SwiftShader's Vulkan; the rest
- * keeps the browser quiet and offline.
- */
-export const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--use-angle=swiftshader',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--headless=new',
-];
-
-const appRoot = fileURLToPath(new URL('..', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/mamba-tiny/', import.meta.url));
-const resultsDir = fileURLToPath(new URL('../test-results/', import.meta.url));
 
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium && !process.env.CI) {
-  console.warn(`e2e: skipped, ${CHROMIUM} is missing (apt-get install chromium, or run .ci/run)`);
-}
-
-describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromium', () => {
+describe.skipIf(!runBrowserTests)('playground in headless Chromium', () => {
   let server: Server;
   let browser: Browser;
   let page: Page;
@@ -47,22 +30,9 @@ describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromiu
   const pageProblems: string[] = [];
 
   beforeAll(async () => {
-    if (!hasChromium)
-      throw new Error(`e2e: ${CHROMIUM} must exist under CI (tooling/setup.sh --with-chromium)`);
-    server = createServer((req, res) => {
-      serveMounts(req, res, [
-        { prefix: '/', root: `${appRoot}dist` },
-        { prefix: '/models/mamba-tiny/', root: fixture },
-      ]).then(
-        (served) => {
-          if (!served) res.writeHead(404).end();
-        },
-        (error: unknown) => res.writeHead(500).end(String(error)),
-      );
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    requireChromium();
+    ({ server, baseUrl } = await startServer([appMount, { prefix: '/models/mamba-tiny/', root: fixture }]));
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     page.on('pageerror', (error) => pageProblems.push(`pageerror: ${error.message}`));
     page.on('console', (message) => {
@@ -80,15 +50,9 @@ describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromiu
     await page.goto(baseUrl);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    if (server) await new Promise((resolve) => server.close(resolve));
-  });
+  afterAll(() => closeAll(browser, server));
 
-  /** The error panel's entries (the page shows every caught error there). */
-  async function errorPanel(): Promise<string[]> {
-    return await page.locator('#error-list li').allTextContents();
-  }
+  const errorPanel = () => panel(page);
 
   it('finds a WebGPU adapter', async () => {
     await page.waitForSelector('#adapter:not([data-state="pending"])');

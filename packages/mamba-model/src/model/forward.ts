@@ -24,9 +24,10 @@ export interface LayerState {
 
 /**
  * Runs one Mamba mixer over normed input (batch, seqLen, dModel) or (batch*seqLen, dModel);
- * returns h of the same shape. With `state`, the final conv and ssm states are written into it
- * (in place). With `initial`, the sequence continues from those states (a previous chunk's final
- * ones; not the same tensors as `state`).
+ * returns h of the same shape. With `initial`, the sequence continues from those states (a
+ * previous chunk's final ones; not the tensors of `state`). With `state`, the final conv and ssm
+ * states are written into it
+ * (in place).
  */
 export function mixerPrefill(
   config: MambaConfig,

@@ -55,7 +55,7 @@ function positionLogits(
   });
   using copy = contiguous(rows);
   using flat = copy.reshape([batch * (to - from), dModel]);
-  return matmul(flat, head); // flat @ head^T
+  return matmul(flat, head);
 }
 
 /**

@@ -2,12 +2,18 @@
 // writes the state at every chunk boundary, with A, D and deltaBias packed into one binding.
 
 import { Tensor } from '@mamba-webgpu/tensor';
-import { MATH, defineParams, dispatch1d, kernelPipeline } from '@mamba-webgpu/tensor/internal';
+import { codeConstants, defineParams, dispatch1d, kernelPipeline } from '@mamba-webgpu/tensor/internal';
+import { LANE_CHAIN, SCAN_CHANNEL, STATE_CARRY } from '../selective-scan/chunked-scan.js';
+import { MAX_D_STATE } from '../selective-scan/validate.js';
+import { SSM_MATH } from '../ssm-math/ssm-math.js';
 import body from './forward-training.wgsl';
 import type { ScanSizes, ScanTrainingConfig, ScanTrainingProblem } from './types.js';
 
-/** params.flags bits shared by the training kernels. */
+/** params.flags bits shared by the training kernels (their WGSL constants FLAG_D, FLAG_Z, ...). */
 export const FLAGS = { D: 1, Z: 2, BIAS: 4, SOFTPLUS: 8, INIT: 16, DLAST: 32 } as const;
+
+/** The FLAG_* constants of the training kernels' headers. */
+export const FLAG_CONSTANTS = codeConstants('FLAG', FLAGS);
 
 export const ForwardParams = defineParams('Params', {
   batch: 'u32',
@@ -43,7 +49,7 @@ export function paddedStates(dState: number, tile: number): { tile: number; nPad
 /** Bytes of workgroup memory the training forward uses. */
 export function forwardWorkgroupBytes(config: ScanTrainingConfig, tile = config.forwardTileStates): number {
   const size = config.channels * config.lanes;
-  return 4 * (size + (size + 1) * tile + config.channels * 256);
+  return 4 * (size + (size + 1) * tile + config.channels * MAX_D_STATE);
 }
 
 /** The params.flags of a problem. */
@@ -80,8 +86,10 @@ function forwardSpec(config: ScanTrainingConfig, tile: number) {
       LANES: config.lanes,
       STEPS: config.steps,
       TILE_STATES: tile,
+      MAX_STATE: MAX_D_STATE,
+      ...FLAG_CONSTANTS,
     },
-    libraries: [MATH],
+    libraries: [SSM_MATH, SCAN_CHANNEL, LANE_CHAIN, STATE_CARRY],
     storage: [
       { name: 'u' },
       { name: 'delta' },
@@ -90,7 +98,7 @@ function forwardSpec(config: ScanTrainingConfig, tile: number) {
       { name: 'b_matrix' },
       { name: 'c_matrix' },
       { name: 'y', access: 'read_write' },
-      { name: 'last_state', access: 'read_write' },
+      { name: 'state', access: 'read_write' },
       { name: 'chunk_states', access: 'read_write' },
     ],
   } as const;

@@ -9,29 +9,18 @@
 //      chain the lane summaries (h = exp(A sum dt) h + h_end): each lane's true start state;
 //   C. each invocation rescans its steps from its start state and accumulates y = C . h.
 // u, delta, z, y: (batch, dInner, seqLen); channel: A (dInner, dState) | D (dInner) | delta_bias
-// (dInner) at params.chan_d / chan_bias; B, C: (batch, dState, seqLen); last_state: (batch,
+// (dInner) at params.chan_d / chan_bias; B, C: (batch, dState, seqLen); state: (batch,
 // dInner, dState), holding the initial state on entry when FLAG_INIT; chunk_states: (batch,
-// dInner, n_chunks, dState). The header defines CHANNELS, LANES, STEPS, TILE_STATES.
-
-const FLAG_D: u32 = 1u;
-const FLAG_Z: u32 = 2u;
-const FLAG_BIAS: u32 = 4u;
-const FLAG_SOFTPLUS: u32 = 8u;
-const FLAG_INIT: u32 = 16u;
+// dInner, n_chunks, dState). The header defines CHANNELS, LANES, STEPS, TILE_STATES, MAX_STATE and
+// the FLAG_* bits; the channel, step inputs, lane chain and carry are v2's (the chunked-scan
+// libraries, selective-scan/chunked-*.wgsl).
 
 const WG_SIZE: u32 = CHANNELS * LANES;
 const CHUNK: u32 = LANES * STEPS;
-const MAX_STATE: u32 = 256u;
-const H_STRIDE: u32 = WG_SIZE + 1u; // padded row: the chain reads across rows without bank conflicts
-const LOG2E: f32 = 1.4426950408889634;
-
-var<workgroup> lane_dt: array<f32, WG_SIZE>;
-var<workgroup> lane_h: array<f32, H_STRIDE * TILE_STATES>;
-var<workgroup> carry: array<f32, CHANNELS * MAX_STATE>;
 
 /** A * log2(e) for state n of channel d (0 for padding states: exp2(0) = 1 keeps them at 0). */
 fn scaled_a(d: u32, n: u32) -> f32 {
-  return select(0.0, channel[d * params.d_state + min(n, params.d_state - 1u)] * LOG2E, n < params.d_state);
+  return select(0.0, channel[d * params.d_state + min(n, params.d_state - 1u)] * SSM_LOG2E, n < params.d_state);
 }
 
 /** Index of (b, n, t) in B or C (batch, dState, seqLen), clamped to a real state. */
@@ -52,31 +41,19 @@ fn c_at(b: u32, n: u32, t: u32) -> f32 {
 @compute @workgroup_size(WG_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let group = wid.x + wid.y * groups.x;
-  let group_ok = group < params.batch * params.groups_per_batch;
-  let b = min(group / params.groups_per_batch, params.batch - 1u);
-  let d0 = (group % params.groups_per_batch) * CHANNELS;
-  let g = lid % CHANNELS;
   let k = lid / CHANNELS;
-  let valid = group_ok && d0 + g < params.d_inner;
-  let d = min(d0 + g, params.d_inner - 1u);
+  let ch = scan_channel(wid, groups, lid % CHANNELS);
+  let b = ch.b;
   let seq_len = params.seq_len;
-  let row = (b * params.d_inner + d) * seq_len;
+  let row = (b * params.d_inner + ch.d) * seq_len;
   let has_z = (params.flags & FLAG_Z) != 0u;
+  let softplus_dt = (params.flags & FLAG_SOFTPLUS) != 0u;
 
-  for (var p = lid; p < CHANNELS * params.n_pad; p += WG_SIZE) {
-    let gg = p % CHANNELS;
-    let n = p / CHANNELS;
-    var v = 0.0;
-    if ((params.flags & FLAG_INIT) != 0u && group_ok && d0 + gg < params.d_inner && n < params.d_state) {
-      v = last_state[(b * params.d_inner + d0 + gg) * params.d_state + n];
-    }
-    carry[gg * MAX_STATE + n] = v;
-  }
+  carry_init(lid, ch);
   workgroupBarrier();
 
-  let bias = select(0.0, channel[params.chan_bias + d], (params.flags & FLAG_BIAS) != 0u);
-  let skip = select(0.0, channel[params.chan_d + d], (params.flags & FLAG_D) != 0u);
+  let bias = select(0.0, channel[params.chan_bias + ch.d], (params.flags & FLAG_BIAS) != 0u);
+  let skip = select(0.0, channel[params.chan_d + ch.d], (params.flags & FLAG_D) != 0u);
   let n_tiles = params.n_pad / TILE_STATES;
 
   for (var chunk = 0u; chunk < params.n_chunks; chunk++) {
@@ -87,17 +64,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
     var dt_sum = 0.0;
     for (var i = 0u; i < STEPS; i++) {
       let t = t0 + i;
-      var xv = 0.0;
-      var dv = 0.0;
-      if (valid && t < seq_len) {
-        xv = u[row + t];
-        dv = delta[row + t] + bias;
-        if ((params.flags & FLAG_SOFTPLUS) != 0u) { dv = softplus(dv); }
-      }
-      x[i] = xv;
-      dt[i] = dv;
-      y_acc[i] = skip * xv;
-      dt_sum += dv;
+      let inputs = scan_step_inputs(ch.valid && t < seq_len, row + t, row + t, bias, softplus_dt);
+      x[i] = inputs.x;
+      dt[i] = inputs.y;
+      y_acc[i] = skip * inputs.x;
+      dt_sum += inputs.y;
     }
     lane_dt[lid] = dt_sum;
 
@@ -106,7 +77,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
       var a2: array<f32, TILE_STATES>;
       var h: array<f32, TILE_STATES>;
       for (var j = 0u; j < TILE_STATES; j++) {
-        a2[j] = scaled_a(d, n0 + j);
+        a2[j] = scaled_a(ch.d, n0 + j);
         h[j] = 0.0;
       }
       // A: scan this lane's steps from a zero state.
@@ -114,43 +85,28 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
         let t = min(t0 + i, seq_len - 1u);
         let dtu = dt[i] * x[i];
         for (var j = 0u; j < TILE_STATES; j++) {
-          h[j] = exp2(a2[j] * dt[i]) * h[j] + dtu * b_at(b, n0 + j, t);
+          h[j] = ssm_state_step(h[j], ssm_decay_log2(a2[j], dt[i]), dtu, b_at(b, n0 + j, t));
         }
       }
-      for (var j = 0u; j < TILE_STATES; j++) {
-        lane_h[j * H_STRIDE + lid] = h[j];
-      }
+      lane_publish(lid, h);
       workgroupBarrier();
       // B: save the chunk's start state, then chain the lane summaries of each (channel, state).
       for (var p = lid; p < CHANNELS * TILE_STATES; p += WG_SIZE) {
-        let gg = p % CHANNELS;
-        let j = p / CHANNELS;
-        let n = n0 + j;
-        let dd = min(d0 + gg, params.d_inner - 1u);
-        var c = carry[gg * MAX_STATE + n];
-        if (group_ok && d0 + gg < params.d_inner && n < params.d_state) {
-          chunk_states[((b * params.d_inner + dd) * params.n_chunks + chunk) * params.d_state + n] = c;
-        }
-        let an = scaled_a(dd, n);
-        for (var kk = 0u; kk < LANES; kk++) {
-          let slot = kk * CHANNELS + gg;
-          let h_end = lane_h[j * H_STRIDE + slot];
-          lane_h[j * H_STRIDE + slot] = c;
-          c = exp2(an * lane_dt[slot]) * c + h_end;
-        }
-        carry[gg * MAX_STATE + n] = c;
+        let s = tile_state(ch, p, n0);
+        let slot = s.gg * MAX_STATE + s.n;
+        let c = carry[slot];
+        if (s.ok) { chunk_states[((b * params.d_inner + s.dd) * params.n_chunks + chunk) * params.d_state + s.n] = c; }
+        carry[slot] = lane_chain(s.j, s.gg, CHANNELS, LANES, scaled_a(s.dd, s.n), c);
       }
       workgroupBarrier();
       // C: rescan from the true start state and read out y.
-      for (var j = 0u; j < TILE_STATES; j++) {
-        h[j] = lane_h[j * H_STRIDE + lid];
-      }
+      h = lane_start_states(lid);
       for (var i = 0u; i < STEPS; i++) {
         let t = min(t0 + i, seq_len - 1u);
         let dtu = dt[i] * x[i];
         var acc = 0.0;
         for (var j = 0u; j < TILE_STATES; j++) {
-          h[j] = exp2(a2[j] * dt[i]) * h[j] + dtu * b_at(b, n0 + j, t);
+          h[j] = ssm_state_step(h[j], ssm_decay_log2(a2[j], dt[i]), dtu, b_at(b, n0 + j, t));
           acc += c_at(b, n0 + j, t) * h[j];
         }
         y_acc[i] += acc;
@@ -160,19 +116,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
 
     for (var i = 0u; i < STEPS; i++) {
       let t = t0 + i;
-      if (valid && t < seq_len) {
+      if (ch.valid && t < seq_len) {
         var out = y_acc[i];
-        if (has_z) { out *= silu(z[row + t]); }
+        if (has_z) { out = ssm_gate(out, z[row + t]); }
         y[row + t] = out;
       }
     }
   }
 
-  for (var p = lid; p < CHANNELS * params.d_state; p += WG_SIZE) {
-    let gg = p % CHANNELS;
-    let n = p / CHANNELS;
-    if (group_ok && d0 + gg < params.d_inner) {
-      last_state[(b * params.d_inner + d0 + gg) * params.d_state + n] = carry[gg * MAX_STATE + n];
-    }
-  }
+  carry_store(lid, ch);
 }

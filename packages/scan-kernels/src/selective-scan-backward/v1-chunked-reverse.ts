@@ -4,14 +4,16 @@
 
 import { type GpuContext, Tensor } from '@mamba-webgpu/tensor';
 import {
-  MATH,
   defineParams,
   dispatch1d,
   dummyWritableBinding,
   kernelPipeline,
   workgroupCount,
 } from '@mamba-webgpu/tensor/internal';
+import { LANE_CHAIN, SCAN_CHANNEL } from '../selective-scan/chunked-scan.js';
+import { SSM_MATH } from '../ssm-math/ssm-math.js';
 import {
+  FLAG_CONSTANTS,
   chunkCount,
   chunkSizeOf,
   flagBits,
@@ -124,8 +126,14 @@ function backwardSpec(config: ScanTrainingConfig, tile: number) {
     label: 'selective-scan-backward/v1-chunked-reverse',
     body,
     params: BackwardParams,
-    constants: { CHANNELS: config.channels, LANES: config.lanes, STEPS: config.steps, TILE_STATES: tile },
-    libraries: [MATH],
+    constants: {
+      CHANNELS: config.channels,
+      LANES: config.lanes,
+      STEPS: config.steps,
+      TILE_STATES: tile,
+      ...FLAG_CONSTANTS,
+    },
+    libraries: [SSM_MATH, SCAN_CHANNEL, LANE_CHAIN],
     storage: [
       { name: 'u' },
       { name: 'delta' },

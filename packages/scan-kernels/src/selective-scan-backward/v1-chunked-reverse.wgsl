@@ -27,24 +27,15 @@
 // dInner, dState) at ws_mu (dLastState on entry when FLAG_DLAST, dInitialState on exit), dA
 // partials (batch, dInner, dState) at ws_da, dD / dDeltaBias partials (batch, dInner, 2) at
 // ws_dchan; dbc: dB partials (batch, n_blocks, dState, seqLen) at 0 and dC partials at dbc_c.
-// The header defines CHANNELS, LANES, STEPS, TILE_STATES.
-
-const FLAG_D: u32 = 1u;
-const FLAG_Z: u32 = 2u;
-const FLAG_BIAS: u32 = 4u;
-const FLAG_SOFTPLUS: u32 = 8u;
-const FLAG_DLAST: u32 = 32u;
+// The header defines CHANNELS, LANES, STEPS, TILE_STATES and the FLAG_* bits; the channel, step
+// inputs and forward chain (phases A, B) are the training forward's (the chunked-scan libraries,
+// selective-scan/chunked-*.wgsl), whose lane_h, after the chain, holds each tile's per-lane dA.
 
 const WG_SIZE: u32 = CHANNELS * LANES;
 const CHUNK: u32 = LANES * STEPS;
-const H_STRIDE: u32 = WG_SIZE + 1u; // padded row: the chains read across rows without bank conflicts
 const HIST: u32 = STEPS * TILE_STATES;
-const LOG2E: f32 = 1.4426950408889634;
 
-var<workgroup> lane_dt: array<f32, WG_SIZE>;
-// Forward lane summaries -> lane start states -> per-lane dA of the tile.
-var<workgroup> fwd_h: array<f32, H_STRIDE * TILE_STATES>;
-// Reverse lane summaries -> lane incoming adjoints.
+// Reverse lane summaries -> lane incoming adjoints (rows padded as lane_h).
 var<workgroup> rev_mu: array<f32, H_STRIDE * TILE_STATES>;
 // dB (first STEPS rows) and dC (last STEPS rows) contributions of one state, [step][lid].
 var<workgroup> red: array<f32, 2u * STEPS * WG_SIZE>;
@@ -52,6 +43,11 @@ var<workgroup> red: array<f32, 2u * STEPS * WG_SIZE>;
 /** A of channel d, state n (0 for padding states). */
 fn a_at(d: u32, n: u32) -> f32 {
   return select(0.0, work[d * params.d_state + min(n, params.d_state - 1u)], n < params.d_state);
+}
+
+/** A * log2(e), for exp2 (0 for padding states). */
+fn scaled_a(d: u32, n: u32) -> f32 {
+  return a_at(d, n) * SSM_LOG2E;
 }
 
 /** Index of (b, n, t) in B or C (batch, dState, seqLen), clamped to a real state. */
@@ -72,15 +68,12 @@ fn c_at(b: u32, n: u32, t: u32) -> f32 {
 @compute @workgroup_size(WG_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let group = wid.x + wid.y * groups.x;
-  let group_ok = group < params.batch * params.groups_per_batch;
-  let b = min(group / params.groups_per_batch, params.batch - 1u);
-  let block = group % params.groups_per_batch;
-  let d0 = block * CHANNELS;
-  let g = lid % CHANNELS;
   let k = lid / CHANNELS;
-  let valid = group_ok && d0 + g < params.d_inner;
-  let d = min(d0 + g, params.d_inner - 1u);
+  let ch = scan_channel(wid, groups, lid % CHANNELS);
+  let b = ch.b;
+  let d0 = ch.d0;
+  let d = ch.d;
+  let group_ok = ch.group_ok;
   let seq_len = params.seq_len;
   let row = (b * params.d_inner + d) * seq_len;
   let has_z = (params.flags & FLAG_Z) != 0u;
@@ -104,23 +97,20 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
     var dt_sum = 0.0;
     for (var i = 0u; i < STEPS; i++) {
       let t = t0 + i;
-      var xv = 0.0;
-      var dv = 0.0;
+      let ok = ch.valid && t < seq_len;
+      let inputs = scan_step_inputs(ok, row + t, row + t, bias, softplus_dt);
       var gv = 0.0;
-      if (valid && t < seq_len) {
-        xv = u[row + t];
-        dv = delta[row + t] + bias;
-        if (softplus_dt) { dv = softplus(dv); }
+      if (ok) {
         gv = dy[row + t];
-        if (has_z) { gv *= silu(z[row + t]); }
+        if (has_z) { gv = ssm_gate(gv, z[row + t]); }
       }
-      x[i] = xv;
-      dt[i] = dv;
+      x[i] = inputs.x;
+      dt[i] = inputs.y;
       gy[i] = gv;
-      out_acc[i] = skip * xv;
+      out_acc[i] = skip * inputs.x;
       du_acc[i] = skip * gv;
       ddt_acc[i] = 0.0;
-      dt_sum += dv;
+      dt_sum += inputs.y;
     }
     lane_dt[lid] = dt_sum;
 
@@ -131,7 +121,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
       var a_hist: array<f32, HIST>;
       var h_hist: array<f32, HIST>;
       for (var j = 0u; j < TILE_STATES; j++) {
-        a2[j] = a_at(d, n0 + j) * LOG2E;
+        a2[j] = scaled_a(d, n0 + j);
         h[j] = 0.0;
       }
       // A: local forward scan from zero.
@@ -139,38 +129,25 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
         let t = min(t0 + i, seq_len - 1u);
         let dtu = dt[i] * x[i];
         for (var j = 0u; j < TILE_STATES; j++) {
-          let a = exp2(a2[j] * dt[i]);
-          h[j] = a * h[j] + dtu * b_at(b, n0 + j, t);
+          let a = ssm_decay_log2(a2[j], dt[i]);
+          h[j] = ssm_state_step(h[j], a, dtu, b_at(b, n0 + j, t));
           a_hist[i * TILE_STATES + j] = a;
           h_hist[i * TILE_STATES + j] = h[j];
         }
       }
-      for (var j = 0u; j < TILE_STATES; j++) {
-        fwd_h[j * H_STRIDE + lid] = h[j];
-      }
+      lane_publish(lid, h);
       workgroupBarrier();
       // B: forward chain from the saved chunk start state.
       for (var p = lid; p < CHANNELS * TILE_STATES; p += WG_SIZE) {
-        let gg = p % CHANNELS;
-        let j = p / CHANNELS;
-        let n = n0 + j;
-        let dd = min(d0 + gg, params.d_inner - 1u);
+        let s = tile_state(ch, p, n0);
         var c = 0.0;
-        if (group_ok && d0 + gg < params.d_inner && n < params.d_state) {
-          c = chunk_states[((b * params.d_inner + dd) * params.n_chunks + chunk) * params.d_state + n];
-        }
-        let an = a_at(dd, n) * LOG2E;
-        for (var kk = 0u; kk < LANES; kk++) {
-          let slot = kk * CHANNELS + gg;
-          let h_end = fwd_h[j * H_STRIDE + slot];
-          fwd_h[j * H_STRIDE + slot] = c;
-          c = exp2(an * lane_dt[slot]) * c + h_end;
-        }
+        if (s.ok) { c = chunk_states[((b * params.d_inner + s.dd) * params.n_chunks + chunk) * params.d_state + s.n]; }
+        _ = lane_chain(s.j, s.gg, CHANNELS, LANES, scaled_a(s.dd, s.n), c);
       }
       workgroupBarrier();
       // C: true states h_t = h_local_t + prod(a up to t) h_start; out_t; local reverse summary.
       for (var j = 0u; j < TILE_STATES; j++) {
-        let h_start = fwd_h[j * H_STRIDE + lid];
+        let h_start = lane_h[j * H_STRIDE + lid];
         var prod = 1.0;
         for (var i = 0u; i < STEPS; i++) {
           let t = min(t0 + i, seq_len - 1u);
@@ -190,24 +167,20 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
       workgroupBarrier();
       // D: reverse chain from the adjoint carried out of the later chunk.
       for (var p = lid; p < CHANNELS * TILE_STATES; p += WG_SIZE) {
-        let gg = p % CHANNELS;
-        let j = p / CHANNELS;
-        let n = n0 + j;
-        let dd = min(d0 + gg, params.d_inner - 1u);
-        let ok = group_ok && d0 + gg < params.d_inner && n < params.d_state;
-        let carry = params.ws_mu + (b * params.d_inner + dd) * params.d_state + n;
+        let s = tile_state(ch, p, n0);
+        let carry = params.ws_mu + (b * params.d_inner + s.dd) * params.d_state + s.n;
         var mu = 0.0;
-        if (ok && (chunk + 1u < params.n_chunks || (params.flags & FLAG_DLAST) != 0u)) {
+        if (s.ok && (chunk + 1u < params.n_chunks || (params.flags & FLAG_DLAST) != 0u)) {
           mu = work[carry];
         }
-        let an = a_at(dd, n) * LOG2E;
+        let an = scaled_a(s.dd, s.n);
         for (var step = 0u; step < LANES; step++) {
-          let slot = (LANES - 1u - step) * CHANNELS + gg;
-          let r = rev_mu[j * H_STRIDE + slot];
-          rev_mu[j * H_STRIDE + slot] = mu;
-          mu = exp2(an * lane_dt[slot]) * mu + r;
+          let slot = (LANES - 1u - step) * CHANNELS + s.gg;
+          let r = rev_mu[s.j * H_STRIDE + slot];
+          rev_mu[s.j * H_STRIDE + slot] = mu;
+          mu = ssm_decay_log2(an, lane_dt[slot]) * mu + r;
         }
-        if (ok) { work[carry] = mu; }
+        if (s.ok) { work[carry] = mu; }
       }
       workgroupBarrier();
       // E: per state, the reverse recurrence from the incoming adjoint and its gradients.
@@ -231,7 +204,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
           red[(STEPS + i) * WG_SIZE + lid] = gy[i] * hv;
           mu = a_hist[i * TILE_STATES + j] * lambda;
         }
-        fwd_h[j * H_STRIDE + lid] = da_lane;
+        lane_h[j * H_STRIDE + lid] = da_lane;
         workgroupBarrier();
         for (var o = lid; o < CHUNK; o += WG_SIZE) {
           let lane = o / STEPS;
@@ -244,7 +217,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
           }
           let t = chunk * CHUNK + o;
           if (group_ok && t < seq_len && n < params.d_state) {
-            let at = ((b * params.groups_per_batch + block) * params.d_state + n) * seq_len + t;
+            let at = ((b * params.groups_per_batch + ch.block) * params.d_state + n) * seq_len + t;
             dbc[at] = sum_b;
             dbc[params.dbc_c + at] = sum_c;
           }
@@ -253,17 +226,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
       }
       // dA of the tile: sum the lanes of each channel in order, add to the (b, d, n) partial.
       for (var p = lid; p < CHANNELS * TILE_STATES; p += WG_SIZE) {
-        let gg = p % CHANNELS;
-        let j = p / CHANNELS;
-        let n = n0 + j;
-        if (group_ok && d0 + gg < params.d_inner && n < params.d_state) {
-          var s = 0.0;
+        let s = tile_state(ch, p, n0);
+        if (s.ok) {
+          var sum = 0.0;
           for (var kk = 0u; kk < LANES; kk++) {
-            s += fwd_h[j * H_STRIDE + kk * CHANNELS + gg];
+            sum += lane_h[s.j * H_STRIDE + kk * CHANNELS + s.gg];
           }
-          let at = params.ws_da + (b * params.d_inner + d0 + gg) * params.d_state + n;
-          if (chunk + 1u < params.n_chunks) { s += work[at]; }
-          work[at] = s;
+          let at = params.ws_da + (b * params.d_inner + d0 + s.gg) * params.d_state + s.n;
+          if (chunk + 1u < params.n_chunks) { sum += work[at]; }
+          work[at] = sum;
         }
       }
       workgroupBarrier();
@@ -271,7 +242,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
 
     for (var i = 0u; i < STEPS; i++) {
       let t = t0 + i;
-      if (valid && t < seq_len) {
+      if (ch.valid && t < seq_len) {
         let v = delta[row + t] + bias;
         var slope = 1.0;
         if (softplus_dt && v <= 20.0) { slope = sigmoid(v); }

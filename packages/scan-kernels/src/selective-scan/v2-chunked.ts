@@ -17,6 +17,7 @@ import {
   workgroupCount,
 } from '@mamba-webgpu/tensor/internal';
 import { SSM_MATH } from '../ssm-math/ssm-math.js';
+import { CHUNKED_OPERANDS, LANE_CHAIN, SCAN_CHANNEL, STATE_CARRY } from './chunked-scan.js';
 import {
   type OperandView,
   SCAN_FLAG_BITS,
@@ -99,7 +100,7 @@ export function chunkedSpec(config: ChunkedConfig): KernelSpec {
     body: source,
     params: ChunkedParams,
     constants: chunkedConstants(config),
-    libraries: [SSM_MATH],
+    libraries: [SSM_MATH, SCAN_CHANNEL, CHUNKED_OPERANDS, LANE_CHAIN, STATE_CARRY],
     storage: CHUNKED_STORAGE,
   };
 }

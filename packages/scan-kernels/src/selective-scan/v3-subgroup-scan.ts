@@ -5,6 +5,7 @@
 import type { GpuContext } from '@mamba-webgpu/tensor';
 import type { KernelSpec } from '@mamba-webgpu/tensor/internal';
 import { SSM_MATH } from '../ssm-math/ssm-math.js';
+import { CHUNKED_OPERANDS, LANE_CHAIN, SCAN_CHANNEL } from './chunked-scan.js';
 import { layoutsReadable } from './common.js';
 import type { ScanKernelVersion } from './types.js';
 import chainShared from './v3-chain-shared.wgsl';
@@ -47,7 +48,9 @@ export function subgroupScanSpec(config: ChunkedConfig, subgroups: boolean, sing
     enables: subgroups ? ['subgroups'] : [],
     params: ChunkedParams,
     constants: { SINGLE_EXP: singleExp, ...chunkedConstants(config) },
-    libraries: [SSM_MATH],
+    libraries: subgroups
+      ? [SSM_MATH, SCAN_CHANNEL, CHUNKED_OPERANDS]
+      : [SSM_MATH, SCAN_CHANNEL, CHUNKED_OPERANDS, LANE_CHAIN],
     storage: CHUNKED_STORAGE,
   };
 }

@@ -15,40 +15,24 @@
 // row views, dState padded to n_pad with zeros; A: (dInner, dState); D, delta_bias: (dInner);
 // state: (batch, dInner, dState), read first with FLAG_INIT). The builder generates them and the
 // constants SINGLE_EXP, CHANNELS, CHUNKS (a power of two), STEPS, TILE_STATES (a multiple of 4),
-// MAX_STATE and the FLAG_* bits.
+// MAX_STATE and the FLAG_* bits; v2's channel, step inputs, views and tile steps come from the
+// chunked-scan libraries (chunked-*.wgsl).
 
 const WG_SIZE: u32 = CHANNELS * CHUNKS;
-const QUADS: u32 = TILE_STATES / 4u;
 
 // The state entering each segment, double-buffered by segment parity: carry[parity][g][n].
 var<workgroup> carry: array<f32, 2 * CHANNELS * MAX_STATE>;
-
-/** A * log2(e) for state n of channel d (0 for padded states: exp2(0) = 1 keeps them at 0). */
-fn scaled_a(d: u32, n: u32) -> f32 {
-  return select(0.0, a_matrix[d * params.d_state + min(n, params.d_state - 1u)] * SSM_LOG2E, n < params.d_state);
-}
 
 fn carry_index(parity: u32, g: u32, n: u32) -> u32 {
   return (parity * CHANNELS + g) * MAX_STATE + n;
 }
 
 fn scan_body(wid: vec3<u32>, groups: vec3<u32>, lid: u32, sg_size: u32) {
-  let group = wid.x + wid.y * groups.x;
-  let b = min(group / params.groups_per_batch, params.batch - 1u);
-  let group_ok = group < params.batch * params.groups_per_batch;
-  let d0 = (group % params.groups_per_batch) * CHANNELS;
   let g = lid / CHUNKS;
   let k = lid % CHUNKS;
-  let valid = group_ok && d0 + g < params.d_inner;
-  let d = min(d0 + g, params.d_inner - 1u);
+  let ch = scan_channel(wid, groups, g);
   let seq_len = params.seq_len;
-  // Per-channel bases of the views; the time strides are added per step.
-  let u_base = u_at(b, d, 0u);
-  let delta_base = delta_at(b, d, 0u);
-  let z_base = z_at(b, d, 0u);
-  let y_base = y_at(b, d, 0u);
-  let b_base0 = b_rows_at(b, 0u, 0u);
-  let c_base0 = c_rows_at(b, 0u, 0u);
+  let views = channel_views(ch.b, ch.d);
   let has_init = (params.flags & FLAG_INIT) != 0u;
   let softplus_dt = (params.flags & FLAG_SOFTPLUS) != 0u;
   let has_z = (params.flags & FLAG_Z) != 0u;
@@ -57,15 +41,15 @@ fn scan_body(wid: vec3<u32>, groups: vec3<u32>, lid: u32, sg_size: u32) {
     let gg = p / params.n_pad;
     let n = p % params.n_pad;
     var v = 0.0;
-    if (has_init && group_ok && d0 + gg < params.d_inner && n < params.d_state) {
-      v = state[(b * params.d_inner + d0 + gg) * params.d_state + n];
+    if (has_init && ch.group_ok && ch.d0 + gg < params.d_inner && n < params.d_state) {
+      v = state[(ch.b * params.d_inner + ch.d0 + gg) * params.d_state + n];
     }
     carry[carry_index(0u, gg, n)] = v;
   }
   workgroupBarrier();
 
-  let bias = select(0.0, delta_bias[d], (params.flags & FLAG_BIAS) != 0u);
-  let skip = select(0.0, d_skip[d], (params.flags & FLAG_D) != 0u);
+  let bias = select(0.0, delta_bias[ch.d], (params.flags & FLAG_BIAS) != 0u);
+  let skip = select(0.0, d_skip[ch.d], (params.flags & FLAG_D) != 0u);
   let n_tiles = params.n_pad / TILE_STATES;
 
   for (var segment = 0u; segment < params.n_segments; segment++) {
@@ -76,16 +60,12 @@ fn scan_body(wid: vec3<u32>, groups: vec3<u32>, lid: u32, sg_size: u32) {
     var dt_sum = 0.0;
     for (var i = 0u; i < STEPS; i++) {
       let t = t0 + i;
-      var xv = 0.0;
-      var dv = 0.0;
-      if (valid && t < seq_len) {
-        xv = u[u_base + t * params.u_stride2];
-        dv = ssm_dt(delta[delta_base + t * params.delta_stride2], bias, softplus_dt);
-      }
-      dt[i] = dv;
-      dtu[i] = dv * xv;
+      let inputs = scan_step_inputs(ch.valid && t < seq_len, views.u + t * params.u_stride2,
+                                    views.delta + t * params.delta_stride2, bias, softplus_dt);
+      dt[i] = inputs.y;
+      dtu[i] = inputs.y * inputs.x;
       y_acc[i] = 0.0;
-      dt_sum += dv;
+      dt_sum += inputs.y;
     }
 
     for (var tile = 0u; tile < n_tiles; tile++) {
@@ -95,7 +75,7 @@ fn scan_body(wid: vec3<u32>, groups: vec3<u32>, lid: u32, sg_size: u32) {
       var h: array<f32, TILE_STATES>;
       var w: array<f32, select(1u, STEPS * TILE_STATES, SINGLE_EXP)>;
       for (var j = 0u; j < TILE_STATES; j++) {
-        a2[j] = scaled_a(d, n0 + j);
+        a2[j] = scaled_a(ch.d, n0 + j);
         decay[j] = 1.0;
         h[j] = 0.0;
       }
@@ -103,12 +83,12 @@ fn scan_body(wid: vec3<u32>, groups: vec3<u32>, lid: u32, sg_size: u32) {
         // A: scan the chunk from a zero state, one exp2 per (t, n).
         for (var i = 0u; i < STEPS; i++) {
           let t = min(t0 + i, seq_len - 1u);
-          let b_base = b_base0 + t * params.b_rows_stride1 + n0 / 4u;
-          let c_base = c_base0 + t * params.c_rows_stride1 + n0 / 4u;
+          let b_row = views.b_rows + t * params.b_rows_stride1 + n0 / 4u;
+          let c_row = views.c_rows + t * params.c_rows_stride1 + n0 / 4u;
           var acc = 0.0;
           for (var q = 0u; q < QUADS; q++) {
-            let bv = b_rows[b_base + q];
-            let cv = c_rows[c_base + q];
+            let bv = b_rows[b_row + q];
+            let cv = c_rows[c_row + q];
             for (var e = 0u; e < 4u; e++) {
               let j = q * 4u + e;
               let da = ssm_decay_log2(a2[j], dt[i]);
@@ -121,7 +101,7 @@ fn scan_body(wid: vec3<u32>, groups: vec3<u32>, lid: u32, sg_size: u32) {
           y_acc[i] += acc;
         }
         // B: each chunk's true start state.
-        let h_in = chain_tile(lid, g, k, d0, sg_size, segment & 1u, (segment * n_tiles + tile) & 1u, n0,
+        let h_in = chain_tile(lid, g, k, ch.d0, sg_size, segment & 1u, (segment * n_tiles + tile) & 1u, n0,
                               decay, h, dt_sum);
         // C: add the start state's contribution C_t . (P_t h_in).
         for (var i = 0u; i < STEPS; i++) {
@@ -135,47 +115,30 @@ fn scan_body(wid: vec3<u32>, groups: vec3<u32>, lid: u32, sg_size: u32) {
         // A (as v2): the chunk's end state from a zero state; its decay is exp2(A sum dt).
         for (var i = 0u; i < STEPS; i++) {
           let t = min(t0 + i, seq_len - 1u);
-          let b_base = b_base0 + t * params.b_rows_stride1 + n0 / 4u;
-          for (var q = 0u; q < QUADS; q++) {
-            let bv = b_rows[b_base + q];
-            for (var e = 0u; e < 4u; e++) {
-              let j = q * 4u + e;
-              h[j] = ssm_state_step(h[j], ssm_decay_log2(a2[j], dt[i]), dtu[i], bv[e]);
-            }
-          }
+          tile_step(&h, a2, dt[i], dtu[i], views.b_rows + t * params.b_rows_stride1 + n0 / 4u);
         }
         for (var j = 0u; j < TILE_STATES; j++) {
           decay[j] = ssm_decay_log2(a2[j], dt_sum);
         }
         // B: each chunk's true start state.
-        h = chain_tile(lid, g, k, d0, sg_size, segment & 1u, (segment * n_tiles + tile) & 1u, n0,
+        h = chain_tile(lid, g, k, ch.d0, sg_size, segment & 1u, (segment * n_tiles + tile) & 1u, n0,
                        decay, h, dt_sum);
         // C (as v2): rescan from the start state and read out y.
         for (var i = 0u; i < STEPS; i++) {
           let t = min(t0 + i, seq_len - 1u);
-          let b_base = b_base0 + t * params.b_rows_stride1 + n0 / 4u;
-          let c_base = c_base0 + t * params.c_rows_stride1 + n0 / 4u;
-          var acc = 0.0;
-          for (var q = 0u; q < QUADS; q++) {
-            let bv = b_rows[b_base + q];
-            let cv = c_rows[c_base + q];
-            for (var e = 0u; e < 4u; e++) {
-              let j = q * 4u + e;
-              h[j] = ssm_state_step(h[j], ssm_decay_log2(a2[j], dt[i]), dtu[i], bv[e]);
-              acc += cv[e] * h[j];
-            }
-          }
-          y_acc[i] += acc;
+          let b_row = views.b_rows + t * params.b_rows_stride1 + n0 / 4u;
+          let c_row = views.c_rows + t * params.c_rows_stride1 + n0 / 4u;
+          y_acc[i] += tile_step_readout(&h, a2, dt[i], dtu[i], b_row, c_row);
         }
       }
     }
 
     for (var i = 0u; i < STEPS; i++) {
       let t = t0 + i;
-      if (valid && t < seq_len) {
-        var out = ssm_skip(y_acc[i], skip, u[u_base + t * params.u_stride2]);
-        if (has_z) { out = ssm_gate(out, z[z_base + t * params.z_stride2]); }
-        y[y_base + t * params.y_stride2] = out;
+      if (ch.valid && t < seq_len) {
+        var out = ssm_skip(y_acc[i], skip, u[views.u + t * params.u_stride2]);
+        if (has_z) { out = ssm_gate(out, z[views.z + t * params.z_stride2]); }
+        y[views.y + t * params.y_stride2] = out;
       }
     }
   }
@@ -185,8 +148,8 @@ fn scan_body(wid: vec3<u32>, groups: vec3<u32>, lid: u32, sg_size: u32) {
   for (var p = lid; p < CHANNELS * params.d_state; p += WG_SIZE) {
     let gg = p / params.d_state;
     let n = p % params.d_state;
-    if (group_ok && d0 + gg < params.d_inner) {
-      state[(b * params.d_inner + d0 + gg) * params.d_state + n] = carry[carry_index(last, gg, n)];
+    if (ch.group_ok && ch.d0 + gg < params.d_inner) {
+      state[(ch.b * params.d_inner + ch.d0 + gg) * params.d_state + n] = carry[carry_index(last, gg, n)];
     }
   }
 }

@@ -1,0 +1,76 @@
+// What the end-to-end tests share: Debian's Chromium (/usr/bin/chromium via playwright-core; no
+// browser is ever downloaded) with the flags that give it WebGPU on SwiftShader, a static server
+// on 127.0.0.1 for the built app and the fixtures, and the skip rule: without Chromium a test is
+// skipped locally (with a warning) and fails under CI.
+
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Mount, serveMounts } from '../server/static-files.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+/**
+ * Headless Chromium on a machine without a GPU: `--enable-unsafe-webgpu` exposes navigator.gpu
+ * (WebGPU is not on by default on Linux) and Dawn falls back to SwiftShader's Vulkan; the rest
+ * keeps the browser quiet and offline.
+ */
+export const CHROMIUM_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-angle=swiftshader',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--headless=new',
+];
+
+export const appRoot = fileURLToPath(new URL('..', import.meta.url));
+export const resultsDir = fileURLToPath(new URL('../test-results/', import.meta.url));
+
+export const hasChromium = existsSync(CHROMIUM);
+/** Whether a browser test runs: always under CI (where a missing Chromium fails it). */
+export const runBrowserTests = hasChromium || !!process.env.CI;
+if (!runBrowserTests) {
+  console.warn(`e2e: skipped, ${CHROMIUM} is missing (apt-get install chromium, or run .ci/run)`);
+}
+
+/** Throws under CI when Chromium is missing: a browser test must never pass without a browser. */
+export function requireChromium(): void {
+  if (!hasChromium)
+    throw new Error(`e2e: ${CHROMIUM} must exist under CI (tooling/setup.sh --with-chromium)`);
+}
+
+/** Serves `mounts` (the built app at `/` first) on a random port; resolves to it and its URL. */
+export async function startServer(mounts: readonly Mount[]): Promise<{ server: Server; baseUrl: string }> {
+  const server = createServer((req, res) => {
+    serveMounts(req, res, [...mounts]).then(
+      (served) => {
+        if (!served) res.writeHead(404).end();
+      },
+      (error: unknown) => res.writeHead(500).end(String(error)),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
+
+/** The built app's mount. */
+export const appMount: Mount = { prefix: '/', root: `${appRoot}dist` };
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+/** The page's error panel entries (the page shows every caught error there). */
+export async function errorPanel(page: Page): Promise<string[]> {
+  return await page.locator('#error-list li').allTextContents();
+}
+
+export async function closeAll(browser: Browser | undefined, server: Server | undefined): Promise<void> {
+  await browser?.close();
+  if (server) await new Promise((resolve) => server.close(resolve));
+}
