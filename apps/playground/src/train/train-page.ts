@@ -236,7 +236,7 @@ function statsText(session: TrainSession): string {
   return [
     `step ${last.step} of ${s.steps}`,
     `loss ${last.loss.toFixed(3)}`,
-    `${msPerStep.toFixed(0)} ms/step`,
+    `${msPerStep.toFixed(0)} ms/step (${(session.trainingMs / 1000).toFixed(0)} s in all)`,
     evalPoint
       ? `held-out accuracy ${(evalPoint.tokenAccuracy * 100).toFixed(1)}% (step ${evalPoint.step})`
       : 'no evaluation yet',
