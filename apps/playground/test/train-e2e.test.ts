@@ -33,6 +33,7 @@ const SETTINGS = {
   dataTokens: 8,
   vocabSize: 16,
   dModel: 32,
+  dState: 16,
   nLayer: 2,
   batch: 4,
   lr: 0.01,
@@ -47,6 +48,8 @@ const STOP_AT = 16;
 interface SessionView {
   status: string;
   losses: number[];
+  /** Main-thread recording time of each step (ms). */
+  recordMs: number[];
   evals: number;
 }
 
@@ -79,12 +82,18 @@ describe.skipIf(!runBrowserTests)('Train page in headless Chromium', () => {
   /** The Train page's session as seen through the page's debugging handle. */
   function session(): Promise<SessionView> {
     return page.evaluate(() => {
+      type Point = { loss: number; recordMs: number };
       const s = (
         window as unknown as {
-          mambaPlayground: { train: { status: string; curve: { loss: number }[]; evals: unknown[] } };
+          mambaPlayground: { train: { status: string; curve: Point[]; evals: unknown[] } };
         }
       ).mambaPlayground.train;
-      return { status: s.status, losses: s.curve.map((p) => p.loss), evals: s.evals.length };
+      return {
+        status: s.status,
+        losses: s.curve.map((p) => p.loss),
+        recordMs: s.curve.map((p) => p.recordMs),
+        evals: s.evals.length,
+      };
     });
   }
 
@@ -133,10 +142,13 @@ describe.skipIf(!runBrowserTests)('Train page in headless Chromium', () => {
       timeout: 60_000,
     });
     expect(await errorPanel(page)).toEqual([]);
-    const { losses, status } = await session();
+    const { losses, recordMs, status } = await session();
     const seconds = (performance.now() - t0) / 1000;
     console.log(
       `e2e train: ${losses.length} steps in ${seconds.toFixed(1)} s; losses ${losses.map((l) => l.toFixed(3)).join(' ')}`,
+    );
+    console.log(
+      `e2e train: main-thread recording per step (ms): ${recordMs.map((m) => m.toFixed(0)).join(' ')}`,
     );
     console.log(`e2e train: ${await page.textContent('#train-stats')}`);
     expect(status).toBe('stopped');
@@ -196,6 +208,7 @@ describe.skipIf(!runBrowserTests)('Train page in headless Chromium', () => {
     expect(after.status).toBe('stopped');
     expect(after.losses.length).toBeGreaterThanOrEqual(before + 2);
     expect(after.losses.every(Number.isFinite)).toBe(true);
+    console.log(`e2e train: after Continue: ${await page.textContent('#train-stats')}`);
     expect(pageProblems).toEqual([]);
   });
 });

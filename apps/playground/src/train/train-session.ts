@@ -25,6 +25,8 @@ export interface StepPoint {
   gradNorm: number;
   /** Wall time of the step (recording, GPU, read-back of the loss). */
   stepMs: number;
+  /** Main-thread time of the step: recording its GPU work, up to its first wait. */
+  recordMs: number;
 }
 
 /** One held-out evaluation. */
@@ -234,18 +236,21 @@ export class TrainSession {
         if (this.status !== 'running') break;
         const rows = this.sampler!.next(s.batch);
         const t0 = performance.now();
-        const result = await this.trainer!.step({
+        const pending = this.trainer!.step({
           ids: rows.ids,
           targets: rows.targets,
           batch: s.batch,
           seqLen: task.seqLen,
         });
+        const recordMs = performance.now() - t0;
+        const result = await pending;
         const step = this.stepCount + 1;
         this.curve.push({
           step,
           loss: result.loss,
           gradNorm: result.gradNorm,
           stepMs: performance.now() - t0,
+          recordMs,
         });
         if (!Number.isFinite(result.loss))
           throw new Error(`train: the loss is ${result.loss} at step ${step}; lower the lr`);
