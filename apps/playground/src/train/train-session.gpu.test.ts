@@ -54,6 +54,10 @@ describe('TrainSession', () => {
     expect(split.optimizerSteps).toBe(6);
     expect(split.sample?.step).toBe(6);
     expect(split.sample?.meanDelta).toHaveLength(SETTINGS.nLayer);
+    const first = split.sample!;
+    await split.nextSample();
+    expect(split.sample?.row).toBe(first.row + 1);
+    expect(split.sample?.ids).not.toEqual(first.ids);
     await straight.dispose();
     await split.dispose();
   });

@@ -95,6 +95,8 @@ export class TrainSession {
   private task: SyntheticTask | undefined;
   private loop: Promise<void> | undefined;
   private readonly listeners = new Set<() => void>();
+  /** Δ refreshes made between runs: a new run waits for them before freeing the model. */
+  private idleWork: Promise<void> = Promise.resolve();
 
   constructor(private readonly context: Promise<GpuContext>) {}
 
@@ -130,6 +132,7 @@ export class TrainSession {
     if (this.running) return;
     this.setRunning();
     try {
+      await this.idleWork.catch(() => {}); // its error was shown where it was asked for
       const ctx = await this.context;
       this.disposeModel();
       this.curve.length = 0;
@@ -159,6 +162,7 @@ export class TrainSession {
     }
     this.setRunning();
     try {
+      await this.idleWork.catch(() => {});
       if (settings.lr !== this.settings!.lr) {
         // The Trainer's lr schedule is fixed at construction: a new Trainer, same Adam moments
         // and step count (bias corrections), so a new lr does not restart the optimizer.
@@ -190,7 +194,9 @@ export class TrainSession {
   /** Shows another held-out row in the Δ view (recomputed now when not training). */
   async nextSample(): Promise<void> {
     this.sampleRow++;
-    if (!this.running) await this.refreshSample();
+    if (this.running) return; // the next evaluation shows it
+    this.idleWork = this.idleWork.catch(() => {}).then(() => this.refreshSample());
+    await this.idleWork;
   }
 
   /** Chooses the Δ view's layer. */
@@ -313,6 +319,7 @@ export class TrainSession {
   async dispose(): Promise<void> {
     this.stop();
     await this.loop;
+    await this.idleWork.catch(() => {});
     this.disposeModel();
   }
 }
