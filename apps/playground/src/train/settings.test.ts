@@ -11,8 +11,8 @@ describe('train settings', () => {
     expect(() => checkSettings({ ...good, task: 'copy' })).toThrow(
       'task must be selective-copying or induction-heads, got copy',
     );
-    expect(() => checkSettings({ ...good, seqLen: 4 })).toThrow(
-      'seqLen must be an integer in [8, 1024], got 4',
+    expect(() => checkSettings({ ...good, seqLen: 2 })).toThrow(
+      'seqLen must be an integer in [4, 1024], got 2',
     );
     expect(() => checkSettings({ ...good, batch: 2.5 })).toThrow('batch must be an integer');
     expect(() => checkSettings({ ...good, steps: Number.NaN })).toThrow(
@@ -30,8 +30,8 @@ describe('train settings', () => {
   it('builds the task and its chance accuracy', () => {
     const task = makeTask(TASK_PRESETS['selective-copying']);
     expect(task).toBeInstanceOf(SelectiveCopying);
-    expect([task.seqLen, task.answerCount, task.vocabSize]).toEqual([128, 8, 16]);
+    expect([task.seqLen, task.answerCount, task.vocabSize]).toEqual([64, 8, 16]);
     expect(chanceAccuracy(TASK_PRESETS['selective-copying'])).toBeCloseTo(1 / 14);
-    expect(chanceAccuracy(TASK_PRESETS['induction-heads'])).toBeCloseTo(1 / 15);
+    expect(chanceAccuracy(TASK_PRESETS['induction-heads'])).toBeCloseTo(1 / 7);
   });
 });

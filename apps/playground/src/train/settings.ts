@@ -26,6 +26,8 @@ export interface TrainSettings {
   dataTokens: number;
   vocabSize: number;
   dModel: number;
+  /** SSM state size per channel. */
+  dState: number;
   nLayer: number;
   /** Rows per step (fresh rows every step). */
   batch: number;
@@ -40,46 +42,54 @@ export interface TrainSettings {
   evalSequences: number;
 }
 
-/** Small defaults per task: a run that learns within minutes on a laptop GPU. */
+/**
+ * Small defaults per task. Induction Heads: the tasks module's CI smoke-test size (L 8 over 8
+ * tokens, one layer of d_model 16, d_state 4, batch 16, lr 2e-2), which reaches 86% held-out
+ * accuracy by step 60 from seed 0 on lavapipe; a few seconds on a GPU. Selective Copying: a
+ * starting point (L 64, 8 data tokens, two layers of d_model 32), not tuned yet.
+ */
 export const TASK_PRESETS: Readonly<Record<TaskName, TrainSettings>> = {
   'selective-copying': {
     task: 'selective-copying',
     block: 'selective',
-    seqLen: 128,
+    seqLen: 64,
     dataTokens: 8,
     vocabSize: 16,
-    dModel: 64,
+    dModel: 32,
+    dState: 16,
     nLayer: 2,
     batch: 16,
-    lr: 2e-3,
-    steps: 2000,
+    lr: 5e-3,
+    steps: 1000,
     seed: 0,
-    evalEvery: 50,
+    evalEvery: 25,
     evalSequences: 128,
   },
   'induction-heads': {
     task: 'induction-heads',
     block: 'selective',
-    seqLen: 64,
+    seqLen: 8,
     dataTokens: 8,
-    vocabSize: 16,
-    dModel: 64,
-    nLayer: 2,
-    batch: 32,
-    lr: 2e-3,
-    steps: 2000,
+    vocabSize: 8,
+    dModel: 16,
+    dState: 4,
+    nLayer: 1,
+    batch: 16,
+    lr: 2e-2,
+    steps: 200,
     seed: 0,
-    evalEvery: 50,
+    evalEvery: 10,
     evalSequences: 128,
   },
 };
 
 /** Inclusive bounds of each integer setting (small sizes only: this runs in a web page). */
 export const SETTING_LIMITS = {
-  seqLen: [8, 1024],
+  seqLen: [4, 1024],
   dataTokens: [1, 64],
   vocabSize: [4, 64],
   dModel: [8, 256],
+  dState: [1, 64],
   nLayer: [1, 4],
   batch: [1, 128],
   steps: [1, 1_000_000],
@@ -144,7 +154,12 @@ export function makeTask(s: TrainSettings): SyntheticTask {
 
 /** Fresh seeded parameters of the run's model (S6, or the LTI ablation). */
 export function makeParameters(ctx: GpuContext, s: TrainSettings): MambaParameters {
-  const config = taskModelConfig({ dModel: s.dModel, nLayer: s.nLayer, vocabSize: s.vocabSize });
+  const config = taskModelConfig({
+    dModel: s.dModel,
+    dState: s.dState,
+    nLayer: s.nLayer,
+    vocabSize: s.vocabSize,
+  });
   return s.block === 'lti' ? ltiParameters(ctx, config, s.seed) : MambaParameters.random(ctx, config, s.seed);
 }
 

@@ -57,6 +57,8 @@ const TEMPLATE = `
 </section>`;
 
 const CHART = { width: 400, height: 190 };
+/** The last run error put in the error panel (module state: a re-mount must not repeat it). */
+let shownError: unknown;
 
 /** Mounts the Train page into `root`; returns the function that unmounts it (the run goes on). */
 export function mountTrainPage(
@@ -121,7 +123,6 @@ export function mountTrainPage(
     () => void session.nextSample().catch((error: unknown) => showError('Δ view', error)),
   );
 
-  let shownError: unknown;
   let drawnSample: unknown;
   let drawnLayer = -1;
 
@@ -143,7 +144,7 @@ export function mountTrainPage(
     status.textContent = statusText(session, next);
     stats.textContent = statsText(session);
     if (session.status === 'error' && session.error !== shownError) {
-      shownError = session.error;
+      shownError = session.error; // once, not again on the next mount
       showError('train', session.error);
     }
     if (s) drawCharts(s);
@@ -231,12 +232,13 @@ function statsText(session: TrainSession): string {
   if (!s || !last) return '';
   const recent = session.curve.slice(-20);
   const msPerStep = recent.reduce((a, p) => a + p.stepMs, 0) / recent.length;
+  const recordMs = recent.reduce((a, p) => a + p.recordMs, 0) / recent.length;
   const evalPoint = session.evals.at(-1);
   const frames = session.frames.current;
   return [
     `step ${last.step} of ${s.steps}`,
     `loss ${last.loss.toFixed(3)}`,
-    `${msPerStep.toFixed(0)} ms/step`,
+    `${msPerStep.toFixed(0)} ms/step (${recordMs.toFixed(1)} ms of it recording on the main thread; ${(session.trainingMs / 1000).toFixed(0)} s in all)`,
     evalPoint
       ? `held-out accuracy ${(evalPoint.tokenAccuracy * 100).toFixed(1)}% (step ${evalPoint.step})`
       : 'no evaluation yet',

@@ -25,6 +25,8 @@ export interface StepPoint {
   gradNorm: number;
   /** Wall time of the step (recording, GPU, read-back of the loss). */
   stepMs: number;
+  /** Main-thread time of the step: recording its GPU work, up to its first wait. */
+  recordMs: number;
 }
 
 /** One held-out evaluation. */
@@ -49,12 +51,21 @@ export type RunStatus = 'idle' | 'running' | 'stopping' | 'stopped' | 'done' | '
 /** Trainer hyper-parameters besides lr (the paper's for the synthetic tasks: Adam, no decay). */
 const OPTIMIZER = { betas: [0.9, 0.999] as const, weightDecay: 0, clip: 1 };
 
-/** Resolves after the next frame has been painted (a macrotask after requestAnimationFrame). */
-export function afterNextPaint(): Promise<void> {
+/**
+ * Resolves after the next frame has been painted (a macrotask after requestAnimationFrame), or
+ * after `fallbackMs` when no frame comes (a hidden tab gets none: training goes on there).
+ */
+export function afterNextPaint(fallbackMs = 250): Promise<void> {
   return new Promise((resolve) => {
-    // A hidden tab gets no animation frames: keep training there on plain macrotasks.
-    if (document.hidden) setTimeout(resolve, 0);
-    else requestAnimationFrame(() => setTimeout(resolve, 0));
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(finish, document.hidden ? 0 : fallbackMs);
+    requestAnimationFrame(() => setTimeout(finish, 0));
   });
 }
 
@@ -73,8 +84,7 @@ export class TrainSession {
   /** The Δ view's row of the validation stream. */
   sampleRow = 0;
   error: unknown;
-  startedAt = 0;
-  /** Wall time spent in the loop (all runs of this model). */
+  /** Wall time spent in the loop, over every Train and Continue of this model. */
   trainingMs = 0;
   /** Frame gaps while the loop runs (since the last Train or Continue). */
   readonly frames = new FrameMeter();
@@ -85,6 +95,8 @@ export class TrainSession {
   private task: SyntheticTask | undefined;
   private loop: Promise<void> | undefined;
   private readonly listeners = new Set<() => void>();
+  /** Δ refreshes made between runs: a new run waits for them before freeing the model. */
+  private idleWork: Promise<void> = Promise.resolve();
 
   constructor(private readonly context: Promise<GpuContext>) {}
 
@@ -118,19 +130,26 @@ export class TrainSession {
   /** Starts a new run from fresh seeded weights (the old run's model is freed). */
   async train(settings: TrainSettings): Promise<void> {
     if (this.running) return;
-    const ctx = await this.context;
-    this.disposeModel();
-    this.curve.length = 0;
-    this.evals.length = 0;
-    this.sample = undefined;
-    this.error = undefined;
-    this.trainingMs = 0;
-    this.layer = Math.min(this.layer, settings.nLayer - 1);
-    this.task = makeTask(settings);
-    this.params = makeParameters(ctx, settings);
-    this.trainer = this.makeTrainer(settings);
-    this.sampler = new TaskSampler(this.task, settings.seed);
-    this.settings = settings;
+    this.setRunning();
+    try {
+      await this.idleWork.catch(() => {}); // its error was shown where it was asked for
+      const ctx = await this.context;
+      this.disposeModel();
+      this.curve.length = 0;
+      this.evals.length = 0;
+      this.sample = undefined;
+      this.error = undefined;
+      this.trainingMs = 0;
+      this.layer = Math.min(this.layer, settings.nLayer - 1);
+      this.task = makeTask(settings);
+      this.params = makeParameters(ctx, settings);
+      this.trainer = this.makeTrainer(settings);
+      this.sampler = new TaskSampler(this.task, settings.seed);
+      this.settings = settings;
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
     await this.run();
   }
 
@@ -141,17 +160,28 @@ export class TrainSession {
       await this.train(settings);
       return;
     }
-    const previous = this.settings!;
-    if (settings.lr !== previous.lr) {
-      // The Trainer's lr schedule is fixed at construction: a new Trainer, same Adam moments and
-      // step count (bias corrections), so a new lr does not restart the optimizer.
-      const next = this.makeTrainer(settings);
-      next.optimizer.loadState(await this.trainer!.optimizer.exportState());
-      this.trainer!.dispose();
-      this.trainer = next;
+    this.setRunning();
+    try {
+      await this.idleWork.catch(() => {});
+      if (settings.lr !== this.settings!.lr) {
+        // The Trainer's lr schedule is fixed at construction: a new Trainer, same Adam moments
+        // and step count (bias corrections), so a new lr does not restart the optimizer.
+        const next = this.makeTrainer(settings);
+        next.optimizer.loadState(await this.trainer!.optimizer.exportState());
+        this.trainer!.dispose();
+        this.trainer = next;
+      }
+      this.settings = settings;
+    } catch (error) {
+      this.fail(error);
+      return;
     }
-    this.settings = settings;
     await this.run();
+  }
+
+  /** Optimizer steps the Adam state has taken (it follows the run through lr changes). */
+  get optimizerSteps(): number {
+    return this.trainer?.optimizer.stepCount ?? 0;
   }
 
   /** Asks the loop to stop after the step in flight. */
@@ -164,7 +194,9 @@ export class TrainSession {
   /** Shows another held-out row in the Δ view (recomputed now when not training). */
   async nextSample(): Promise<void> {
     this.sampleRow++;
-    if (!this.running) await this.refreshSample();
+    if (this.running) return; // the next evaluation shows it
+    this.idleWork = this.idleWork.catch(() => {}).then(() => this.refreshSample());
+    await this.idleWork;
   }
 
   /** Chooses the Δ view's layer. */
@@ -181,10 +213,19 @@ export class TrainSession {
     });
   }
 
-  private async run(): Promise<void> {
+  /** Marks the session busy at once, so a second click cannot start a second loop. */
+  private setRunning(): void {
     this.status = 'running';
-    this.startedAt = performance.now();
     this.emit();
+  }
+
+  private fail(error: unknown): void {
+    this.error = error;
+    this.status = 'error';
+    this.emit();
+  }
+
+  private async run(): Promise<void> {
     this.loop = this.steps();
     await this.loop;
   }
@@ -193,6 +234,7 @@ export class TrainSession {
     const s = this.settings!;
     const task = this.task!;
     const loopStart = performance.now();
+    const before = this.trainingMs;
     this.frames.start();
     try {
       while (this.stepCount < s.steps && this.status === 'running') {
@@ -200,23 +242,27 @@ export class TrainSession {
         if (this.status !== 'running') break;
         const rows = this.sampler!.next(s.batch);
         const t0 = performance.now();
-        const result = await this.trainer!.step({
+        const pending = this.trainer!.step({
           ids: rows.ids,
           targets: rows.targets,
           batch: s.batch,
           seqLen: task.seqLen,
         });
+        const recordMs = performance.now() - t0;
+        const result = await pending;
         const step = this.stepCount + 1;
         this.curve.push({
           step,
           loss: result.loss,
           gradNorm: result.gradNorm,
           stepMs: performance.now() - t0,
+          recordMs,
         });
         if (!Number.isFinite(result.loss))
           throw new Error(`train: the loss is ${result.loss} at step ${step}; lower the lr`);
         const last = step === s.steps;
         if (last || (s.evalEvery > 0 && step % s.evalEvery === 0)) await this.evaluate();
+        this.trainingMs = before + performance.now() - loopStart;
         this.emit();
       }
       // Stopped early: score where the model is now, so the charts end on the stopped step.
@@ -227,7 +273,7 @@ export class TrainSession {
       this.status = 'error';
     } finally {
       this.frames.stop();
-      this.trainingMs += performance.now() - loopStart;
+      this.trainingMs = before + performance.now() - loopStart;
       this.emit();
     }
   }
@@ -273,6 +319,7 @@ export class TrainSession {
   async dispose(): Promise<void> {
     this.stop();
     await this.loop;
+    await this.idleWork.catch(() => {});
     this.disposeModel();
   }
 }
