@@ -44,7 +44,7 @@ export { binary, add, mul, type BinaryOp } from './ops/binary/binary.js';
 export { binaryRef } from './ops/binary/binary-ref.js';
 export type { ChunkingOptions } from './ops/binding-window.js';
 // autograd
-export { Tape, type TapeNode, type InputGrads, retain } from './autograd/tape.js';
+export { Tape, type TapeNode, type InputGrads, retain, retainPlain } from './autograd/tape.js';
 export * as autograd from './autograd/index.js';
 export { numericGradient, dot } from './autograd/grad-check.js';
 // backward kernels (autograd uses them; custom training code may too)

@@ -4,7 +4,6 @@
 
 import { ShapeError, formatShape } from '../errors.js';
 import { add as addOp, mul as mulOp } from '../ops/binary/binary.js';
-import { contiguous } from '../ops/copy/contiguous.js';
 import { embedding as embeddingOp } from '../ops/embedding/embedding.js';
 import { embeddingBackward } from '../ops/embedding/embedding-backward.js';
 import { matmul } from '../ops/matmul/matmul.js';
@@ -16,12 +15,7 @@ import { logSoftmaxBackward } from '../ops/softmax/log-softmax-backward.js';
 import { type UnaryOp, unary as unaryOp } from '../ops/unary/unary.js';
 import { unaryBackward } from '../ops/unary/unary-backward.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type Tape, retain } from './tape.js';
-
-/** `t` as a plain (row-major, offset 0) tensor: itself retained, or a contiguous copy. */
-function plain(t: Tensor): Tensor {
-  return t.isPlain ? retain(t) : contiguous(t);
-}
+import { type Tape, retain, retainPlain as plain } from './tape.js';
 
 /** `t` flattened to (rows, last) (a new reference). */
 function rows2d(t: Tensor): Tensor {

@@ -7,6 +7,7 @@
 
 import { InvalidArgumentError } from '../errors.js';
 import { add } from '../ops/binary/binary.js';
+import { contiguous } from '../ops/copy/contiguous.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** Gradients an op's backward returns, one per input (undefined: no gradient flows there). */
@@ -29,6 +30,14 @@ export interface TapeNode {
 /** A new reference to `t` (a view of all of it) that stays valid after the caller disposes `t`. */
 export function retain<T extends Tensor>(t: T): T {
   return t.view({ shape: t.shape, strides: t.strides, offset: 0 }) as T;
+}
+
+/**
+ * `t` plain (row-major from element 0) for a kernel that needs it, as a reference the caller
+ * owns: `t` itself retained, or a contiguous copy. What an op saves for its backward.
+ */
+export function retainPlain<T extends Tensor>(t: T): T {
+  return t.isPlain ? retain(t) : contiguous(t);
 }
 
 /**

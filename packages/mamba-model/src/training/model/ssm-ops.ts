@@ -3,18 +3,13 @@
 // saves only the chunk-boundary states; its backward recomputes the states chunk by chunk
 // on chip (the paper's section 3.3), never storing (batch, dInner, seqLen, dState).
 
-import { type Tape, type Tensor, contiguous, retain } from '@mamba-webgpu/tensor';
+import { type Tape, type Tensor, retainPlain as plain } from '@mamba-webgpu/tensor';
 import {
   causalConv1d,
   causalConv1dBackward,
   selectiveScanBackward,
   selectiveScanForwardForTraining,
 } from '@mamba-webgpu/scan-kernels';
-
-/** `t` plain (row-major from element 0): a retained reference or a contiguous copy. */
-function plain(t: Tensor): Tensor {
-  return t.isPlain ? retain(t) : contiguous(t);
-}
 
 /**
  * u = silu(conv1d(x) + bias), depthwise causal. x: (batch, dInner, seqLen) (a view is copied);
