@@ -11,6 +11,7 @@ export {
   type GpuFeatures,
   type Binding,
   type DispatchOptions,
+  type KernelTime,
 } from './device/context.js';
 export type { BufferPoolStats } from './device/buffer-pool.js';
 export * from './errors.js';

@@ -62,6 +62,34 @@ describe('GpuContext', () => {
     } else expect(ms).toBeUndefined();
   });
 
+  it('profileKernels sums GPU time per kernel label and leaves the sink as it was', async () => {
+    const ctx = await testContext();
+    using a = Tensor.empty(ctx, [1 << 16], 'f32');
+    using b = Tensor.empty(ctx, [1 << 16], 'f32');
+    a.write(Float32Array.from({ length: 1 << 16 }, (_, i) => i));
+    if (!ctx.features.timestampQuery) {
+      await expect(ctx.profileKernels(() => 1)).rejects.toThrow(/profileKernels: .*no timestamp-query/);
+      return;
+    }
+    const { result, kernels } = await ctx.profileKernels(() => {
+      for (let i = 0; i < 3; i++) copyVec4(ctx, a.buffer, b.buffer, 1 << 18);
+      return 'done';
+    });
+    expect(result).toBe('done');
+    expect(kernels).toHaveLength(1);
+    expect(kernels[0]!.label).toBe('copy-vec4');
+    expect(kernels[0]!.count).toBe(3);
+    expect(kernels[0]!.ms).toBeGreaterThanOrEqual(0);
+    // The copies ran: profiling changes timing only.
+    expect((await b.read())[12345]).toBe(12345);
+    await expect(ctx.profileKernels(() => ctx.profileKernels(() => 0))).rejects.toThrow(
+      /another profile is in progress/,
+    );
+    // After a failed profile the sink is live again: a dispatch outside profiling is not counted.
+    const again = await ctx.profileKernels(() => undefined);
+    expect(again.kernels).toEqual([]);
+  });
+
   it('throws DisposedError after dispose', async () => {
     const ctx = await createGpuContext();
     using t = Tensor.empty(ctx, [4], 'f32');

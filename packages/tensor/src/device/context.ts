@@ -15,6 +15,7 @@ import { CaptureSink } from './capture-sink.js';
 import type { Binding, CommandSink, DispatchOptions, ParamsRange, RecordedDispatch } from './command-sink.js';
 import { DeviceHealth } from './device-health.js';
 import { GpuTimer } from './gpu-timer.js';
+import { KernelProfiler, type KernelTime } from './kernel-profiler.js';
 import { LiveSink } from './live-sink.js';
 import { PipelineCache } from './pipeline-cache.js';
 import { Readback } from './readback.js';
@@ -22,6 +23,7 @@ import { Recording } from './recording.js';
 
 export type { AdapterSummary, GpuContextOptions, GpuFeatures } from './adapter.js';
 export type { Binding, DispatchOptions } from './command-sink.js';
+export type { KernelTime } from './kernel-profiler.js';
 export { Recording } from './recording.js';
 
 /**
@@ -239,6 +241,37 @@ export class GpuContext {
     const ms = await this.timer.time(this.sink, (resolve) => this.readBuffer(resolve, 0, 16), record);
     await this.checkErrors('timeGpu');
     return ms;
+  }
+
+  /**
+   * Runs `fn` with every dispatch in its own timestamped pass and returns its result with the
+   * GPU time per kernel label, largest first (each dispatch pays a pass's fixed cost, so small
+   * kernels are over-counted). Needs `timestamp-query`; not while capturing or profiling.
+   * @throws InvalidStateError without timestamp-query, during a capture, or when nested.
+   */
+  async profileKernels<T>(fn: () => T | Promise<T>): Promise<{ result: T; kernels: KernelTime[] }> {
+    this.assertUsable('profileKernels');
+    if (!this.features.timestampQuery)
+      throw new InvalidStateError(
+        `profileKernels: this adapter (${this.adapter.description}) has no timestamp-query; profile on a GPU that has it`,
+      );
+    if (this.capture || this.live.profiler)
+      throw new InvalidStateError(
+        'profileKernels: a capture or another profile is in progress; end it first',
+      );
+    this.flush();
+    const profiler = new KernelProfiler(this.device);
+    this.live.profiler = profiler;
+    let result: T;
+    try {
+      result = await fn();
+      this.flush();
+    } finally {
+      this.live.profiler = undefined;
+    }
+    const kernels = await profiler.finish();
+    await this.checkErrors('profileKernels');
+    return { result, kernels };
   }
 
   // ----- errors --------------------------------------------------------------------------

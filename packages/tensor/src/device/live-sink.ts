@@ -9,6 +9,7 @@ import type {
   RecordedDispatch,
   TimestampTarget,
 } from './command-sink.js';
+import type { KernelProfiler } from './kernel-profiler.js';
 import { SubmissionArena } from './uniform-arena.js';
 
 /** Encodes into a command encoder and submits to the device's queue. */
@@ -18,6 +19,8 @@ export class LiveSink implements CommandSink {
   private encoder: GPUCommandEncoder | undefined;
   private pass: GPUComputePassEncoder | undefined;
   private readonly arena: SubmissionArena;
+  /** While set, every dispatch gets its own timestamped pass (GpuContext.profileKernels). */
+  profiler: KernelProfiler | undefined;
 
   constructor(
     private readonly device: GPUDevice,
@@ -34,19 +37,21 @@ export class LiveSink implements CommandSink {
       const params = options.params ? this.arena.place(options.params) : undefined;
       bindGroup = this.makeBindGroup(options.pipeline, options.bindings ?? [], params, options.label);
     }
-    const pass = this.getPass();
+    const pass = this.profiler ? this.profiledPass(options.label ?? options.pipeline.label) : this.getPass();
     pass.setPipeline(options.pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(x, y, z);
+    if (this.profiler) this.endPass();
     this.dispatchCount++;
   }
 
   replay(_caller: string, commands: readonly RecordedDispatch[]): void {
-    const pass = this.getPass();
     for (const c of commands) {
+      const pass = this.profiler ? this.profiledPass(c.label) : this.getPass();
       pass.setPipeline(c.pipeline);
       pass.setBindGroup(0, c.bindGroup);
       pass.dispatchWorkgroups(c.x, c.y, c.z);
+      if (this.profiler) this.endPass();
     }
     this.dispatchCount += commands.length;
   }
@@ -87,9 +92,11 @@ export class LiveSink implements CommandSink {
     if (this.encoder) {
       this.endPass();
       this.arena.upload();
+      const afterProfiled = this.profiler?.resolve(this.encoder);
       const commands = this.encoder.finish();
       this.encoder = undefined;
       this.device.queue.submit([commands]);
+      afterProfiled?.();
     }
     this.afterSubmit();
   }
@@ -102,6 +109,14 @@ export class LiveSink implements CommandSink {
   private getEncoder(): GPUCommandEncoder {
     this.encoder ??= this.device.createCommandEncoder({ label: 'mamba-webgpu/commands' });
     return this.encoder;
+  }
+
+  /** A new pass bracketed by the profiler's timestamps (submitting first when its set is full). */
+  private profiledPass(label: string): GPUComputePassEncoder {
+    this.endPass();
+    if (this.profiler!.full) this.submit();
+    this.pass = this.getEncoder().beginComputePass(this.profiler!.passFor(label));
+    return this.pass;
   }
 
   private getPass(): GPUComputePassEncoder {
