@@ -3,14 +3,15 @@
 // writes docs/results.md with its SVG charts from every record present.
 //
 //   pnpm tasks:results [--only id,id] [--sizing full|small] [--seq-len N] [--budget SECONDS]
-//                      [--results DIR] [--page FILE] [--report-only]
+//                      [--lr LR] [--batch B] [--results DIR] [--page FILE] [--report-only]
 //
 // Runs: selective-copying-s6, selective-copying-lti, induction-heads-s6 (default: all). --seq-len
 // overrides Selective Copying's L (4096), e.g. to find the longest L that converges in budget.
-// --budget overrides each run's training wall-time budget. Records and charts go to --results
+// --budget overrides each run's training wall-time budget, --lr and --batch its learning rate
+// and rows per step (the record keeps what ran). Records and charts go to --results
 // (default docs/results), the page to --page (default docs/results.md); --report-only
-// re-renders the page from the records without a GPU. GIT_COMMIT names the commit where git is
-// absent (the GPU machine).
+// re-renders the page from the records without a GPU. GIT_COMMIT, when set, names the commit
+// (the GPU machine's copied checkout can report a stale HEAD).
 
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -38,6 +39,8 @@ const { values } = parseArgs({
     sizing: { type: 'string' },
     'seq-len': { type: 'string' },
     budget: { type: 'string' },
+    lr: { type: 'string' },
+    batch: { type: 'string' },
     results: { type: 'string', default: 'docs/results' },
     page: { type: 'string', default: 'docs/results.md' },
     'report-only': { type: 'boolean', default: false },
@@ -69,15 +72,25 @@ async function train(): Promise<void> {
   const budget = values.budget ? Number(values.budget) * 1000 : undefined;
   if (budget !== undefined && !(budget > 0))
     fail(`--budget must be a positive number of seconds, got ${values.budget}`);
+  const lr = values.lr ? Number(values.lr) : undefined;
+  if (lr !== undefined && !(lr > 0 && lr < 1)) fail(`--lr must be a number in (0, 1), got ${values.lr}`);
+  const batch = values.batch ? Number(values.batch) : undefined;
+  if (batch !== undefined && !(Number.isInteger(batch) && batch >= 1))
+    fail(`--batch must be a positive integer, got ${values.batch}`);
   console.log(
     `adapter: ${ctx.describe()}\nsizing: ${sizing}; runs: ${experiments.map((e) => e.id).join(', ')}`,
   );
   mkdirSync(resultsDir, { recursive: true });
   for (const base of experiments) {
+    const training = {
+      ...base.training,
+      ...(lr !== undefined ? { lr } : {}),
+      ...(batch !== undefined ? { batch } : {}),
+    };
     const exp =
       seqLen && base.id.startsWith('selective-copying')
-        ? { ...base, task: base.task.withSeqLen(seqLen) }
-        : base;
+        ? { ...base, training, task: base.task.withSeqLen(seqLen) }
+        : { ...base, training };
     console.log(
       `\n${exp.title}, L=${exp.task.seqLen}: training (batch ${exp.training.batch}, lr ${exp.training.lr})`,
     );

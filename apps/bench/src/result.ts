@@ -127,8 +127,10 @@ export function describeGpu(
   };
 }
 
-/** `git rev-parse HEAD` in `cwd`, else env `GIT_COMMIT`, else `unknown` (e.g. on the GPU machine). */
+/** env `GIT_COMMIT` when set, else `git rev-parse HEAD` in `cwd`, else `unknown`. */
 export function gitCommit(cwd = process.cwd()): string {
+  // An explicit GIT_COMMIT wins: a copied checkout (the lent GPU machine's) can report a stale HEAD.
+  if (process.env.GIT_COMMIT) return process.env.GIT_COMMIT;
   try {
     const out = execFileSync('git', ['rev-parse', 'HEAD'], {
       cwd,
@@ -140,7 +142,7 @@ export function gitCommit(cwd = process.cwd()): string {
   } catch {
     // not a git checkout, or git is absent: fall through
   }
-  return process.env.GIT_COMMIT || 'unknown';
+  return 'unknown';
 }
 
 /** Throws with a message naming `file` when `data` is not a schema-1 bench result. */
