@@ -3,7 +3,7 @@
 
 import { Tensor } from '@mamba-webgpu/tensor';
 import { codeConstants, defineParams, dispatch1d, kernelPipeline } from '@mamba-webgpu/tensor/internal';
-import { LANE_CHAIN, SCAN_CHANNEL, STATE_CARRY } from '../selective-scan/chunked-scan.js';
+import { BC_COLUMNS, LANE_CHAIN, SCAN_CHANNEL, STATE_CARRY } from '../selective-scan/chunked-scan.js';
 import { MAX_D_STATE } from '../selective-scan/validate.js';
 import { SSM_MATH } from '../ssm-math/ssm-math.js';
 import body from './forward-training.wgsl';
@@ -89,7 +89,7 @@ function forwardSpec(config: ScanTrainingConfig, tile: number) {
       MAX_STATE: MAX_D_STATE,
       ...FLAG_CONSTANTS,
     },
-    libraries: [SSM_MATH, SCAN_CHANNEL, LANE_CHAIN, STATE_CARRY],
+    libraries: [SSM_MATH, SCAN_CHANNEL, BC_COLUMNS, LANE_CHAIN, STATE_CARRY],
     storage: [
       { name: 'u' },
       { name: 'delta' },

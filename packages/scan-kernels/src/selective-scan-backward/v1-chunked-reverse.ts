@@ -10,7 +10,7 @@ import {
   kernelPipeline,
   workgroupCount,
 } from '@mamba-webgpu/tensor/internal';
-import { LANE_CHAIN, SCAN_CHANNEL } from '../selective-scan/chunked-scan.js';
+import { BC_COLUMNS, LANE_CHAIN, SCAN_CHANNEL } from '../selective-scan/chunked-scan.js';
 import { SSM_MATH } from '../ssm-math/ssm-math.js';
 import {
   FLAG_CONSTANTS,
@@ -133,7 +133,7 @@ function backwardSpec(config: ScanTrainingConfig, tile: number) {
       TILE_STATES: tile,
       ...FLAG_CONSTANTS,
     },
-    libraries: [SSM_MATH, SCAN_CHANNEL, LANE_CHAIN],
+    libraries: [SSM_MATH, SCAN_CHANNEL, BC_COLUMNS, LANE_CHAIN],
     storage: [
       { name: 'u' },
       { name: 'delta' },
