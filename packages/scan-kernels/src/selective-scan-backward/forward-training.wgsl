@@ -64,10 +64,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
     for (var tile = 0u; tile < n_tiles; tile++) {
       let n0 = tile * TILE_STATES;
       let a2 = tile_scaled_a(ch.d, n0);
-      var h: array<f32, TILE_STATES>;
-      for (var j = 0u; j < TILE_STATES; j++) {
-        h[j] = 0.0;
-      }
+      var h = zero_tile();
       // A: scan this lane's steps from a zero state.
       for (var i = 0u; i < STEPS; i++) {
         tile_step_columns(&h, a2, dt[i], dt[i] * x[i], b, n0, min(t0 + i, seq_len - 1u));

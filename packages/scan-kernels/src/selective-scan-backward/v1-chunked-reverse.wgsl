@@ -106,10 +106,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
     for (var tile = 0u; tile < n_tiles; tile++) {
       let n0 = tile * TILE_STATES;
       let a2 = tile_scaled_a(d, n0);
-      var h: array<f32, TILE_STATES>;
-      for (var j = 0u; j < TILE_STATES; j++) {
-        h[j] = 0.0;
-      }
+      var h = zero_tile();
       var a_hist: array<f32, HIST>;
       var h_hist: array<f32, HIST>;
       // A: local forward scan from zero.

@@ -63,6 +63,16 @@ fn tile_scaled_a(d: u32, n0: u32) -> array<f32, TILE_STATES> {
   return a2;
 }
 
+// A tile of states set to 0 (explicitly: a `var` declared in a loop is not re-zeroed each
+// iteration on every WebGPU implementation, lavapipe's for one).
+fn zero_tile() -> array<f32, TILE_STATES> {
+  var h: array<f32, TILE_STATES>;
+  for (var j = 0u; j < TILE_STATES; j++) {
+    h[j] = 0.0;
+  }
+  return h;
+}
+
 // The (channel, state) of a tile that index p (< CHANNELS * TILE_STATES) of a chain owns: channel
 // d0 + gg of the block (dd: clamped to a real channel), state n = n0 + j; ok when both are real.
 struct TileState {

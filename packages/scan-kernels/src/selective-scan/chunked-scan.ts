@@ -12,7 +12,7 @@ import stateCarrySource from './chunked-state-carry.wgsl';
 
 /**
  * `ScanChannel` / `scan_channel` (an invocation's channel block and channel), `scan_step_inputs`,
- * `lane_inputs` (a lane's u and dt), `tile_scaled_a`, `tile_state`.
+ * `lane_inputs` (a lane's u and dt), `tile_scaled_a`, `zero_tile`, `tile_state`.
  */
 export const SCAN_CHANNEL: WgslLibrary = wgslLibrary('chunked-scan/channel', channelSource, [SSM_MATH]);
 
