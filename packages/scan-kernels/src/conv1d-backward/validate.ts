@@ -6,12 +6,11 @@ import {
   DisposedError,
   type GpuContext,
   InvalidArgumentError,
-  LimitError,
   ShapeError,
   Tensor,
   formatShape,
 } from '@mamba-webgpu/tensor';
-import { MAX_CONV_WIDTH, MIN_CONV_WIDTH } from '../conv1d/causal-conv1d.js';
+import { checkConvWeight } from '../arg-checks.js';
 import type { CausalConv1dBackwardArgs, Conv1dBackwardShape } from './types.js';
 
 const CALLER = 'causalConv1dBackward';
@@ -47,15 +46,7 @@ export function validateConv1dBackward(ctx: GpuContext, args: CausalConv1dBackwa
   }
   const [batch, dInner, seqLen] = x.shape as [number, number, number];
   checkTensor(ctx, 'weight', weight);
-  if (weight.shape.length !== 2 || weight.shape[0] !== dInner) {
-    throw new ShapeError(
-      `${CALLER}: weight must be (dInner, width) = (${dInner}, *), got ${formatShape(weight.shape)}`,
-    );
-  }
-  const width = weight.shape[1]!;
-  if (width < MIN_CONV_WIDTH || width > MAX_CONV_WIDTH) {
-    throw new LimitError(`${CALLER}: width must be in ${MIN_CONV_WIDTH}..${MAX_CONV_WIDTH}, got ${width}`);
-  }
+  const width = checkConvWeight(CALLER, 'weight', weight, dInner);
   if (bias !== undefined) {
     checkTensor(ctx, 'bias', bias);
     bias.expectShape(CALLER, 'bias', [dInner], '(dInner)');

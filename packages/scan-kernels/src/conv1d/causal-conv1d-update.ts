@@ -6,13 +6,12 @@ import {
   type GpuContext,
   InvalidArgumentError,
   LayoutError,
-  LimitError,
   ShapeError,
   Tensor,
   formatShape,
 } from '@mamba-webgpu/tensor';
 import { pickKernel } from '@mamba-webgpu/tensor/internal';
-import { MAX_CONV_WIDTH, MIN_CONV_WIDTH } from './causal-conv1d.js';
+import { checkConvWeight, requireTensor as requireTensorOf } from '../arg-checks.js';
 import type {
   CausalConv1dUpdateArgs,
   CausalConv1dUpdateKernel,
@@ -27,7 +26,7 @@ export const CAUSAL_CONV1D_UPDATE_KERNELS: readonly CausalConv1dUpdateKernel[] =
 const CALLER = 'causalConv1dUpdate';
 
 function requireTensor(name: string, t: unknown): asserts t is Tensor {
-  if (!(t instanceof Tensor)) throw new InvalidArgumentError(`${CALLER}: ${name} must be a Tensor`, name);
+  requireTensorOf(CALLER, name, t);
 }
 
 /** Checks the arguments and returns the problem with its sizes and output (allocated unless given). */
@@ -44,16 +43,7 @@ export function validateCausalConv1dUpdate(
   if (x.shape.length !== 2)
     throw new ShapeError(`${CALLER}: x must be (batch, dInner), got ${formatShape(x.shape)}`);
   const [batch, dInner] = x.shape as [number, number];
-  weight.expectDType(CALLER, 'weight', 'f32');
-  if (weight.shape.length !== 2 || weight.shape[0] !== dInner) {
-    throw new ShapeError(
-      `${CALLER}: weight must be (dInner, width) = (${dInner}, *), got ${formatShape(weight.shape)}`,
-    );
-  }
-  const width = weight.shape[1]!;
-  if (width < MIN_CONV_WIDTH || width > MAX_CONV_WIDTH) {
-    throw new LimitError(`${CALLER}: width must be in ${MIN_CONV_WIDTH}..${MAX_CONV_WIDTH}, got ${width}`);
-  }
+  const width = checkConvWeight(CALLER, 'weight', weight, dInner);
   convState.expectDType(CALLER, 'convState', 'f32');
   convState.expectShape(CALLER, 'convState', [batch, dInner, width], '(batch, dInner, width)');
   if (!convState.isPlain) {

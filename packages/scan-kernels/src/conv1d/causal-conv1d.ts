@@ -6,7 +6,6 @@ import {
   type GpuContext,
   InvalidArgumentError,
   LayoutError,
-  LimitError,
   ShapeError,
   Tensor,
   formatShape,
@@ -14,23 +13,18 @@ import {
 import {
   type KernelSpec,
   bindingBudget,
-  contiguousOperand,
   defineParams,
-  dispatch1d,
-  dummyBinding,
   kernelPipeline,
   viewParamValues,
   viewParams,
   viewWindow,
-  wholeBinding,
-  workgroupCount,
 } from '@mamba-webgpu/tensor/internal';
+import { checkConvWeight, requireTensor } from '../arg-checks.js';
+import { grid1d, plainBindings } from '../bindings.js';
 import { SSM_MATH } from '../ssm-math/ssm-math.js';
 import source from './causal-conv1d.wgsl';
 
-/** Kernel widths accepted (the official causal_conv1d supports 2..4; the math holds to 8). */
-export const MIN_CONV_WIDTH = 2;
-export const MAX_CONV_WIDTH = 8;
+export { MAX_CONV_WIDTH, MIN_CONV_WIDTH } from '../arg-checks.js';
 
 const WORKGROUP = 256;
 const ConvParams = defineParams('Params', {
@@ -100,24 +94,6 @@ export interface CausalConv1dResult {
   finalState: Tensor<'f32'>;
 }
 
-function checkWeight(caller: string, weight: Tensor, dInner: number): number {
-  weight.expectDType(caller, 'weight', 'f32');
-  if (weight.shape.length !== 2 || weight.shape[0] !== dInner) {
-    throw new ShapeError(
-      `${caller}: weight must be (dInner, width) = (${dInner}, *), got ${formatShape(weight.shape)}`,
-    );
-  }
-  const width = weight.shape[1]!;
-  if (width < MIN_CONV_WIDTH || width > MAX_CONV_WIDTH) {
-    throw new LimitError(`${caller}: width must be in ${MIN_CONV_WIDTH}..${MAX_CONV_WIDTH}, got ${width}`);
-  }
-  return width;
-}
-
-function requireTensor(caller: string, name: string, t: unknown): asserts t is Tensor {
-  if (!(t instanceof Tensor)) throw new InvalidArgumentError(`${caller}: ${name} must be a Tensor`, name);
-}
-
 /** Checks the arguments of causalConv1d; returns the sizes and the initial state's columns. */
 function validateConv(caller: string, args: CausalConv1dArgs) {
   requireTensor(caller, 'x', args.x);
@@ -130,7 +106,7 @@ function validateConv(caller: string, args: CausalConv1dArgs) {
     );
   }
   const [batch, dInner, seqLen] = x.shape as [number, number, number];
-  const width = checkWeight(caller, weight, dInner);
+  const width = checkConvWeight(caller, 'weight', weight, dInner);
   if (bias) {
     bias.expectDType(caller, 'bias', 'f32');
     bias.expectShape(caller, 'bias', [dInner], '(dInner)');
@@ -196,8 +172,7 @@ export function causalConv1d(ctx: GpuContext, args: CausalConv1dArgs): CausalCon
   const finalState = (args.finalStateOut ??
     Tensor.empty(ctx, [batch, dInner, width], 'f32', 'causal-conv1d/final-state')) as Tensor<'f32'>;
   const temporaries: Tensor[] = [];
-  const plain = (t: Tensor | undefined, name: string) =>
-    t ? wholeBinding(contiguousOperand(t, temporaries), caller, name, budget).binding : dummyBinding(ctx);
+  const plain = plainBindings(ctx, caller, temporaries);
   const xWindow = viewWindow(x, caller, 'x', budget);
   const yWindow = viewWindow(y, caller, 'y', budget);
   const total = batch * dInner * (seqLen + width);
@@ -227,7 +202,7 @@ export function causalConv1d(ctx: GpuContext, args: CausalConv1dArgs): CausalCon
         yWindow.binding,
         finalState.buffer,
       ],
-      workgroups: dispatch1d(workgroupCount(total, WORKGROUP), ctx.limits.maxComputeWorkgroupsPerDimension),
+      workgroups: grid1d(ctx, total, WORKGROUP),
       label: 'causal-conv1d',
     });
   } finally {

@@ -4,17 +4,13 @@
 
 import { Tensor, matmul } from '@mamba-webgpu/tensor';
 import {
-  bindingBudget,
   contiguousOperand,
   defineParams,
-  dispatch1d,
   dummyBinding,
   kernelPipeline,
-  viewParamValues,
   viewParams,
-  viewWindow,
-  workgroupCount,
 } from '@mamba-webgpu/tensor/internal';
+import { grid1d, viewBinding } from '../bindings.js';
 import { SSM_MATH } from '../ssm-math/ssm-math.js';
 import type { CausalConv1dUpdateKernel, CausalConv1dUpdateProblem } from './causal-conv1d-update-types.js';
 import body from './causal-conv1d-update.wgsl';
@@ -30,7 +26,7 @@ function recordPlain(p: CausalConv1dUpdateProblem, y: Tensor): void {
   const temporaries: Tensor[] = [];
   const weight = contiguousOperand(p.weight, temporaries);
   const bias = p.bias && contiguousOperand(p.bias, temporaries);
-  const x = viewWindow(p.x, 'causalConv1dUpdate', 'x', bindingBudget(ctx));
+  const x = viewBinding(ctx, 'x', p.x, 'causalConv1dUpdate', 2);
   const spec = {
     label: 'scan-kernels/causal-conv1d-update/v1-plain',
     body,
@@ -47,12 +43,7 @@ function recordPlain(p: CausalConv1dUpdateProblem, y: Tensor): void {
   } as const;
   ctx.dispatch({
     pipeline: kernelPipeline(ctx, spec),
-    params: Params.pack({
-      batch,
-      d_inner: dInner,
-      width,
-      ...viewParamValues('x', p.x, x.elemOffset),
-    } as Parameters<typeof Params.pack>[0]),
+    params: Params.pack({ batch, d_inner: dInner, width, ...x.params } as Parameters<typeof Params.pack>[0]),
     bindings: [
       x.binding,
       weight.buffer,
@@ -60,10 +51,7 @@ function recordPlain(p: CausalConv1dUpdateProblem, y: Tensor): void {
       p.convState.buffer,
       y.buffer,
     ],
-    workgroups: dispatch1d(
-      workgroupCount(batch * dInner, WORKGROUP),
-      ctx.limits.maxComputeWorkgroupsPerDimension,
-    ),
+    workgroups: grid1d(ctx, batch * dInner, WORKGROUP),
     label: 'causal-conv1d-update/v1-plain',
   });
   for (const t of temporaries) t.dispose();

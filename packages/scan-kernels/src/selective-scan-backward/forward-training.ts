@@ -3,7 +3,7 @@
 
 import { Tensor } from '@mamba-webgpu/tensor';
 import { codeConstants, defineParams, dispatch1d, kernelPipeline } from '@mamba-webgpu/tensor/internal';
-import { LANE_CHAIN, SCAN_CHANNEL, STATE_CARRY } from '../selective-scan/chunked-scan.js';
+import { BC_COLUMNS, LANE_CHAIN, SCAN_CHANNEL, STATE_CARRY } from '../selective-scan/chunked-scan.js';
 import { MAX_D_STATE } from '../selective-scan/validate.js';
 import { SSM_MATH } from '../ssm-math/ssm-math.js';
 import body from './forward-training.wgsl';
@@ -15,7 +15,8 @@ export const FLAGS = { D: 1, Z: 2, BIAS: 4, SOFTPLUS: 8, INIT: 16, DLAST: 32 } a
 /** The FLAG_* constants of the training kernels' headers. */
 export const FLAG_CONSTANTS = codeConstants('FLAG', FLAGS);
 
-export const ForwardParams = defineParams('Params', {
+/** The Params fields the training forward and the backward share: sizes, tiling, chunks, flags. */
+export const TRAINING_SCAN_FIELDS = {
   batch: 'u32',
   d_inner: 'u32',
   seq_len: 'u32',
@@ -24,6 +25,10 @@ export const ForwardParams = defineParams('Params', {
   n_chunks: 'u32',
   groups_per_batch: 'u32',
   flags: 'u32',
+} as const;
+
+export const ForwardParams = defineParams('Params', {
+  ...TRAINING_SCAN_FIELDS,
   chan_d: 'u32',
   chan_bias: 'u32',
 });
@@ -89,7 +94,7 @@ function forwardSpec(config: ScanTrainingConfig, tile: number) {
       MAX_STATE: MAX_D_STATE,
       ...FLAG_CONSTANTS,
     },
-    libraries: [SSM_MATH, SCAN_CHANNEL, LANE_CHAIN, STATE_CARRY],
+    libraries: [SSM_MATH, SCAN_CHANNEL, BC_COLUMNS, LANE_CHAIN, STATE_CARRY],
     storage: [
       { name: 'u' },
       { name: 'delta' },

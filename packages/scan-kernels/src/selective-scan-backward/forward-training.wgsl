@@ -12,8 +12,8 @@
 // (dInner) at params.chan_d / chan_bias; B, C: (batch, dState, seqLen); state: (batch,
 // dInner, dState), holding the initial state on entry when FLAG_INIT; chunk_states: (batch,
 // dInner, n_chunks, dState). The header defines CHANNELS, LANES, STEPS, TILE_STATES, MAX_STATE and
-// the FLAG_* bits; the channel, step inputs, lane chain and carry are v2's (the chunked-scan
-// libraries, selective-scan/chunked-*.wgsl).
+// the FLAG_* bits; the channel, step inputs, lane chain and carry are v2's, the tile steps over
+// the B and C columns the backward's (the chunked-scan libraries, selective-scan/chunked-*.wgsl).
 
 const WG_SIZE: u32 = CHANNELS * LANES;
 const CHUNK: u32 = LANES * STEPS;
@@ -21,11 +21,6 @@ const CHUNK: u32 = LANES * STEPS;
 /** A * log2(e) for state n of channel d (0 for padding states: exp2(0) = 1 keeps them at 0). */
 fn scaled_a(d: u32, n: u32) -> f32 {
   return select(0.0, channel[d * params.d_state + min(n, params.d_state - 1u)] * SSM_LOG2E, n < params.d_state);
-}
-
-/** Index of (b, n, t) in B or C (batch, dState, seqLen), clamped to a real state. */
-fn bc_index(b: u32, n: u32, t: u32) -> u32 {
-  return (b * params.d_state + min(n, params.d_state - 1u)) * params.seq_len + t;
 }
 
 /** B at (b, n, t); 0 for padding states. */
@@ -60,33 +55,19 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
     let t0 = chunk * CHUNK + k * STEPS;
     var x: array<f32, STEPS>;
     var dt: array<f32, STEPS>;
+    lane_dt[lid] = lane_inputs(ch, t0, row, 1u, row, 1u, bias, softplus_dt, &x, &dt);
     var y_acc: array<f32, STEPS>;
-    var dt_sum = 0.0;
     for (var i = 0u; i < STEPS; i++) {
-      let t = t0 + i;
-      let inputs = scan_step_inputs(ch.valid && t < seq_len, row + t, row + t, bias, softplus_dt);
-      x[i] = inputs.x;
-      dt[i] = inputs.y;
-      y_acc[i] = skip * inputs.x;
-      dt_sum += inputs.y;
+      y_acc[i] = skip * x[i];
     }
-    lane_dt[lid] = dt_sum;
 
     for (var tile = 0u; tile < n_tiles; tile++) {
       let n0 = tile * TILE_STATES;
-      var a2: array<f32, TILE_STATES>;
-      var h: array<f32, TILE_STATES>;
-      for (var j = 0u; j < TILE_STATES; j++) {
-        a2[j] = scaled_a(ch.d, n0 + j);
-        h[j] = 0.0;
-      }
+      let a2 = tile_scaled_a(ch.d, n0);
+      var h = zero_tile();
       // A: scan this lane's steps from a zero state.
       for (var i = 0u; i < STEPS; i++) {
-        let t = min(t0 + i, seq_len - 1u);
-        let dtu = dt[i] * x[i];
-        for (var j = 0u; j < TILE_STATES; j++) {
-          h[j] = ssm_state_step(h[j], ssm_decay_log2(a2[j], dt[i]), dtu, b_at(b, n0 + j, t));
-        }
+        tile_step_columns(&h, a2, dt[i], dt[i] * x[i], b, n0, min(t0 + i, seq_len - 1u));
       }
       lane_publish(lid, h);
       workgroupBarrier();
@@ -102,14 +83,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
       // C: rescan from the true start state and read out y.
       h = lane_start_states(lid);
       for (var i = 0u; i < STEPS; i++) {
-        let t = min(t0 + i, seq_len - 1u);
-        let dtu = dt[i] * x[i];
-        var acc = 0.0;
-        for (var j = 0u; j < TILE_STATES; j++) {
-          h[j] = ssm_state_step(h[j], ssm_decay_log2(a2[j], dt[i]), dtu, b_at(b, n0 + j, t));
-          acc += c_at(b, n0 + j, t) * h[j];
-        }
-        y_acc[i] += acc;
+        y_acc[i] += tile_step_readout_columns(&h, a2, dt[i], dt[i] * x[i], b, n0, min(t0 + i, seq_len - 1u));
       }
       workgroupBarrier();
     }

@@ -10,10 +10,11 @@ import {
   kernelPipeline,
   workgroupCount,
 } from '@mamba-webgpu/tensor/internal';
-import { LANE_CHAIN, SCAN_CHANNEL } from '../selective-scan/chunked-scan.js';
+import { BC_COLUMNS, LANE_CHAIN, SCAN_CHANNEL } from '../selective-scan/chunked-scan.js';
 import { SSM_MATH } from '../ssm-math/ssm-math.js';
 import {
   FLAG_CONSTANTS,
+  TRAINING_SCAN_FIELDS,
   chunkCount,
   chunkSizeOf,
   flagBits,
@@ -46,14 +47,7 @@ export const DEFAULT_TRAINING_CONFIG: ScanTrainingConfig = {
 const REDUCE_WORKGROUP = 256;
 
 export const BackwardParams = defineParams('Params', {
-  batch: 'u32',
-  d_inner: 'u32',
-  seq_len: 'u32',
-  d_state: 'u32',
-  n_pad: 'u32',
-  n_chunks: 'u32',
-  groups_per_batch: 'u32',
-  flags: 'u32',
+  ...TRAINING_SCAN_FIELDS,
   ws_d: 'u32',
   ws_bias: 'u32',
   ws_b: 'u32',
@@ -133,7 +127,7 @@ function backwardSpec(config: ScanTrainingConfig, tile: number) {
       TILE_STATES: tile,
       ...FLAG_CONSTANTS,
     },
-    libraries: [SSM_MATH, SCAN_CHANNEL, LANE_CHAIN],
+    libraries: [SSM_MATH, SCAN_CHANNEL, BC_COLUMNS, LANE_CHAIN],
     storage: [
       { name: 'u' },
       { name: 'delta' },

@@ -50,11 +50,6 @@ fn scaled_a(d: u32, n: u32) -> f32 {
   return a_at(d, n) * SSM_LOG2E;
 }
 
-/** Index of (b, n, t) in B or C (batch, dState, seqLen), clamped to a real state. */
-fn bc_index(b: u32, n: u32, t: u32) -> u32 {
-  return (b * params.d_state + min(n, params.d_state - 1u)) * params.seq_len + t;
-}
-
 /** B at (b, n, t); 0 for padding states. */
 fn b_at(b: u32, n: u32, t: u32) -> f32 {
   return select(0.0, work[params.ws_b + bc_index(b, n, t)], n < params.d_state);
@@ -90,40 +85,30 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
     // Per-step inputs; steps past seqLen get dt = 0, u = 0, g = 0: a = 1 passes h and mu through.
     var x: array<f32, STEPS>;
     var dt: array<f32, STEPS>;
+    lane_dt[lid] = lane_inputs(ch, t0, row, 1u, row, 1u, bias, softplus_dt, &x, &dt);
     var gy: array<f32, STEPS>;
     var out_acc: array<f32, STEPS>;
     var du_acc: array<f32, STEPS>;
     var ddt_acc: array<f32, STEPS>;
-    var dt_sum = 0.0;
     for (var i = 0u; i < STEPS; i++) {
       let t = t0 + i;
-      let ok = ch.valid && t < seq_len;
-      let inputs = scan_step_inputs(ok, row + t, row + t, bias, softplus_dt);
       var gv = 0.0;
-      if (ok) {
+      if (ch.valid && t < seq_len) {
         gv = dy[row + t];
         if (has_z) { gv = ssm_gate(gv, z[row + t]); }
       }
-      x[i] = inputs.x;
-      dt[i] = inputs.y;
       gy[i] = gv;
-      out_acc[i] = skip * inputs.x;
+      out_acc[i] = skip * x[i];
       du_acc[i] = skip * gv;
       ddt_acc[i] = 0.0;
-      dt_sum += inputs.y;
     }
-    lane_dt[lid] = dt_sum;
 
     for (var tile = 0u; tile < n_tiles; tile++) {
       let n0 = tile * TILE_STATES;
-      var a2: array<f32, TILE_STATES>;
-      var h: array<f32, TILE_STATES>;
+      let a2 = tile_scaled_a(d, n0);
+      var h = zero_tile();
       var a_hist: array<f32, HIST>;
       var h_hist: array<f32, HIST>;
-      for (var j = 0u; j < TILE_STATES; j++) {
-        a2[j] = scaled_a(d, n0 + j);
-        h[j] = 0.0;
-      }
       // A: local forward scan from zero.
       for (var i = 0u; i < STEPS; i++) {
         let t = min(t0 + i, seq_len - 1u);

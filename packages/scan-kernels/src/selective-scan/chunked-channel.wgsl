@@ -1,8 +1,10 @@
 // Library `chunked-scan/channel`: how an invocation of a chunked scan (v2-chunked, v3-subgroup-scan,
-// the training forward, the backward) finds its channel, one timestep's inputs, and which
-// (channel, state) of a tile an invocation of a chain owns.
-// Contract with the kernel that includes it: the constant CHANNELS, the Params fields batch,
-// groups_per_batch, d_inner and d_state, and f32 bindings `u` and `delta`. Uses `ssm-math`.
+// the training forward, the backward) finds its channel, its lane's timestep inputs, a tile's
+// scaled A, and which (channel, state) of a tile an invocation of a chain owns.
+// Contract with the kernel that includes it: the constants CHANNELS, STEPS and TILE_STATES, the
+// Params fields batch, groups_per_batch, d_inner, d_state and seq_len, f32 bindings `u` and
+// `delta`, and `scaled_a(d, n)` (A * log2(e) of state n of channel d, 0 for padded states).
+// Uses `ssm-math`.
 
 // The channel an invocation works on. A workgroup owns a block of CHANNELS channels d0.. of batch
 // row b (groups_per_batch blocks per row, a dispatch1d grid); group_ok is false for workgroups
@@ -32,6 +34,43 @@ fn scan_step_inputs(ok: bool, u_index: u32, delta_index: u32, bias: f32, softplu
   var v = vec2<f32>(0.0);
   if (ok) { v = vec2<f32>(u[u_index], ssm_dt(delta[delta_index], bias, softplus_dt)); }
   return v;
+}
+
+// A lane's STEPS timesteps t0.. of channel ch: u in (*x)[i] and dt = ssm_dt(delta, bias) in
+// (*dt)[i], read at u_base + t * u_stride and delta_base + t * delta_stride ((0, 0) past seqLen or
+// for a channel past dInner); returns the lane's sum of dt, in step order.
+fn lane_inputs(ch: ScanChannel, t0: u32, u_base: u32, u_stride: u32, delta_base: u32, delta_stride: u32,
+               bias: f32, softplus_dt: bool, x: ptr<function, array<f32, STEPS>>,
+               dt: ptr<function, array<f32, STEPS>>) -> f32 {
+  var dt_sum = 0.0;
+  for (var i = 0u; i < STEPS; i++) {
+    let t = t0 + i;
+    let inputs = scan_step_inputs(ch.valid && t < params.seq_len, u_base + t * u_stride,
+                                  delta_base + t * delta_stride, bias, softplus_dt);
+    (*x)[i] = inputs.x;
+    (*dt)[i] = inputs.y;
+    dt_sum += inputs.y;
+  }
+  return dt_sum;
+}
+
+// A * log2(e) of the states n0.. of a tile of channel d (scaled_a of each).
+fn tile_scaled_a(d: u32, n0: u32) -> array<f32, TILE_STATES> {
+  var a2: array<f32, TILE_STATES>;
+  for (var j = 0u; j < TILE_STATES; j++) {
+    a2[j] = scaled_a(d, n0 + j);
+  }
+  return a2;
+}
+
+// A tile of states set to 0 (explicitly: a `var` declared in a loop is not re-zeroed each
+// iteration on every WebGPU implementation, lavapipe's for one).
+fn zero_tile() -> array<f32, TILE_STATES> {
+  var h: array<f32, TILE_STATES>;
+  for (var j = 0u; j < TILE_STATES; j++) {
+    h[j] = 0.0;
+  }
+  return h;
 }
 
 // The (channel, state) of a tile that index p (< CHANNELS * TILE_STATES) of a chain owns: channel

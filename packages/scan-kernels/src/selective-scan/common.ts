@@ -1,14 +1,9 @@
 // Host helpers shared by the scan kernel versions: the run-time flag bits, which operand layouts a
 // version reads, the contiguous copies for the others, and the bindings + view Params of operands.
 
-import type { Binding, Tensor } from '@mamba-webgpu/tensor';
-import {
-  bindingBudget,
-  contiguousOperand,
-  dummyBinding,
-  viewParamValues,
-  viewWindow,
-} from '@mamba-webgpu/tensor/internal';
+import type { Tensor } from '@mamba-webgpu/tensor';
+import { contiguousOperand } from '@mamba-webgpu/tensor/internal';
+import { type OperandView, viewBinding } from '../bindings.js';
 import type { ScanOperand, ScanProblem } from './types.js';
 
 /** Bits of the fused kernels' `params.flags` (the WGSL constants of the same names). */
@@ -56,34 +51,14 @@ export function withContiguousInputs(
   return resolved as unknown as ScanProblem;
 }
 
-/**
- * Strides with those of size-1 dims set to 0: index helpers stay exact and alignment checks
- * ignore strides that never multiply a non-zero index.
- */
-export function effectiveStrides(t: Tensor): number[] {
-  return t.shape.map((d, i) => (d === 1 ? 0 : t.strides[i]!));
-}
-
-/** An operand bound through its view: the binding and its index Params. */
-export interface OperandView {
-  binding: Binding;
-  params: Record<string, number>;
-}
-
-/**
- * The binding over the view `t` and its index Params `<name>_offset`, `<name>_stride0..2`
- * (see `viewParams`); an absent optional operand binds the context's dummy with zero strides.
- */
+/** The binding over the view `t` (batch, *, *) and its index Params (bindings.ts's viewBinding, rank 3). */
 export function operandView(
   p: ScanProblem,
   name: string,
   t: Tensor | undefined,
   caller: string,
 ): OperandView {
-  if (!t) return { binding: dummyBinding(p.ctx), params: viewParamValues(name, { strides: [0, 0, 0] }, 0) };
-  const window = viewWindow(t, caller, name, bindingBudget(p.ctx));
-  return {
-    binding: window.binding,
-    params: viewParamValues(name, { strides: effectiveStrides(t) }, window.elemOffset),
-  };
+  return viewBinding(p.ctx, name, t, caller, 3);
 }
+
+export { type OperandView, effectiveStrides } from '../bindings.js';

@@ -2,17 +2,8 @@
 // It reads u, delta, z, B, C and writes y through any strides.
 
 import type { Tensor } from '@mamba-webgpu/tensor';
-import {
-  type KernelSpec,
-  bindingBudget,
-  defineParams,
-  dispatch1d,
-  dummyBinding,
-  kernelPipeline,
-  viewParams,
-  wholeBinding,
-  workgroupCount,
-} from '@mamba-webgpu/tensor/internal';
+import { type KernelSpec, defineParams, kernelPipeline, viewParams } from '@mamba-webgpu/tensor/internal';
+import { grid1d, plainBindings } from '../bindings.js';
 import { SSM_MATH } from '../ssm-math/ssm-math.js';
 import { layoutsReadable, operandView } from './common.js';
 import type { ScanKernelVersion, ScanOperand, ScanProblem } from './types.js';
@@ -71,9 +62,7 @@ function v1Spec(p: ScanProblem): KernelSpec {
 export function recordV1Sequential(p: ScanProblem): Tensor[] {
   const caller = 'selective-scan/v1-sequential';
   const ctx = p.ctx;
-  const budget = bindingBudget(ctx);
-  const plain = (t: Tensor | undefined, name: string) =>
-    t ? wholeBinding(t, caller, name, budget).binding : dummyBinding(ctx);
+  const plain = plainBindings(ctx, caller);
   const views = {
     u: operandView(p, 'u', p.u, caller),
     delta: operandView(p, 'delta', p.delta, caller),
@@ -108,10 +97,7 @@ export function recordV1Sequential(p: ScanProblem): Tensor[] {
       views.y.binding,
       plain(p.lastState, 'lastState'),
     ],
-    workgroups: dispatch1d(
-      workgroupCount(p.batch * p.dInner, WORKGROUP),
-      ctx.limits.maxComputeWorkgroupsPerDimension,
-    ),
+    workgroups: grid1d(ctx, p.batch * p.dInner, WORKGROUP),
     label: caller,
   });
   return [];

@@ -8,14 +8,13 @@ import {
   bindingBudget,
   defineParams,
   dispatch1d,
-  dummyBinding,
   kernelPipeline,
   viewParamValues,
   viewParams,
   viewWindow,
   wholeBinding,
-  workgroupCount,
 } from '@mamba-webgpu/tensor/internal';
+import { grid1d, plainBindings } from '../bindings.js';
 import { SSM_MATH } from '../ssm-math/ssm-math.js';
 import { CHUNKED_OPERANDS, LANE_CHAIN, SCAN_CHANNEL, STATE_CARRY } from './chunked-scan.js';
 import {
@@ -185,10 +184,7 @@ function packRows(p: ScanProblem, nPad: number, caller: string) {
       ...c.params,
     } as Parameters<typeof PackParams.pack>[0]),
     bindings: [b.binding, c.binding, packed.buffer],
-    workgroups: dispatch1d(
-      workgroupCount(packed.numel, PACK_WORKGROUP),
-      ctx.limits.maxComputeWorkgroupsPerDimension,
-    ),
+    workgroups: grid1d(ctx, packed.numel, PACK_WORKGROUP),
     label: 'selective-scan/pack-bc',
   });
   const binding = wholeBinding(packed, caller, 'packed B/C', bindingBudget(ctx)).binding;
@@ -223,9 +219,7 @@ export function recordChunked(
     temporaries.push(pack.packed);
     rows = pack;
   }
-  const budget = bindingBudget(ctx);
-  const plain = (t: Tensor | undefined, name: string) =>
-    t ? wholeBinding(t, caller, name, budget).binding : dummyBinding(ctx);
+  const plain = plainBindings(ctx, caller);
   const views = {
     u: operandView(p, 'u', p.u, caller),
     delta: operandView(p, 'delta', p.delta, caller),

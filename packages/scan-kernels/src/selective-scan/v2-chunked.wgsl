@@ -43,27 +43,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
     let t0 = (segment * CHUNKS + k) * STEPS;
     var x: array<f32, STEPS>;
     var dt: array<f32, STEPS>;
+    lane_dt[lid] = lane_inputs(ch, t0, views.u, params.u_stride2, views.delta, params.delta_stride2, bias,
+                               softplus_dt, &x, &dt);
     var y_acc: array<f32, STEPS>;
-    var dt_sum = 0.0;
     for (var i = 0u; i < STEPS; i++) {
-      let t = t0 + i;
-      let inputs = scan_step_inputs(ch.valid && t < seq_len, views.u + t * params.u_stride2,
-                                    views.delta + t * params.delta_stride2, bias, softplus_dt);
-      x[i] = inputs.x;
-      dt[i] = inputs.y;
       y_acc[i] = 0.0;
-      dt_sum += inputs.y;
     }
-    lane_dt[lid] = dt_sum;
 
     for (var tile = 0u; tile < n_tiles; tile++) {
       let n0 = tile * TILE_STATES;
-      var a2: array<f32, TILE_STATES>;
-      var h: array<f32, TILE_STATES>;
-      for (var j = 0u; j < TILE_STATES; j++) {
-        a2[j] = scaled_a(ch.d, n0 + j);
-        h[j] = 0.0;
-      }
+      let a2 = tile_scaled_a(ch.d, n0);
+      var h = zero_tile();
       // A: scan the chunk from a zero state.
       for (var i = 0u; i < STEPS; i++) {
         let t = min(t0 + i, seq_len - 1u);

@@ -54,28 +54,24 @@ fn scan_body(wid: vec3<u32>, groups: vec3<u32>, lid: u32, sg_size: u32) {
 
   for (var segment = 0u; segment < params.n_segments; segment++) {
     let t0 = (segment * CHUNKS + k) * STEPS;
+    var x: array<f32, STEPS>;
     var dt: array<f32, STEPS>;
+    let dt_sum = lane_inputs(ch, t0, views.u, params.u_stride2, views.delta, params.delta_stride2, bias,
+                             softplus_dt, &x, &dt);
     var dtu: array<f32, STEPS>;
     var y_acc: array<f32, STEPS>;
-    var dt_sum = 0.0;
     for (var i = 0u; i < STEPS; i++) {
-      let t = t0 + i;
-      let inputs = scan_step_inputs(ch.valid && t < seq_len, views.u + t * params.u_stride2,
-                                    views.delta + t * params.delta_stride2, bias, softplus_dt);
-      dt[i] = inputs.y;
-      dtu[i] = inputs.y * inputs.x;
+      dtu[i] = dt[i] * x[i];
       y_acc[i] = 0.0;
-      dt_sum += inputs.y;
     }
 
     for (var tile = 0u; tile < n_tiles; tile++) {
       let n0 = tile * TILE_STATES;
-      var a2: array<f32, TILE_STATES>;
+      let a2 = tile_scaled_a(ch.d, n0);
       var decay: array<f32, TILE_STATES>;
       var h: array<f32, TILE_STATES>;
       var w: array<f32, select(1u, STEPS * TILE_STATES, SINGLE_EXP)>;
       for (var j = 0u; j < TILE_STATES; j++) {
-        a2[j] = scaled_a(ch.d, n0 + j);
         decay[j] = 1.0;
         h[j] = 0.0;
       }

@@ -8,14 +8,13 @@ import {
   LayoutError,
   LimitError,
   ShapeError,
-  Tensor,
   formatShape,
 } from '@mamba-webgpu/tensor';
 import { bindingBudget, viewWindow } from '@mamba-webgpu/tensor/internal';
+import { checkDState, requireTensor } from '../arg-checks.js';
 import type { SelectiveScanArgs } from './types.js';
 
-/** Largest dState the kernels accept (the official kernel's limit as well). */
-export const MAX_D_STATE = 256;
+export { MAX_D_STATE } from '../arg-checks.js';
 
 /** Storage buffers per shader stage the scan kernels bind. */
 const STORAGE_BINDINGS = 10;
@@ -26,12 +25,6 @@ export interface ScanSizes {
   dInner: number;
   seqLen: number;
   dState: number;
-}
-
-function requireTensor(caller: string, name: string, t: unknown): asserts t is Tensor {
-  if (!(t instanceof Tensor)) {
-    throw new InvalidArgumentError(`${caller}: ${name} must be a Tensor, got ${String(t)}`, name);
-  }
 }
 
 /** Checks the arguments of a selective scan (operands and optional outputs); returns the sizes. */
@@ -54,9 +47,7 @@ export function validateScan(ctx: GpuContext, caller: string, args: SelectiveSca
     );
   }
   const dState = A.shape[1]!;
-  if (dState < 1 || dState > MAX_D_STATE) {
-    throw new LimitError(`${caller}: dState must be in 1..${MAX_D_STATE}, got ${dState}`);
-  }
+  checkDState(caller, dState);
   const bdl = [[batch, dInner, seqLen], '(batch, dInner, seqLen)'] as const;
   const checks = [
     ['delta', args.delta, ...bdl],

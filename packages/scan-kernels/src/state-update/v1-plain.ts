@@ -5,17 +5,13 @@
 
 import { type Binding, type Tensor, matmul } from '@mamba-webgpu/tensor';
 import {
-  bindingBudget,
   contiguousOperand,
   defineParams,
-  dispatch1d,
   dummyBinding,
   kernelPipeline,
-  viewParamValues,
   viewParams,
-  viewWindow,
-  workgroupCount,
 } from '@mamba-webgpu/tensor/internal';
+import { grid1d, viewBinding } from '../bindings.js';
 import { causalConv1dUpdate } from '../conv1d/causal-conv1d-update.js';
 import { SSM_MATH } from '../ssm-math/ssm-math.js';
 import type { StateUpdateKernel, StateUpdateProblem } from './types.js';
@@ -60,7 +56,6 @@ const SPEC = {
 function recordPlain(p: StateUpdateProblem, x: Tensor, dt: Tensor): void {
   const { ctx, batch, dInner, dState } = p;
   const temporaries: Tensor[] = [];
-  const budget = bindingBudget(ctx);
   const A = contiguousOperand(p.A, temporaries);
   const D = p.D && contiguousOperand(p.D, temporaries);
   const dtBias = p.dtBias && contiguousOperand(p.dtBias, temporaries);
@@ -68,15 +63,9 @@ function recordPlain(p: StateUpdateProblem, x: Tensor, dt: Tensor): void {
   const windows: Record<string, Binding> = {};
   let viewValues: Record<string, number> = {};
   for (const name of VIEWS) {
-    const t = viewed[name];
-    if (!t) {
-      windows[name] = dummyBinding(ctx);
-      viewValues = { ...viewValues, ...viewParamValues(name, { strides: [0, 0] }, 0) };
-      continue;
-    }
-    const window = viewWindow(t, 'selectiveStateUpdate', name, budget);
-    windows[name] = window.binding;
-    viewValues = { ...viewValues, ...viewParamValues(name, t, window.elemOffset) };
+    const view = viewBinding(ctx, name, viewed[name], 'selectiveStateUpdate', 2);
+    windows[name] = view.binding;
+    viewValues = { ...viewValues, ...view.params };
   }
   ctx.dispatch({
     pipeline: kernelPipeline(ctx, {
@@ -98,10 +87,7 @@ function recordPlain(p: StateUpdateProblem, x: Tensor, dt: Tensor): void {
       dtBias ? dtBias.buffer : dummyBinding(ctx),
       p.out.buffer,
     ],
-    workgroups: dispatch1d(
-      workgroupCount(batch * dInner, WORKGROUP),
-      ctx.limits.maxComputeWorkgroupsPerDimension,
-    ),
+    workgroups: grid1d(ctx, batch * dInner, WORKGROUP),
     label: 'selective-state-update/v1-plain',
   });
   for (const t of temporaries) t.dispose();

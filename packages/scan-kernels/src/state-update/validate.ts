@@ -5,25 +5,21 @@ import {
   type GpuContext,
   InvalidArgumentError,
   LayoutError,
-  LimitError,
   ShapeError,
   Tensor,
   formatShape,
 } from '@mamba-webgpu/tensor';
-import { MAX_CONV_WIDTH, MIN_CONV_WIDTH } from '../conv1d/causal-conv1d.js';
-import { MAX_D_STATE } from '../selective-scan/validate.js';
+import { checkConvWeight, checkDState, expectF32, requireTensor as requireTensorOf } from '../arg-checks.js';
 import type { SelectiveStateUpdateArgs, StateUpdateProblem } from './types.js';
 
 const CALLER = 'selectiveStateUpdate';
 
 function requireTensor(name: string, t: unknown): asserts t is Tensor {
-  if (!(t instanceof Tensor)) throw new InvalidArgumentError(`${CALLER}: ${name} must be a Tensor`, name);
+  requireTensorOf(CALLER, name, t);
 }
 
 function expectTensor(name: string, t: unknown, dims: readonly number[], legend: string): void {
-  requireTensor(name, t);
-  t.expectDType(CALLER, name, 'f32');
-  t.expectShape(CALLER, name, dims, legend);
+  expectF32(CALLER, name, t, dims, legend);
 }
 
 /** In-place outputs are bound as plain buffers and must not alias an input. */
@@ -45,18 +41,7 @@ function checkConv(args: SelectiveStateUpdateArgs, batch: number, dInner: number
   const conv = args.conv;
   if (!conv) return 0;
   requireTensor('conv.weight', conv.weight);
-  conv.weight.expectDType(CALLER, 'conv.weight', 'f32');
-  if (conv.weight.shape.length !== 2 || conv.weight.shape[0] !== dInner) {
-    throw new ShapeError(
-      `${CALLER}: conv.weight must be (dInner, width) = (${dInner}, *), got ${formatShape(conv.weight.shape)}`,
-    );
-  }
-  const width = conv.weight.shape[1]!;
-  if (width < MIN_CONV_WIDTH || width > MAX_CONV_WIDTH) {
-    throw new LimitError(
-      `${CALLER}: conv width must be in ${MIN_CONV_WIDTH}..${MAX_CONV_WIDTH}, got ${width}`,
-    );
-  }
+  const width = checkConvWeight(CALLER, 'conv.weight', conv.weight, dInner, 'conv width');
   expectTensor('conv.state', conv.state, [batch, dInner, width], '(batch, dInner, width)');
   if (conv.bias) expectTensor('conv.bias', conv.bias, [dInner], '(dInner)');
   return width;
@@ -72,9 +57,7 @@ export function validateStateUpdate(ctx: GpuContext, args: SelectiveStateUpdateA
     throw new ShapeError(`${CALLER}: state must be (batch, dInner, dState), got ${formatShape(state.shape)}`);
   }
   const [batch, dInner, dState] = state.shape as [number, number, number];
-  if (dState < 1 || dState > MAX_D_STATE) {
-    throw new LimitError(`${CALLER}: dState must be in 1..${MAX_D_STATE}, got ${dState}`);
-  }
+  checkDState(CALLER, dState);
   let dtRank = dInner;
   if (dtProj) {
     requireTensor('dtProj', dtProj);

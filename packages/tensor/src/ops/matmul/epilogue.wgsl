@@ -1,5 +1,5 @@
-// Matmul epilogue shared by every kernel version and the split-K reduce pass: adds the optional
-// bias and residual (HAS_BIAS, HAS_RESIDUAL) and stores. Its bindings are declared by
+// Library `matmul-epilogue`, shared by every kernel version and the split-K reduce pass: adds
+// the optional bias and residual (HAS_BIAS, HAS_RESIDUAL) and stores. Its bindings are declared by
 // `epilogueStorage` in matmul-kernels.ts: bias (f32 or packed, `load_bias`), residual and out
 // (f32). out, residual: (m, out_stride) windows at out_off/res_off; this chunk's columns start
 // at col0, its bias at bias_off.

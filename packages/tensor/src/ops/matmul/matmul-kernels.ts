@@ -1,6 +1,7 @@
 // The matmul kernel versions side by side, in one table of the KernelVersion shape that the op,
-// the tests and the bench iterate. Every version's WGSL is its `.wgsl` body after the shared
-// operand reads (operands.wgsl) and epilogue (epilogue.wgsl); the builder generates the header
+// the tests and the bench iterate. Every version's WGSL is its `.wgsl` body plus the shared WGSL
+// libraries it names: the operand reads (operands.wgsl), the epilogue (epilogue.wgsl) and, for
+// the tiled GEMMs, the tile loads and stores (gemm-tiles.wgsl); the builder generates the header
 // (sizes from matmul-sizes.ts, layout codes, flags), the Params struct and the bindings.
 
 import type { Binding } from '../../device/context.js';
@@ -13,6 +14,7 @@ import {
   viewParamValues,
   viewParams,
 } from '../../shader/builder.js';
+import { type WgslLibrary, wgslLibrary } from '../../shader/library.js';
 import type { DType } from '../../tensor/dtype.js';
 import { Tensor } from '../../tensor/tensor.js';
 import {
@@ -26,7 +28,9 @@ import type { KernelVersion } from '../kernel-version.js';
 import { dispatch1d, workgroupCount } from '../launch.js';
 import { optionalBinding } from '../operand.js';
 import epilogueWgsl from './epilogue.wgsl';
+import gemmDoubleBufferWgsl from './gemm-double-buffer.wgsl';
 import gemmSplitKV1Wgsl from './gemm-splitk-v1.wgsl';
+import gemmTilesWgsl from './gemm-tiles.wgsl';
 import gemmV1Wgsl from './gemm-v1.wgsl';
 import gemmV2Wgsl from './gemm-v2.wgsl';
 import gemvV1Wgsl from './gemv-v1.wgsl';
@@ -53,6 +57,18 @@ export interface MatmulKernelVersion extends KernelVersion<MatmulProblem> {
 }
 
 const caller = 'matmul';
+
+/** `matmul-operands`: `read4_x`, `read4_w` (4 K elements of a row of x or W, any layout). */
+const MATMUL_OPERANDS: WgslLibrary = wgslLibrary('matmul-operands', operandsWgsl);
+
+/** `matmul-epilogue`: `store_out` (bias, residual, store), for the versions and the reduce pass. */
+const MATMUL_EPILOGUE: WgslLibrary = wgslLibrary('matmul-epilogue', epilogueWgsl);
+
+/** `gemm-tiles`: the tiled GEMMs' `tile_loader`, `load_quads`, `store_quads`, `store4`, `store4x4`. */
+const GEMM_TILES: WgslLibrary = wgslLibrary('gemm-tiles', gemmTilesWgsl, [MATMUL_OPERANDS, MATMUL_EPILOGUE]);
+
+/** `gemm-double-buffer`: `gemm_k_walk`, the double-buffered K loop of gemm-splitk-v1 and gemm-v2. */
+const GEMM_DOUBLE_BUFFER: WgslLibrary = wgslLibrary('gemm-double-buffer', gemmDoubleBufferWgsl, [GEMM_TILES]);
 
 /**
  * One uniform struct for every version and the reduce pass: the chunk's sizes, x and W as
@@ -100,18 +116,25 @@ function operandSpec(p: MatmulProblem) {
   return { storage, constants };
 }
 
+/** A version's WGSL: its `.wgsl` body and the libraries it uses. */
+interface VersionCode {
+  readonly body: string;
+  readonly libraries: readonly WgslLibrary[];
+}
+
 /** The spec of a version's kernel for `p`, with the epilogue on (bias, residual) or off. */
 function versionSpec(
   p: MatmulProblem,
   label: string,
-  body: string,
+  code: VersionCode,
   sizes: Readonly<Record<string, number>>,
   epilogue: ReturnType<typeof epilogueSpec>,
 ): KernelSpec {
   const operands = operandSpec(p);
   return {
     label,
-    body,
+    body: code.body,
+    libraries: code.libraries,
     params: Params,
     constants: { ...sizes, ...operands.constants, ...epilogue.constants },
     storage: [...operands.storage, ...epilogue.storage],
@@ -180,7 +203,7 @@ function forEachChunk(p: MatmulProblem, maxXRows: number, maxWRows: number, visi
   }
 }
 
-const GEMV_BODY = [operandsWgsl, epilogueWgsl, gemvV1Wgsl].join('\n');
+const GEMV_CODE: VersionCode = { body: gemvV1Wgsl, libraries: [MATMUL_OPERANDS, MATMUL_EPILOGUE] };
 
 /** Rows of x per GEMV pass: the smallest power of two >= m, at most MAX_MB. */
 function gemvRowsPerPass(m: number): number {
@@ -194,7 +217,7 @@ function recordGemv(p: MatmulProblem): void {
   const maxGroups = ctx.limits.maxComputeWorkgroupsPerDimension;
   const mb = gemvRowsPerPass(p.m);
   const epilogue = epilogueSpec(p.bias?.dtype, p.residual !== undefined);
-  const spec = versionSpec(p, 'tensor/matmul/gemv-v1', GEMV_BODY, { ...GEMV_V1, MB: mb }, epilogue);
+  const spec = versionSpec(p, 'tensor/matmul/gemv-v1', GEMV_CODE, { ...GEMV_V1, MB: mb }, epilogue);
   const pipeline = kernelPipeline(ctx, spec);
   forEachChunk(p, maxGroups * GEMV_V1.MAX_MB, maxGroups * maxGroups * GEMV_V1.W_ROWS, (c) => {
     ctx.dispatch({
@@ -210,9 +233,9 @@ function recordGemv(p: MatmulProblem): void {
 /** How a tiled GEMM version launches. */
 interface GemmLaunch {
   readonly name: MatmulKernel;
-  /** The WGSL file (its pipeline label), the full body, the header sizes (TILE among them). */
+  /** The WGSL file (its pipeline label), its code, the header sizes (TILE among them). */
   readonly file: string;
-  readonly body: string;
+  readonly code: VersionCode;
   readonly sizes: { readonly TILE: number; readonly TILE_K: number };
   /** Whether K is split over z-slices when the output tiles are few. */
   readonly splitK: boolean;
@@ -221,21 +244,24 @@ interface GemmLaunch {
 function gemmLaunch(
   name: MatmulKernel,
   file: string,
-  wgsl: string,
+  code: VersionCode,
   sizes: GemmLaunch['sizes'],
   split: boolean,
 ): GemmLaunch {
-  return { name, file, body: [operandsWgsl, epilogueWgsl, wgsl].join('\n'), sizes, splitK: split };
+  return { name, file, code, sizes, splitK: split };
 }
 
-const REDUCE_BODY = [epilogueWgsl, reduceWgsl].join('\n');
+const GEMM_V1_CODE: VersionCode = { body: gemmV1Wgsl, libraries: [GEMM_TILES] };
+const GEMM_V2_CODE: VersionCode = { body: gemmV2Wgsl, libraries: [GEMM_DOUBLE_BUFFER] };
+const GEMM_SPLITK_V1_CODE: VersionCode = { body: gemmSplitKV1Wgsl, libraries: [GEMM_DOUBLE_BUFFER] };
 
 /** The split-K reduce pass: out = sum of the workspace's slices, with the epilogue. */
 function reduceSpec(p: MatmulProblem): KernelSpec {
   const epilogue = epilogueSpec(p.bias?.dtype, p.residual !== undefined);
   return {
     label: 'tensor/matmul/reduce',
-    body: REDUCE_BODY,
+    body: reduceWgsl,
+    libraries: [MATMUL_EPILOGUE],
     params: Params,
     constants: { ...MATMUL_REDUCE, ...epilogue.constants },
     storage: [{ name: 'workspace' }, ...epilogue.storage],
@@ -248,7 +274,7 @@ function recordGemm(p: MatmulProblem, launch: GemmLaunch): void {
   const { TILE } = launch.sizes;
   const label = `tensor/matmul/${launch.file}`;
   const withEpilogue = epilogueSpec(p.bias?.dtype, p.residual !== undefined);
-  const pipeline = kernelPipeline(ctx, versionSpec(p, label, launch.body, launch.sizes, withEpilogue));
+  const pipeline = kernelPipeline(ctx, versionSpec(p, label, launch.code, launch.sizes, withEpilogue));
   const workspaceElements = Math.floor(usableBytes(ctx, p.budget) / 4);
   forEachChunk(p, maxGroups * TILE, maxGroups * TILE, (c) => {
     const tiles: [number, number] = [workgroupCount(c.nc, TILE), workgroupCount(c.mc, TILE)];
@@ -270,7 +296,7 @@ function recordGemm(p: MatmulProblem, launch: GemmLaunch): void {
     const workspace = Tensor.empty(ctx, [splits * c.mc * c.nc], 'f32', 'matmul/split-k-workspace');
     const plain = epilogueSpec(undefined, false);
     ctx.dispatch({
-      pipeline: kernelPipeline(ctx, versionSpec(p, label, launch.body, launch.sizes, plain)),
+      pipeline: kernelPipeline(ctx, versionSpec(p, label, launch.code, launch.sizes, plain)),
       params: Params.pack({
         ...c.params,
         out_stride: c.nc,
@@ -332,22 +358,22 @@ export const MATMUL_KERNELS: readonly MatmulKernelVersion[] = Object.freeze([
     record: recordGemv,
   },
   gemmVersion(
-    gemmLaunch('gemm-v1', 'gemm-v1', gemmV1Wgsl, GEMM_V1, false),
+    gemmLaunch('gemm-v1', 'gemm-v1', GEMM_V1_CODE, GEMM_V1, false),
     '64x64 tiles in workgroup memory, 4x4 register blocks, K tiles of 16; any operand strides (transposed operands in place while one row fits a binding)',
     true,
   ),
   gemmVersion(
-    gemmLaunch('gemm-v2', 'gemm-v2', gemmV2Wgsl, GEMM_V2, false),
+    gemmLaunch('gemm-v2', 'gemm-v2', GEMM_V2_CODE, GEMM_V2, false),
     '128x128 tiles, 8x8 register blocks, double-buffered K tiles of 8 with register prefetch; any operand strides',
     false,
   ),
   gemmVersion(
-    gemmLaunch('gemm-v2-splitk', 'gemm-v2', gemmV2Wgsl, GEMM_V2, true),
+    gemmLaunch('gemm-v2-splitk', 'gemm-v2', GEMM_V2_CODE, GEMM_V2, true),
     'gemm-v2, with K split over z-slices into a workspace + a reduce pass when tiles are few; any operand strides',
     false,
   ),
   gemmVersion(
-    gemmLaunch('gemm-splitk-v1', 'gemm-splitk-v1', gemmSplitKV1Wgsl, GEMM_SPLITK_V1, true),
+    gemmLaunch('gemm-splitk-v1', 'gemm-splitk-v1', GEMM_SPLITK_V1_CODE, GEMM_SPLITK_V1, true),
     '64x64 tiles (gemm-v1 blocks), double-buffered with register prefetch; K split over z-slices into a workspace + a reduce pass when tiles are few; any operand strides',
     true,
   ),

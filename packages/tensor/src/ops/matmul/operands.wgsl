@@ -1,6 +1,6 @@
-// Matmul operand reads shared by every kernel version: 4 consecutive K elements of one row of x
-// or W as vec4<f32> (f32 or packed f16/bf16 storage, `load_x` / `load_w`), for the layout the
-// host resolved per operand (X_LAYOUT, W_LAYOUT; codes generated from MATRIX_LAYOUTS):
+// Library `matmul-operands`: the operand reads shared by every kernel version, 4 consecutive K
+// elements of one row of x or W as vec4<f32> (f32 or packed f16/bf16 storage, `load_x` /
+// `load_w`), for the layout the host resolved per operand (X_LAYOUT, W_LAYOUT; codes generated from MATRIX_LAYOUTS):
 //   LAYOUT_VEC4: stride 1 along K, with K, the row stride and the offset multiples of 4, the
 //     binding declared vec4: one vector load;
 //   LAYOUT_K_CONTIGUOUS: stride 1 along K: scalar loads, the K tail masked to zero;
