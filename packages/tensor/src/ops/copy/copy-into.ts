@@ -7,10 +7,15 @@ import { kernelPipeline, viewParamValues, viewParams } from '../../shader/builde
 import type { Tensor } from '../../tensor/tensor.js';
 import { bindingBudget, viewWindow } from '../binding-window.js';
 import { dispatch1d, workgroupCount } from '../launch.js';
+import tiledBody from './copy-into-tiled.wgsl';
 import body from './copy-into.wgsl';
 
 const RANK = 4;
 const WORKGROUP = 256;
+/** The tiled transpose-copy: TILE x TILE blocks, TILE x ROWS threads (copy-into-tiled.wgsl). */
+const TILED = { TILE: 32, ROWS: 8 } as const;
+/** Both transposed dims at least this long for the tiled kernel (shorter: the element-wise one). */
+const TILED_MIN_DIM = 8;
 const Params = defineParams('Params', {
   numel: 'u32',
   d1: 'u32',
@@ -20,12 +25,43 @@ const Params = defineParams('Params', {
   ...viewParams('dst', RANK),
 });
 
-function padded(t: Tensor): { shape: number[]; strides: number[] } {
+interface Layout4 {
+  shape: number[];
+  strides: number[];
+}
+
+function padded(t: Tensor): Layout4 {
   const pad = RANK - t.shape.length;
   return {
     shape: [...new Array<number>(pad).fill(1), ...t.shape],
     strides: [...new Array<number>(pad).fill(0), ...t.strides],
   };
+}
+
+const permuted = (l: Layout4, perm: readonly number[]): Layout4 => ({
+  shape: perm.map((k) => l.shape[k]!),
+  strides: perm.map((k) => l.strides[k]!),
+});
+
+/**
+ * The dim order [o0, o1, b, a] for the tiled kernel when src has stride 1 along a dim `a` and dst
+ * along another `b` (a transpose: the element-wise kernel would be strided on one side), both
+ * long enough to tile and the grid within the limits; undefined otherwise.
+ */
+export function tiledOrder(s: Layout4, d: Layout4, maxGroups: number): number[] | undefined {
+  if (s.strides[3] === 1 && d.strides[3] === 1) return undefined; // already coalesced
+  const long = (k: number) => s.shape[k]! >= TILED_MIN_DIM;
+  const a = [3, 2, 1, 0].find((k) => s.strides[k] === 1 && long(k));
+  const b = [3, 2, 1, 0].find((k) => d.strides[k] === 1 && long(k) && k !== a);
+  if (a === undefined || b === undefined) return undefined;
+  const outer = [0, 1, 2, 3].filter((k) => k !== a && k !== b);
+  const order = [...outer, b, a];
+  const grid = [
+    s.shape[a]! / TILED.TILE,
+    s.shape[b]! / TILED.TILE,
+    s.shape[outer[0]!]! * s.shape[outer[1]!]!,
+  ];
+  return grid.every((g) => Math.ceil(g) <= maxGroups) ? order : undefined;
 }
 
 /**
@@ -46,6 +82,42 @@ export function copyInto(dst: Tensor, src: Tensor): void {
   const dw = viewWindow(dst, caller, 'dst', budget);
   const s = padded(src);
   const d = padded(dst);
+  const maxGroups = ctx.limits.maxComputeWorkgroupsPerDimension;
+  const order = src.dtype === 'f32' ? tiledOrder(s, d, maxGroups) : undefined;
+  if (order) {
+    // A transpose: TILE x TILE blocks through workgroup memory, coalesced on both sides.
+    const ts = permuted(s, order);
+    const td = permuted(d, order);
+    const tiledSpec = {
+      label: 'tensor/copy-into-tiled',
+      body: tiledBody,
+      params: Params,
+      constants: TILED,
+      storage: [
+        { name: 'src', type: 'f32', view: RANK },
+        { name: 'dst', type: 'f32', access: 'read_write', view: RANK },
+      ],
+    } as const;
+    ctx.dispatch({
+      pipeline: kernelPipeline(ctx, tiledSpec),
+      params: Params.pack({
+        numel: src.numel,
+        d1: ts.shape[1]!,
+        d2: ts.shape[2]!,
+        d3: ts.shape[3]!,
+        ...viewParamValues('src', ts, sw.elemOffset, RANK),
+        ...viewParamValues('dst', td, dw.elemOffset, RANK),
+      } as Parameters<typeof Params.pack>[0]),
+      bindings: [sw.binding, dw.binding],
+      workgroups: [
+        workgroupCount(ts.shape[3]!, TILED.TILE),
+        workgroupCount(ts.shape[2]!, TILED.TILE),
+        ts.shape[0]! * ts.shape[1]!,
+      ],
+      label: 'copyInto/tiled',
+    });
+    return;
+  }
   const spec = {
     label: 'tensor/copy-into',
     body,
@@ -67,7 +139,7 @@ export function copyInto(dst: Tensor, src: Tensor): void {
       ...viewParamValues('dst', d, dw.elemOffset, RANK),
     } as Parameters<typeof Params.pack>[0]),
     bindings: [sw.binding, dw.binding],
-    workgroups: dispatch1d(workgroupCount(src.numel, WORKGROUP), ctx.limits.maxComputeWorkgroupsPerDimension),
+    workgroups: dispatch1d(workgroupCount(src.numel, WORKGROUP), maxGroups),
     label: caller,
   });
 }
