@@ -33,6 +33,7 @@ import gemmSplitKV1Wgsl from './gemm-splitk-v1.wgsl';
 import gemmTilesWgsl from './gemm-tiles.wgsl';
 import gemmV1Wgsl from './gemm-v1.wgsl';
 import gemmV2Wgsl from './gemm-v2.wgsl';
+import gemmV3Wgsl from './gemm-v3.wgsl';
 import gemvV1Wgsl from './gemv-v1.wgsl';
 import { splitK } from './matmul-pick.js';
 import {
@@ -45,11 +46,17 @@ import {
   rowsWindow,
 } from './matmul-problem.js';
 import reduceWgsl from './matmul-reduce.wgsl';
-import { GEMM_SPLITK_V1, GEMM_V1, GEMM_V2, GEMV_V1, MATMUL_REDUCE } from './matmul-sizes.js';
+import { GEMM_SPLITK_V1, GEMM_V1, GEMM_V2, GEMM_V3, GEMV_V1, MATMUL_REDUCE } from './matmul-sizes.js';
 import operandsWgsl from './operands.wgsl';
 
 /** The names of the matmul kernel versions. */
-export type MatmulKernel = 'gemv-v1' | 'gemm-v1' | 'gemm-v2' | 'gemm-v2-splitk' | 'gemm-splitk-v1';
+export type MatmulKernel =
+  | 'gemv-v1'
+  | 'gemm-v1'
+  | 'gemm-v2'
+  | 'gemm-v2-splitk'
+  | 'gemm-splitk-v1'
+  | 'gemm-v3';
 
 /** A matmul kernel version: records out = x @ W^T (+ bias) (+ residual) for a validated problem. */
 export interface MatmulKernelVersion extends KernelVersion<MatmulProblem> {
@@ -236,7 +243,8 @@ interface GemmLaunch {
   /** The WGSL file (its pipeline label), its code, the header sizes (TILE among them). */
   readonly file: string;
   readonly code: VersionCode;
-  readonly sizes: { readonly TILE: number; readonly TILE_K: number };
+  /** TILE: rows of x per tile; TILE_N (default TILE): rows of W per tile. */
+  readonly sizes: { readonly TILE: number; readonly TILE_K: number; readonly TILE_N?: number };
   /** Whether K is split over z-slices when the output tiles are few. */
   readonly splitK: boolean;
 }
@@ -254,6 +262,7 @@ function gemmLaunch(
 const GEMM_V1_CODE: VersionCode = { body: gemmV1Wgsl, libraries: [GEMM_TILES] };
 const GEMM_V2_CODE: VersionCode = { body: gemmV2Wgsl, libraries: [GEMM_DOUBLE_BUFFER] };
 const GEMM_SPLITK_V1_CODE: VersionCode = { body: gemmSplitKV1Wgsl, libraries: [GEMM_DOUBLE_BUFFER] };
+const GEMM_V3_CODE: VersionCode = { body: gemmV3Wgsl, libraries: [GEMM_TILES] };
 
 /** The split-K reduce pass: out = sum of the workspace's slices, with the epilogue. */
 function reduceSpec(p: MatmulProblem): KernelSpec {
@@ -272,12 +281,13 @@ function recordGemm(p: MatmulProblem, launch: GemmLaunch): void {
   const ctx = p.out.ctx;
   const maxGroups = ctx.limits.maxComputeWorkgroupsPerDimension;
   const { TILE } = launch.sizes;
+  const tileN = launch.sizes.TILE_N ?? TILE;
   const label = `tensor/matmul/${launch.file}`;
   const withEpilogue = epilogueSpec(p.bias?.dtype, p.residual !== undefined);
   const pipeline = kernelPipeline(ctx, versionSpec(p, label, launch.code, launch.sizes, withEpilogue));
   const workspaceElements = Math.floor(usableBytes(ctx, p.budget) / 4);
-  forEachChunk(p, maxGroups * TILE, maxGroups * TILE, (c) => {
-    const tiles: [number, number] = [workgroupCount(c.nc, TILE), workgroupCount(c.mc, TILE)];
+  forEachChunk(p, maxGroups * TILE, maxGroups * tileN, (c) => {
+    const tiles: [number, number] = [workgroupCount(c.nc, tileN), workgroupCount(c.mc, TILE)];
     const { splits, kSlice } = launch.splitK
       ? splitK(tiles[0] * tiles[1], p.k, Math.floor(workspaceElements / (c.mc * c.nc)))
       : { splits: 1, kSlice: p.k };
@@ -376,5 +386,10 @@ export const MATMUL_KERNELS: readonly MatmulKernelVersion[] = Object.freeze([
     gemmLaunch('gemm-splitk-v1', 'gemm-splitk-v1', GEMM_SPLITK_V1_CODE, GEMM_SPLITK_V1, true),
     '64x64 tiles (gemm-v1 blocks), double-buffered with register prefetch; K split over z-slices into a workspace + a reduce pass when tiles are few; any operand strides',
     true,
+  ),
+  gemmVersion(
+    gemmLaunch('gemm-v3', 'gemm-v3', GEMM_V3_CODE, GEMM_V3, false),
+    '128x64 tiles, 8x4 register blocks, K tiles of 16, single-buffered (gemm-v1 with a taller tile); any operand strides',
+    false,
   ),
 ]);

@@ -14,5 +14,8 @@ export const GEMM_SPLITK_V1 = { TILE: 64, TILE_K: 16 } as const;
 /** gemm-v2 (and gemm-v2-splitk): TILE x TILE output tiles ((TILE / 8)^2 threads, 8x8 blocks). */
 export const GEMM_V2 = { TILE: 128, TILE_K: 8 } as const;
 
+/** gemm-v3: TILE x TILE_N output tiles ((TILE_N / 4) x (TILE / 8) threads, 8x4 blocks), K tiles of TILE_K. */
+export const GEMM_V3 = { TILE: 128, TILE_N: 64, TILE_K: 16 } as const;
+
 /** The split-K reduce pass: one thread per output element. */
 export const MATMUL_REDUCE = { WORKGROUP: 256 } as const;
