@@ -390,6 +390,6 @@ export const MATMUL_KERNELS: readonly MatmulKernelVersion[] = Object.freeze([
   gemmVersion(
     gemmLaunch('gemm-v3', 'gemm-v3', GEMM_V3_CODE, GEMM_V3, false),
     '128x64 tiles, 8x4 register blocks, K tiles of 16, single-buffered (gemm-v1 with a taller tile); any operand strides',
-    false,
+    true,
   ),
 ]);

@@ -251,7 +251,15 @@ describe('matmul (GPU vs CPU reference)', () => {
       [2048, 768, 1536, 'gemm-v1'],
       [512, 80, 1536, 'gemv-v1'],
       [1024, 80, 1536, 'gemm-splitk-v1'],
-      [2048, 1536, 48, 'gemm-v1'],
+      [2048, 1536, 48, 'gemm-v3'],
+      [1024, 3072, 768, 'gemm-v3'],
+      [2048, 3072, 768, 'gemm-v3'],
+      // A training step at 16384 tokens: forward and dX on gemm-v3, dW (K = tokens) double-buffered.
+      [16384, 768, 1536, 'gemm-v3'],
+      [16384, 1536, 768, 'gemm-v3'],
+      [3072, 768, 16384, 'gemm-splitk-v1'],
+      [768, 1536, 16384, 'gemm-splitk-v1'],
+      [2048, 50280, 768, 'gemm-v3'],
     ];
     for (const [m, n, k, kernel] of picks)
       expect([m, n, k, pickMatmulKernel(m, n, k)]).toEqual([m, n, k, kernel]);
