@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     const named = kernels.filter((k) => k !== 'auto');
     const best = named.reduce((a, b) => (times[a]! <= times[b]! ? a : b));
     const gflop = (2 * s.m * s.n * s.k) / 1e9;
-    const rate = (k: string) => `${(gflop / times[k]! / 1e3).toFixed(1)} TF/s`;
+    const rate = (k: string) => `${((gflop * 1e3) / times[k]!).toFixed(1)} TF/s`; // times in µs
     const label = `${s.name} ${s.m}x${s.k}${s.xT ? 'T' : ''} @ ${s.n}x${s.k}${s.wT ? 'T' : ''}`.padEnd(26);
     const bad = Object.entries(errors).filter(([, e]) => e > 1e-3);
     console.log(
