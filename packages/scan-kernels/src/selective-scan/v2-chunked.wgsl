@@ -41,19 +41,33 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
 
   for (var segment = 0u; segment < params.n_segments; segment++) {
     let t0 = (segment * CHUNKS + k) * STEPS;
+    // The loads and the tile setup stay inline here (the chunked-scan/channel library has them as
+    // lane_inputs, tile_scaled_a and zero_tile for the other kernels): through those functions
+    // this kernel measured 11% slower on the H200 (0.807 vs 0.728 ms at (8,1536,2048,16),
+    // docs/benchmarks/issue-10/scan-3cf1bf3.json), the only scan version that lost time.
     var x: array<f32, STEPS>;
     var dt: array<f32, STEPS>;
-    lane_dt[lid] = lane_inputs(ch, t0, views.u, params.u_stride2, views.delta, params.delta_stride2, bias,
-                               softplus_dt, &x, &dt);
     var y_acc: array<f32, STEPS>;
+    var dt_sum = 0.0;
     for (var i = 0u; i < STEPS; i++) {
+      let t = t0 + i;
+      let inputs = scan_step_inputs(ch.valid && t < seq_len, views.u + t * params.u_stride2,
+                                    views.delta + t * params.delta_stride2, bias, softplus_dt);
+      x[i] = inputs.x;
+      dt[i] = inputs.y;
       y_acc[i] = 0.0;
+      dt_sum += inputs.y;
     }
+    lane_dt[lid] = dt_sum;
 
     for (var tile = 0u; tile < n_tiles; tile++) {
       let n0 = tile * TILE_STATES;
-      let a2 = tile_scaled_a(ch.d, n0);
-      var h = zero_tile();
+      var a2: array<f32, TILE_STATES>;
+      var h: array<f32, TILE_STATES>;
+      for (var j = 0u; j < TILE_STATES; j++) {
+        a2[j] = scaled_a(ch.d, n0 + j);
+        h[j] = 0.0;
+      }
       // A: scan the chunk from a zero state.
       for (var i = 0u; i < STEPS; i++) {
         let t = min(t0 + i, seq_len - 1u);
