@@ -76,10 +76,16 @@ export class MambaParameters {
   }
 
   /**
-   * Fresh parameters, seeded, as Hugging Face initialises a Mamba model: linear and embedding
-   * weights normal(0, 0.02); dt_proj weight uniform(+-dtRank^-0.5); dt_proj bias the inverse
-   * softplus of dt = exp(uniform(log 1e-3, log 1e-1)); A_log = log(1..dState); D = 1; norms 1;
-   * conv weight uniform(+-1/sqrt(dConv)) and biases 0; out_proj scaled by 1/sqrt(nLayer).
+   * Fresh parameters, seeded, as the official `mamba_ssm` initialises a Mamba LM
+   * (`MambaLMHeadModel`: PyTorch's layer defaults, then its `_init_weights`): in_proj, x_proj and
+   * an untied lm_head uniform(+-1/sqrt(fan_in)) (nn.Linear's kaiming-uniform default, which the
+   * official init keeps); out_proj the same divided by sqrt(nLayer); the embedding normal(0, 0.02);
+   * dt_proj weight uniform(+-dtRank^-0.5); dt_proj bias the inverse softplus of
+   * dt = exp(uniform(log 1e-3, log 1e-1)); A_log = log(1..dState); D = 1; norms 1; conv weight
+   * and bias uniform(+-1/sqrt(dConv)) (nn.Conv1d's default, fan_in = dConv for a depthwise conv);
+   * linear biases 0. (Until 2026-12-03 every linear weight was normal(0, 0.02): B and C, the
+   * x_proj outputs, started 2-3x smaller than the official init's, which slowed the selective
+   * model on Selective Copying.)
    */
   static random(ctx: GpuContext, config: MambaConfig, seed = 0): MambaParameters {
     const rng = new SeededInit(seed);
@@ -108,18 +114,23 @@ export class MambaParameters {
             values[i] = dt + Math.log(-Math.expm1(-dt));
           }
           break;
-        case 'conv1dWeight': {
+        case 'conv1dWeight':
+        case 'conv1dBias': {
           const bound = 1 / Math.sqrt(config.dConv);
           for (let i = 0; i < n; i++) values[i] = rng.uniform(-bound, bound);
           break;
         }
-        case 'conv1dBias':
         case 'inProjBias':
         case 'outProjBias':
           break;
+        case 'embedding':
+          for (let i = 0; i < n; i++) values[i] = rng.normal() * 0.02;
+          break;
         default: {
-          const scale = e.role === 'outProj' ? 0.02 / Math.sqrt(config.nLayer) : 0.02;
-          for (let i = 0; i < n; i++) values[i] = rng.normal() * scale;
+          // nn.Linear's default: uniform(+-1/sqrt(fan_in)), weights stored (out, in).
+          const fanIn = e.shape[e.shape.length - 1]!;
+          const bound = 1 / Math.sqrt(fanIn) / (e.role === 'outProj' ? Math.sqrt(config.nLayer) : 1);
+          for (let i = 0; i < n; i++) values[i] = rng.uniform(-bound, bound);
         }
       }
       tensors.set(e.names.hf, Tensor.fromArray(ctx, values, e.shape, 'f32', e.names.hf));
