@@ -119,8 +119,9 @@ export function taskExperiments(sizing: TaskSizing): TaskExperiment[] {
           clip: 1.0,
           evalEvery: 250,
           evalSequences: 512,
-          stopAtAccuracy: 1,
-          stopPatience: 3,
+          // No accuracy stop: at batch 32 validation at L 256 reached 100% after 2500 steps (1 min)
+          // while the length generalisation was still poor (96% at 2^11, 6% at 2^20); training
+          // on through the budget is what sharpens the selection (the paper trains far longer).
           timeBudgetMs: 6 * 60_000,
         }
       : {
