@@ -13,3 +13,4 @@ export { ChatTemplate } from './chat-template.js';
 export { ChatTemplateError, EngineClosedError, InvalidRequestError, QueueFullError } from './errors.js';
 export { StopMatcher } from './stop-strings.js';
 export type * from './types.js';
+export { createHttpApp, type HttpAppOptions } from './http.js';

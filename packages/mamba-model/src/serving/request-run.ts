@@ -37,7 +37,10 @@ export interface RunInput {
   controller: AbortController;
 }
 
-/** Submits every row (prompts x n); resolves with the choices in index order. */
+/**
+ * Submits every row (prompts x n); resolves with the choices in index order. Throws at once (not
+ * through the promise) when the rows do not fit (QueueFullError), so a server can answer 429.
+ */
 export function runRows(
   batcher: ContinuousBatcher,
   input: RunInput,
@@ -48,7 +51,8 @@ export function runRows(
   const onAbort = () => controller.abort(input.signal?.reason);
   if (input.signal?.aborted) onAbort();
   input.signal?.addEventListener('abort', onAbort, { once: true });
-  return new Promise<RunResult>((resolve, reject) => {
+  const jobs: RowJob[] = [];
+  const settled = new Promise<RunResult>((resolve, reject) => {
     const results: ChoiceResult[] = [];
     let completionTokens = 0;
     let open = prompts.length * n;
@@ -68,7 +72,6 @@ export function runRows(
       if (!controller.signal.aborted) controller.abort(error);
       reject(error);
     };
-    const jobs: RowJob[] = [];
     prompts.forEach((promptIds, p) => {
       for (let i = 0; i < n; i++) {
         const index = p * n + i;
@@ -114,12 +117,14 @@ export function runRows(
         });
       }
     });
-    try {
-      batcher.submit(jobs);
-    } catch (error) {
-      fail(error);
-    }
   });
+  try {
+    batcher.submit(jobs);
+  } catch (error) {
+    input.signal?.removeEventListener('abort', onAbort);
+    throw error;
+  }
+  return settled;
 }
 
 function abortReason(signal: AbortSignal): unknown {

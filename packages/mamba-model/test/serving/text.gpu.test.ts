@@ -8,6 +8,7 @@ import { loadModel } from '../../src/model/load-node.js';
 import type { MambaModel } from '../../src/model/mamba-model.js';
 import { createEngine, type Engine } from '../../src/serving/engine.js';
 import { ChatTemplateError } from '../../src/serving/errors.js';
+import type { ChatCompletionChunk, CompletionChunk } from '../../src/serving/types.js';
 import { writeTextCheckpoint } from './text-checkpoint.js';
 
 let dir: string;
@@ -69,7 +70,7 @@ describe('engine with a tokenizer', () => {
       stream: true,
       ...sampling,
     });
-    const chunks = [];
+    const chunks: ChatCompletionChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks[0]!.choices[0]!.delta).toEqual({ role: 'assistant', content: '' });
     expect(chunks.every((c) => c.object === 'chat.completion.chunk' && c.id === chunks[0]!.id)).toBe(true);
@@ -106,7 +107,7 @@ describe('engine with a tokenizer', () => {
 
     const stream = await engine.completions.create({ ...body, stop, stream: true });
     let text = '';
-    let last;
+    let last: CompletionChunk | undefined;
     for await (const chunk of stream) {
       text += chunk.choices[0]!.text;
       last = chunk;
