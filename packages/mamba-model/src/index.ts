@@ -16,5 +16,7 @@ export { type ModelTokenizer, type StreamDecoder, loadTokenizer } from './model/
 export { type ResolvedSampling, type SamplingOptions, resolveSampling } from './sampling/options.js';
 export { sampleRef } from './sampling/sample-ref.js';
 export { randomWeights } from './model/random-weights.js';
+// serving: the OpenAI API in-process, with continuous batching
+export * from './serving/index.js';
 // the paper's synthetic tasks
 export * from './tasks/index.js';

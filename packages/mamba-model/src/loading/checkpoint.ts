@@ -30,6 +30,7 @@ export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';
 export const WEIGHTS_INDEX_FILE = 'model.safetensors.index.json';
 export const TOKENIZER_FILE = 'tokenizer.json';
+export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 
 /** A tensor of the checkpoint, matched to the spec, not yet read. */
 export interface CheckpointTensor {
@@ -90,6 +91,8 @@ export interface Checkpoint {
   readTensors(options?: { onProgress?: (progress: LoadProgress) => void }): AsyncGenerator<LoadedTensor>;
   /** The `tokenizer.json` beside the weights, or undefined when there is none. */
   readTokenizerJson(): Promise<string | undefined>;
+  /** The `tokenizer_config.json` (chat template, special tokens), or undefined when there is none. */
+  readTokenizerConfigJson(): Promise<string | undefined>;
   /** Closes every open file. Idempotent. */
   close(): Promise<void>;
 }
@@ -394,6 +397,7 @@ export async function openCheckpoint(
         }
       },
       readTokenizerJson: () => store.readText(TOKENIZER_FILE),
+      readTokenizerConfigJson: () => store.readText(TOKENIZER_CONFIG_FILE),
       close: closeAll,
     };
   } catch (error) {

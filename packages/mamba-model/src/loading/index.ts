@@ -19,6 +19,7 @@ export {
   type OpenCheckpointOptions,
   openCheckpoint,
   parseSafetensorsIndex,
+  TOKENIZER_CONFIG_FILE,
   TOKENIZER_FILE,
   WEIGHTS_FILE,
   WEIGHTS_INDEX_FILE,
@@ -64,6 +65,7 @@ export {
   type TensorValues,
   type WritableDtype,
 } from './safetensors-writer.js';
+export { parseTokenizerConfig, type TokenizerConfig } from './tokenizer-config.js';
 export { type CheckpointStore, memoryStore, type UrlStoreOptions, urlStore } from './store.js';
 export {
   detectNaming,

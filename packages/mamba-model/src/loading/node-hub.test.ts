@@ -160,15 +160,17 @@ describe('resolveCheckpoint', () => {
     const cdnRequests = hub.requests.filter((r) => r.server === 'cdn');
     expect(cdnRequests.length).toBeGreaterThan(0);
     expect(cdnRequests.every((r) => r.authorization === undefined)).toBe(true);
-    // tokenizer.json is optional: its 404 was tolerated.
+    // tokenizer.json and tokenizer_config.json are optional: their 404s were tolerated.
     expect(hub.requests.some((r) => r.path.endsWith('/tokenizer.json'))).toBe(true);
+    expect(hub.requests.some((r) => r.path.endsWith('/tokenizer_config.json'))).toBe(true);
     const checkpoint = await openLocalCheckpoint(folder);
     expect(checkpoint.tensors.length).toBe(22);
     await checkpoint.close();
 
     hub.requests.length = 0;
     expect(await resolveCheckpoint('acme/mamba-tiny', { env: env(), progress: false })).toBe(folder);
-    expect(hub.requests.filter((r) => !r.path.endsWith('/tokenizer.json'))).toEqual([]);
+    // Only the optional files that were absent (tokenizer.json, tokenizer_config.json) are asked again.
+    expect(hub.requests.filter((r) => !/\/tokenizer(_config)?\.json$/.test(r.path))).toEqual([]);
   });
 
   it('downloads a sharded checkpoint at a revision, with its tokenizer, via the endpoint option', async () => {

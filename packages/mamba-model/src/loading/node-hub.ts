@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import {
   parseSafetensorsIndex,
+  TOKENIZER_CONFIG_FILE,
   TOKENIZER_FILE,
   WEIGHTS_FILE,
   WEIGHTS_INDEX_FILE,
@@ -379,5 +380,6 @@ export async function resolveCheckpoint(
     for (const shard of new Set(index.values())) await need(shard);
   }
   await get(TOKENIZER_FILE);
+  await get(TOKENIZER_CONFIG_FILE);
   return folder;
 }

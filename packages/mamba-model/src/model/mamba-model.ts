@@ -7,6 +7,7 @@ import type { Checkpoint, LoadProgress } from '../loading/checkpoint.js';
 import type { MambaConfig } from '../loading/config.js';
 import { openCheckpoint } from '../loading/checkpoint.js';
 import type { CheckpointStore } from '../loading/store.js';
+import { parseTokenizerConfig, type TokenizerConfig } from '../loading/tokenizer-config.js';
 import { resolveSampling, type SamplingOptions } from '../sampling/options.js';
 import { backbonePrefill } from './forward.js';
 import { GenerationGraph } from './session.js';
@@ -80,6 +81,8 @@ export class MambaModel {
     readonly config: MambaConfig,
     readonly weights: MambaWeights,
     readonly tokenizer: ModelTokenizer | undefined,
+    /** The checkpoint's tokenizer_config.json (chat template, special tokens), when it has one. */
+    readonly tokenizerConfig: TokenizerConfig | undefined = undefined,
   ) {}
 
   /** Uploads an opened checkpoint's weights (the caller closes the checkpoint). */
@@ -92,8 +95,10 @@ export class MambaModel {
     try {
       const json = await checkpoint.readTokenizerJson();
       const tokenizer = json ? await loadTokenizer(json) : undefined;
+      const configJson = await checkpoint.readTokenizerConfigJson();
+      const tokenizerConfig = configJson ? parseTokenizerConfig(configJson) : undefined;
       await ctx.sync('loadModel');
-      return new MambaModel(ctx, checkpoint.config, weights, tokenizer);
+      return new MambaModel(ctx, checkpoint.config, weights, tokenizer, tokenizerConfig);
     } catch (error) {
       disposeWeights(weights);
       throw error;
@@ -191,7 +196,7 @@ export class MambaModel {
         const single = this.acquireGraph(1);
         try {
           prompt.forEach((row, r) => {
-            single.sampler.reset(sampling, [row]);
+            single.sampler.reset(sampling, [row], r);
             single.prefill(Int32Array.from(row), row.length);
             graph.adoptRow(r, single);
           });

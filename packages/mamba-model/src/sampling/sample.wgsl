@@ -4,12 +4,13 @@
 // tokens: (ring, batch) i32, step-major ring: the id is also stored at row `step % ring`;
 // steps: (batch) u32, the per-row step counter, read here and advanced by one (so a recorded
 // decode step can be replayed unchanged).
-// config: the sampling settings, a storage buffer written per generation, so that a captured
-// dispatch serves every setting.
+// config: (batch) Config, each row's sampling settings, a storage buffer written per generation
+// (or per row, when a row joins a running batch), so that a captured dispatch serves every setting.
 // Order as Hugging Face applies processors/warpers: repetition penalty, temperature, top-k, top-p,
 // min-p. Thresholds are found by bisection over the bit patterns of positive f32 probabilities
 // (monotone), so top-k keeps exactly the values >= the k-th largest (ties kept, as torch.topk +
-// `<` mask). The draw comes from a counter-based hash of (seed, step, row): no RNG state.
+// `<` mask). The draw comes from a counter-based hash of (seed, step, rng_row): no RNG state; a row's
+// rng_row is set with its settings (not its position), so its draws do not depend on its slot.
 
 const WG: u32 = 256u;
 
@@ -19,7 +20,7 @@ const WG: u32 = 256u;
 @group(0) @binding(3) var<storage, read_write> next_ids: array<i32>;
 @group(0) @binding(4) var<storage, read_write> tokens: array<i32>;
 @group(0) @binding(5) var<storage, read_write> steps: array<u32>;
-@group(0) @binding(6) var<storage, read> config: Config;
+@group(0) @binding(6) var<storage, read> config: array<Config>;
 
 var<workgroup> red_f: array<f32, WG>;
 var<workgroup> red_u: array<u32, WG>;
@@ -27,9 +28,10 @@ var<workgroup> shared_threshold: f32;
 
 fn penalized(row: u32, i: u32) -> f32 {
   var l = logits[row * params.row_stride + i];
-  if (config.penalty != 1.0) {
+  let penalty = config[row].penalty;
+  if (penalty != 1.0) {
     let seen = (presence[row * params.words + (i >> 5u)] >> (i & 31u)) & 1u;
-    if (seen == 1u) { l = select(l / config.penalty, l * config.penalty, l < 0.0); }
+    if (seen == 1u) { l = select(l / penalty, l * penalty, l < 0.0); }
   }
   return l;
 }
@@ -58,7 +60,7 @@ fn reduce_count(lid: u32, v: u32) -> u32 {
 
 // Probability (unnormalised: the top token has 1) of token i.
 fn prob(row: u32, i: u32, max_logit: f32) -> f32 {
-  return exp((penalized(row, i) - max_logit) / config.temperature);
+  return exp((penalized(row, i) - max_logit) / config[row].temperature);
 }
 
 @compute @workgroup_size(WG)
@@ -66,6 +68,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let row = wid.x;
   let vocab = params.vocab;
   let step = steps[row];
+  let settings = config[row];
   // 1. max and first argmax of the penalised logits.
   var best = -3.40282e38;
   var best_i = 0xffffffffu;
@@ -87,10 +90,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let max_logit = red_f[0];
   var chosen = red_u[0];
 
-  if (config.temperature > 0.0) {
+  if (settings.temperature > 0.0) {
     // 2. thresholds. Bit patterns of probabilities in (0, 1] lie in [1, 0x3f800000].
     var threshold = 0.0;
-    if (config.top_k > 0u && config.top_k < vocab) {
+    if (settings.top_k > 0u && settings.top_k < vocab) {
       var lo = 0u;            // count(p >= lo) >= k always holds
       var hi = 0x3f800001u;   // count(p >= hi) == 0 < k
       loop {
@@ -99,17 +102,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let t = bitcast<f32>(mid);
         var c = 0u;
         for (var i = lid; i < vocab; i += WG) { c += select(0u, 1u, prob(row, i, max_logit) >= t); }
-        if (reduce_count(lid, c) >= config.top_k) { lo = mid; } else { hi = mid; }
+        if (reduce_count(lid, c) >= settings.top_k) { lo = mid; } else { hi = mid; }
       }
       threshold = bitcast<f32>(lo);
     }
-    if (config.top_p < 1.0) {
+    if (settings.top_p < 1.0) {
       var m = 0.0;
       for (var i = lid; i < vocab; i += WG) {
         let p = prob(row, i, max_logit);
         m += select(0.0, p, p >= threshold);
       }
-      let mass_target = config.top_p * reduce_sum(lid, m);
+      let mass_target = settings.top_p * reduce_sum(lid, m);
       var lo = bitcast<u32>(threshold);
       var hi = 0x3f800001u;
       loop {
@@ -125,7 +128,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       }
       threshold = max(threshold, bitcast<f32>(lo));
     }
-    threshold = max(threshold, config.min_p);
+    threshold = max(threshold, settings.min_p);
 
     // 3. inverse-CDF draw over the kept tokens, in index order: each thread owns a contiguous chunk.
     let chunk = (vocab + WG - 1u) / WG;
@@ -149,7 +152,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
     let inclusive = red_f[lid];
     let total = red_f[WG - 1u];
-    let r = uniform_draw(config.seed, step, row) * total;
+    let r = uniform_draw(settings.seed, step, settings.rng_row) * total;
     // Fallback when rounding leaves r past every prefix: the last kept token overall.
     workgroupBarrier();
     red_u[lid] = select(0u, last_kept + 1u, last_kept != 0xffffffffu);

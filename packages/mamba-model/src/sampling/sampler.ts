@@ -1,6 +1,6 @@
 // GpuSampler: per-session sampling state on the GPU (seen-token bitmap, next ids, a ring of
-// generated tokens, per-row step counters, the settings) and the dispatch that picks each step's
-// ids. The dispatch reads everything that varies from buffers, so it can be captured once and
+// generated tokens, per-row step counters, per-row settings) and the dispatch that picks each
+// step's ids. The dispatch reads everything that varies from buffers, so it can be captured once and
 // replayed for every step and every setting. Only the chosen ids ever come back.
 
 import { type GpuContext, InvalidArgumentError, Tensor, zeros } from '@mamba-webgpu/tensor';
@@ -23,7 +23,12 @@ const Config = defineParams('Config', {
   min_p: 'f32',
   penalty: 'f32',
   seed: 'u32',
+  /** The row number the draws hash (not the row's position, which may change between sessions). */
+  rng_row: 'u32',
+  pad: 'u32',
 });
+/** Bytes of one row's settings: the struct's size and its array stride (8 scalars, 4-aligned). */
+const CONFIG_BYTES = Config.byteSize;
 const code = Params.wgsl + Config.wgsl + RNG_WGSL + source;
 
 /** Steps kept in the token ring; reads must stay within this window of the newest step. */
@@ -38,7 +43,7 @@ export class GpuSampler {
   readonly tokens: Tensor<'i32'>;
   /** (batch) u32: per-row step counters, advanced on the GPU by each sampling dispatch. */
   readonly steps: Tensor<'u32'>;
-  /** The settings (Config struct). */
+  /** (batch) Config structs: each row's settings. */
   readonly config: Tensor<'u32'>;
   private readonly words: number;
 
@@ -53,27 +58,21 @@ export class GpuSampler {
     this.nextIds = zeros(ctx, [batch], 'i32', 'sampler/next-ids');
     this.tokens = zeros(ctx, [TOKEN_RING, batch], 'i32', 'sampler/tokens');
     this.steps = zeros(ctx, [batch], 'u32', 'sampler/steps');
-    this.config = zeros(ctx, [Config.byteSize / 4], 'u32', 'sampler/config');
+    this.config = zeros(ctx, [(batch * CONFIG_BYTES) / 4], 'u32', 'sampler/config');
     if (options) this.reset(options, []);
   }
 
   /**
-   * Starts a new generation: writes the settings, zeroes the step counters and marks the prompt
-   * tokens as seen (for the repetition penalty). `ids[row]` lists row's tokens.
+   * Starts a new generation: writes the settings of every row (row r draws as row `firstRow + r`),
+   * zeroes the step counters and marks the prompt tokens as seen (for the repetition penalty).
+   * `ids[row]` lists row's tokens.
    */
-  reset(options: ResolvedSampling, ids: readonly (readonly number[])[]): void {
-    this.config.write(
-      new Uint32Array(
-        Config.pack({
-          temperature: options.temperature,
-          top_k: options.topK,
-          top_p: options.topP,
-          min_p: options.minP,
-          penalty: options.repetitionPenalty,
-          seed: options.seed,
-        }),
-      ),
-    );
+  reset(options: ResolvedSampling, ids: readonly (readonly number[])[], firstRow = 0): void {
+    const settings = new Uint32Array((this.batch * CONFIG_BYTES) / 4);
+    for (let r = 0; r < this.batch; r++) {
+      settings.set(new Uint32Array(packSettings(options, firstRow + r)), (r * CONFIG_BYTES) / 4);
+    }
+    this.config.write(settings);
     this.steps.write(new Uint32Array(this.batch));
     const bits = new Uint32Array(this.batch * this.words);
     ids.forEach((row, r) => {
@@ -84,13 +83,16 @@ export class GpuSampler {
 
   /**
    * Copies row 0 of a batch-1 sampler that has sampled its first id (step 0) into row `row`: the
-   * id, its token-ring entry and the seen-token bits.
+   * id, its token-ring entry, the seen-token bits, the step counter and the settings; the row then
+   * continues exactly as it would have alone.
    */
   adoptRow(row: number, single: GpuSampler): void {
     const ctx = this.ctx;
     ctx.copyBuffer(single.nextIds.buffer, 0, this.nextIds.buffer, row * 4, 4);
     ctx.copyBuffer(single.tokens.buffer, 0, this.tokens.buffer, row * 4, 4);
     ctx.copyBuffer(single.presence.buffer, 0, this.presence.buffer, row * this.words * 4, this.words * 4);
+    ctx.copyBuffer(single.steps.buffer, 0, this.steps.buffer, row * 4, 4);
+    ctx.copyBuffer(single.config.buffer, 0, this.config.buffer, row * CONFIG_BYTES, CONFIG_BYTES);
   }
 
   /** Sets every row's step counter (after rows were adopted with their step 0 done). */
@@ -124,6 +126,14 @@ export class GpuSampler {
       workgroups: [this.batch],
       label: 'sample',
     });
+  }
+
+  /**
+   * Starts reading the whole token ring, (TOKEN_RING, batch) step-major: row r's step s at
+   * `(s % TOKEN_RING) * batch + r`, for rows whose steps differ (continuous batching).
+   */
+  readRing(): Promise<Int32Array> {
+    return this.ctx.readBuffer(this.tokens.buffer, 0, this.tokens.byteLength).then((b) => new Int32Array(b));
   }
 
   /**
@@ -164,4 +174,17 @@ export class GpuSampler {
     this.steps.dispose();
     this.config.dispose();
   }
+}
+
+function packSettings(options: ResolvedSampling, rngRow: number): ArrayBuffer {
+  return Config.pack({
+    temperature: options.temperature,
+    top_k: options.topK,
+    top_p: options.topP,
+    min_p: options.minP,
+    penalty: options.repetitionPenalty,
+    seed: options.seed,
+    rng_row: rngRow,
+    pad: 0,
+  });
 }
