@@ -42,7 +42,9 @@ describe.skipIf(!runBrowserTests)('playground in headless Chromium', () => {
       }
     });
     page.on('response', (response) => {
-      const optional = /\/(tokenizer\.json|model\.safetensors\.index\.json)$/.test(response.url());
+      const optional = /\/(tokenizer\.json|tokenizer_config\.json|model\.safetensors\.index\.json)$/.test(
+        response.url(),
+      );
       if (response.status() >= 400 && !optional) {
         pageProblems.push(`HTTP ${response.status()}: ${response.url()}`);
       }
