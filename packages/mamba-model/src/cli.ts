@@ -6,9 +6,10 @@ import { parseArgs } from 'node:util';
 import { getGpuContext, MambaWebGpuError } from '@mamba-webgpu/tensor';
 import { MambaModelError } from './loading/errors.js';
 import { loadModel } from './model/load-node.js';
+import { serveCommand } from './serving/cli-serve.js';
 import { trainCommand } from './training/cli-train.js';
 
-const HELP = `Usage: mamba-webgpu generate|train ... (mamba-webgpu train --help for training)
+const HELP = `Usage: mamba-webgpu generate|train|serve ... (mamba-webgpu train --help, serve --help)
 
 mamba-webgpu generate --model <folder|hub-id> (--prompt TEXT | --ids 1,2,3) [options]
 
@@ -45,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 1;
   }
   if (command === 'train') return trainCommand(rest, () => getGpuContext());
+  if (command === 'serve') return serveCommand(rest, () => getGpuContext());
   if (command !== 'generate') {
     process.stderr.write(`mamba-webgpu: unknown command "${command}"\n\n${HELP}`);
     return 1;
