@@ -1,6 +1,6 @@
 // The OpenAI HTTP API over an engine, as a Hono app (web-standard Request/Response: it runs on
 // Node through @hono/node-server, see node-server.ts, or on any fetch-style runtime).
-// Routes: GET /health, GET /v1/models, POST /v1/completions, POST /v1/chat/completions (SSE with
+// Routes: GET /health, GET /metrics (Prometheus text), GET /v1/models, POST /v1/completions, POST /v1/chat/completions (SSE with
 // `data:` lines and `data: [DONE]` when `stream: true`). Errors are OpenAI-style JSON:
 // 400 malformed or invalid requests, 413 oversized bodies, 429 full queue, 503 closed engine.
 
@@ -10,6 +10,7 @@ import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Engine } from './engine.js';
 import { EngineClosedError, InvalidRequestError, QueueFullError } from './errors.js';
+import { prometheusMetrics } from './metrics.js';
 
 export interface HttpAppOptions {
   /** Largest request body in bytes (default 1 MiB). */
@@ -48,6 +49,9 @@ export function createHttpApp(engine: Engine, options: HttpAppOptions = {}): Hon
   });
 
   app.get('/health', (c) => c.json({ status: 'ok', ...engine.stats() }));
+  app.get('/metrics', (c) =>
+    c.text(prometheusMetrics(engine.stats()), 200, { 'content-type': 'text/plain; version=0.0.4' }),
+  );
   app.get('/v1/models', (c) =>
     c.json({
       object: 'list',

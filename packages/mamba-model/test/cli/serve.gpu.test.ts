@@ -53,7 +53,7 @@ describe('mamba-webgpu serve', () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
   });
 
-  it('answers /health and a greedy completion as Hugging Face generates it', async () => {
+  it('answers /health, a greedy completion as Hugging Face generates it, and /metrics', async () => {
     expect((await fetch(`${url}/health`)).status).toBe(200);
     const response = await fetch(`${url}/v1/completions`, {
       method: 'POST',
@@ -70,6 +70,11 @@ describe('mamba-webgpu serve', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { choices: { token_ids: number[] }[] };
     expect(body.choices[0]!.token_ids).toEqual(greedy);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/^mamba_requests_total 1$/m);
+    expect(metrics).toMatch(new RegExp(`^mamba_generated_tokens_total ${greedy.length}$`, 'm'));
+    expect(metrics).toMatch(/^mamba_slots 2$/m);
+    expect(metrics).toMatch(/^mamba_active_rows 0$/m);
   });
 
   it('shuts down cleanly on SIGTERM', async () => {
