@@ -83,63 +83,35 @@ export function copyInto(dst: Tensor, src: Tensor): void {
   const s = padded(src);
   const d = padded(dst);
   const maxGroups = ctx.limits.maxComputeWorkgroupsPerDimension;
+  // A transpose goes through TILE x TILE blocks in workgroup memory (coalesced on both sides),
+  // with both views permuted to the tiled kernel's dim order; anything else element by element.
   const order = src.dtype === 'f32' ? tiledOrder(s, d, maxGroups) : undefined;
-  if (order) {
-    // A transpose: TILE x TILE blocks through workgroup memory, coalesced on both sides.
-    const ts = permuted(s, order);
-    const td = permuted(d, order);
-    const tiledSpec = {
-      label: 'tensor/copy-into-tiled',
-      body: tiledBody,
-      params: Params,
-      constants: TILED,
-      storage: [
-        { name: 'src', type: 'f32', view: RANK },
-        { name: 'dst', type: 'f32', access: 'read_write', view: RANK },
-      ],
-    } as const;
-    ctx.dispatch({
-      pipeline: kernelPipeline(ctx, tiledSpec),
-      params: Params.pack({
-        numel: src.numel,
-        d1: ts.shape[1]!,
-        d2: ts.shape[2]!,
-        d3: ts.shape[3]!,
-        ...viewParamValues('src', ts, sw.elemOffset, RANK),
-        ...viewParamValues('dst', td, dw.elemOffset, RANK),
-      } as Parameters<typeof Params.pack>[0]),
-      bindings: [sw.binding, dw.binding],
-      workgroups: [
-        workgroupCount(ts.shape[3]!, TILED.TILE),
-        workgroupCount(ts.shape[2]!, TILED.TILE),
-        ts.shape[0]! * ts.shape[1]!,
-      ],
-      label: 'copyInto/tiled',
-    });
-    return;
-  }
-  const spec = {
-    label: 'tensor/copy-into',
-    body,
-    params: Params,
-    constants: { WORKGROUP },
-    storage: [
-      { name: 'src', type: src.dtype, view: RANK },
-      { name: 'dst', type: dst.dtype, access: 'read_write', view: RANK },
-    ],
-  } as const;
+  const [ls, ld] = order ? [permuted(s, order), permuted(d, order)] : [s, d];
+  const storage = [
+    { name: 'src', type: src.dtype, view: RANK },
+    { name: 'dst', type: dst.dtype, access: 'read_write', view: RANK },
+  ] as const;
+  const spec = order
+    ? { label: 'tensor/copy-into-tiled', body: tiledBody, params: Params, constants: TILED, storage }
+    : { label: 'tensor/copy-into', body, params: Params, constants: { WORKGROUP }, storage };
   ctx.dispatch({
     pipeline: kernelPipeline(ctx, spec),
     params: Params.pack({
       numel: src.numel,
-      d1: s.shape[1]!,
-      d2: s.shape[2]!,
-      d3: s.shape[3]!,
-      ...viewParamValues('src', s, sw.elemOffset, RANK),
-      ...viewParamValues('dst', d, dw.elemOffset, RANK),
+      d1: ls.shape[1]!,
+      d2: ls.shape[2]!,
+      d3: ls.shape[3]!,
+      ...viewParamValues('src', ls, sw.elemOffset, RANK),
+      ...viewParamValues('dst', ld, dw.elemOffset, RANK),
     } as Parameters<typeof Params.pack>[0]),
     bindings: [sw.binding, dw.binding],
-    workgroups: dispatch1d(workgroupCount(src.numel, WORKGROUP), maxGroups),
-    label: caller,
+    workgroups: order
+      ? [
+          workgroupCount(ls.shape[3]!, TILED.TILE),
+          workgroupCount(ls.shape[2]!, TILED.TILE),
+          ls.shape[0]! * ls.shape[1]!,
+        ]
+      : dispatch1d(workgroupCount(src.numel, WORKGROUP), maxGroups),
+    label: order ? 'copyInto/tiled' : caller,
   });
 }
