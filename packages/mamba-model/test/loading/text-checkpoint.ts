@@ -1,11 +1,12 @@
-// A small random-weight checkpoint with the GPT-NeoX-20B vocabulary and tokenizer.json (as the
-// text-generation tests build) plus a tokenizer_config.json with a ChatML-style chat template.
+// A small random-weight checkpoint (one layer, seeded) with the GPT-NeoX-20B vocabulary and its
+// tokenizer.json, plus by default a tokenizer_config.json with a ChatML-style chat template: the
+// text-generation and serving tests' model.
 
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeededRandom } from '@mamba-webgpu/tensor/testing';
-import { buildSafetensors, fixturePath } from '../loading/helpers.js';
+import { buildSafetensors, fixturePath } from './helpers.js';
 
 export const CHAT_TEMPLATE =
   "{% if messages[0]['role'] == 'assistant' %}{{ raise_exception('Conversations must start with a user or system message') }}{% endif %}" +
@@ -16,7 +17,7 @@ export const CHAT_TEMPLATE =
 export function writeTextCheckpoint(options: { chatTemplate?: boolean } = {}): string {
   const vocab = 50280;
   const [dModel, dInner, dState, dtRank] = [16, 32, 4, 2];
-  const dir = mkdtempSync(join(tmpdir(), 'mamba-serve-'));
+  const dir = mkdtempSync(join(tmpdir(), 'mamba-text-'));
   const rng = new SeededRandom(42);
   const tensor = (name: string, shape: number[], draw: () => number) => {
     const values = rng.array(

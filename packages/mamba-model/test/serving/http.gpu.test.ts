@@ -10,7 +10,7 @@ import { loadModel } from '../../src/model/load-node.js';
 import type { MambaModel } from '../../src/model/mamba-model.js';
 import { createEngine, type Engine } from '../../src/serving/engine.js';
 import { createServer, type RunningServer } from '../../src/serving/node-server.js';
-import { writeTextCheckpoint } from './text-checkpoint.js';
+import { writeTextCheckpoint } from '../loading/text-checkpoint.js';
 
 let dir: string;
 let model: MambaModel;

@@ -9,7 +9,7 @@ import type { MambaModel } from '../../src/model/mamba-model.js';
 import { createEngine, type Engine } from '../../src/serving/engine.js';
 import { ChatTemplateError } from '../../src/serving/errors.js';
 import type { ChatCompletionChunk, CompletionChunk } from '../../src/serving/types.js';
-import { writeTextCheckpoint } from './text-checkpoint.js';
+import { writeTextCheckpoint } from '../loading/text-checkpoint.js';
 
 let dir: string;
 let model: MambaModel;
