@@ -136,7 +136,19 @@ export function createEngine(model: MambaModel, options: EngineOptions = {}): En
     const rowStopIds = parsed.ignoreEos ? new Set<number>() : stopIds;
     const run = (events?: RunEvents) =>
       runRows(batcher, { prompts, parsed, stopIds: rowStopIds, tokenizer, signal, controller }, events);
-    return { head, run, controller };
+    /** A choice's `token_ids` when the request asked for them (vLLM's return_token_ids). */
+    const withIds = (ids: number[]) => (parsed.returnTokenIds ? { token_ids: ids } : {});
+    /** The streamed chunks: `first` at once, then what `events` pushes; leaving early cancels. */
+    const stream = <C>(events: (push: (chunk: C) => void) => RunEvents, first: C[] = []) => {
+      const chunks = new AsyncQueue<C>(() => controller.abort());
+      for (const c of first) chunks.push(c);
+      run(events((c) => chunks.push(c))).then(
+        () => chunks.end(),
+        (error) => chunks.fail(error),
+      );
+      return chunks;
+    };
+    return { head, run, withIds, stream };
   };
 
   const completions = {
@@ -145,8 +157,7 @@ export function createEngine(model: MambaModel, options: EngineOptions = {}): En
       const b = requestBody(caller, body);
       const parsed = parseSampling(caller, b, limits, 16);
       const prompts = parsePrompts(caller, b.prompt, limits, encode);
-      const { head, run, controller } = start('completion', prompts, parsed, request.signal);
-      const withIds = (ids: number[]) => (parsed.returnTokenIds ? { token_ids: ids } : {});
+      const { head, run, withIds, stream } = start('completion', prompts, parsed, request.signal);
       if (!parsed.stream) {
         const result = await run();
         return {
@@ -162,7 +173,6 @@ export function createEngine(model: MambaModel, options: EngineOptions = {}): En
           usage: result.usage,
         } satisfies Completion;
       }
-      const chunks = new AsyncQueue<CompletionChunk>(() => controller.abort());
       const chunk = (
         choice: CompletionChunk['choices'][number],
         usage?: RunResult['usage'],
@@ -172,16 +182,12 @@ export function createEngine(model: MambaModel, options: EngineOptions = {}): En
         choices: [choice],
         ...(usage ? { usage } : {}),
       });
-      run({
+      return stream<CompletionChunk>((push) => ({
         delta: (index, text, ids) =>
-          chunks.push(chunk({ index, text, finish_reason: null, logprobs: null, ...withIds(ids) })),
+          push(chunk({ index, text, finish_reason: null, logprobs: null, ...withIds(ids) })),
         finish: (index, reason, text, usage) =>
-          chunks.push(chunk({ index, text, finish_reason: reason, logprobs: null }, usage)),
-      }).then(
-        () => chunks.end(),
-        (error) => chunks.fail(error),
-      );
-      return chunks;
+          push(chunk({ index, text, finish_reason: reason, logprobs: null }, usage)),
+      }));
     },
   } as CompletionsApi;
 
@@ -200,8 +206,7 @@ export function createEngine(model: MambaModel, options: EngineOptions = {}): En
       if (!encode)
         throw new InvalidRequestError(`${caller}: the model has no tokenizer (tokenizer.json)`, 'messages');
       const prompts = parsePrompts(caller, template.render(caller, messages), limits, encode);
-      const { head, run, controller } = start('chat', prompts, parsed, request.signal);
-      const withIds = (ids: number[]) => (parsed.returnTokenIds ? { token_ids: ids } : {});
+      const { head, run, withIds, stream } = start('chat', prompts, parsed, request.signal);
       if (!parsed.stream) {
         const result = await run();
         return {
@@ -217,7 +222,6 @@ export function createEngine(model: MambaModel, options: EngineOptions = {}): En
           usage: result.usage,
         } satisfies ChatCompletion;
       }
-      const chunks = new AsyncQueue<ChatCompletionChunk>(() => controller.abort());
       const chunk = (
         choice: ChatCompletionChunk['choices'][number],
         usage?: RunResult['usage'],
@@ -228,28 +232,31 @@ export function createEngine(model: MambaModel, options: EngineOptions = {}): En
         ...(usage ? { usage } : {}),
       });
       // Each choice opens with the assistant role, as OpenAI's streams do.
-      for (let index = 0; index < prompts.length * parsed.n; index++) {
-        chunks.push(
-          chunk({ index, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }),
-        );
-      }
-      run({
-        delta: (index, text, ids) =>
-          chunks.push(
-            chunk({ index, delta: { content: text }, finish_reason: null, logprobs: null, ...withIds(ids) }),
-          ),
-        finish: (index, reason, text, usage) =>
-          chunks.push(
-            chunk(
-              { index, delta: text ? { content: text } : {}, finish_reason: reason, logprobs: null },
-              usage,
-            ),
-          ),
-      }).then(
-        () => chunks.end(),
-        (error) => chunks.fail(error),
+      const opening = Array.from({ length: prompts.length * parsed.n }, (_, index) =>
+        chunk({ index, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }),
       );
-      return chunks;
+      return stream<ChatCompletionChunk>(
+        (push) => ({
+          delta: (index, text, ids) =>
+            push(
+              chunk({
+                index,
+                delta: { content: text },
+                finish_reason: null,
+                logprobs: null,
+                ...withIds(ids),
+              }),
+            ),
+          finish: (index, reason, text, usage) =>
+            push(
+              chunk(
+                { index, delta: text ? { content: text } : {}, finish_reason: reason, logprobs: null },
+                usage,
+              ),
+            ),
+        }),
+        opening,
+      );
     },
   } as ChatCompletionsApi;
 
