@@ -27,6 +27,7 @@ import {
 } from './common.js';
 import packSource from './pack-bc.wgsl';
 import type { ScanKernelVersion, ScanOperand, ScanProblem } from './types.js';
+import libSource from './v2-chunked-lib.wgsl';
 import source from './v2-chunked.wgsl';
 import { MAX_D_STATE } from './validate.js';
 
@@ -99,8 +100,18 @@ export function chunkedSpec(config: ChunkedConfig): KernelSpec {
     body: source,
     params: ChunkedParams,
     constants: chunkedConstants(config),
-    libraries: [SSM_MATH, SCAN_CHANNEL, CHUNKED_OPERANDS, LANE_CHAIN, STATE_CARRY],
+    libraries: [SSM_MATH],
     storage: CHUNKED_STORAGE,
+  };
+}
+
+/** v2 written with the chunked-scan libraries (A/B candidate against the inline v2). */
+export function chunkedLibSpec(config: ChunkedConfig): KernelSpec {
+  return {
+    ...chunkedSpec(config),
+    label: 'scan-kernels/v2-chunked-lib',
+    body: libSource,
+    libraries: [SSM_MATH, SCAN_CHANNEL, CHUNKED_OPERANDS, LANE_CHAIN, STATE_CARRY],
   };
 }
 
@@ -264,13 +275,19 @@ export function recordChunked(
 }
 
 /** A registry entry for v2 with a given configuration (automatic; tuning entries are not registered). */
-export function chunkedKernel(name: string, config: ChunkedConfig, description?: string): ScanKernelVersion {
+export function chunkedKernel(
+  name: string,
+  config: ChunkedConfig,
+  description?: string,
+  spec: (config: ChunkedConfig) => KernelSpec = chunkedSpec,
+  automatic = true,
+): ScanKernelVersion {
   return {
     name,
     description:
       description ??
       `fused chunked scan, ${config.channels} channels x ${config.chunks} chunks x ${config.steps} steps per workgroup, states in tiles of ${config.tileStates}`,
-    automatic: true,
+    automatic,
     strided: CHUNKED_STRIDED,
     supports(p) {
       const limits = p.ctx.limits;
@@ -280,8 +297,17 @@ export function chunkedKernel(name: string, config: ChunkedConfig, description?:
         layoutsReadable(CHUNKED_STRIDED, p)
       );
     },
-    record: (p) => recordChunked(p, config),
+    record: (p) => recordChunked(p, config, spec),
   };
 }
 
 export const v2Chunked = chunkedKernel('v2-chunked', DEFAULT_CHUNKED_CONFIG);
+
+/** v2 through the chunked-scan libraries: not automatic, kept beside v2 for the H200 A/B. */
+export const v2ChunkedLib = chunkedKernel(
+  'v2-chunked-lib',
+  DEFAULT_CHUNKED_CONFIG,
+  'v2-chunked written with the chunked-scan WGSL libraries (same math; A/B against the inline v2)',
+  chunkedLibSpec,
+  false,
+);
