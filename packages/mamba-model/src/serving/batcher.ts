@@ -13,6 +13,7 @@ import type { MambaWeights } from '../model/weights.js';
 import type { ResolvedSampling } from '../sampling/options.js';
 import { TOKEN_RING } from '../sampling/sampler.js';
 import { EngineClosedError, QueueFullError } from './errors.js';
+import { type LatencySnapshot, LatencyTracker } from './latency.js';
 
 export type RowEnd = 'stop' | 'length' | 'cancelled';
 
@@ -44,6 +45,8 @@ export interface BatcherOptions {
 
 interface ActiveRow {
   readonly job: RowJob;
+  /** performance.now() at submit (for the time to first token). */
+  readonly submittedAt: number;
   readonly slot: number;
   /** Steps recorded for this row (its step 0 by the prefill), capped at job.maxTokens. */
   recorded: number;
@@ -67,13 +70,16 @@ export interface BatcherStats {
   decodeSteps: number;
   /** Ids passed to rows since creation. */
   generatedTokens: number;
+  /** Time to first token and the recent generation rate. */
+  latency: LatencySnapshot;
 }
 
 export class ContinuousBatcher {
   private readonly graph: GenerationGraph;
   private readonly single: GenerationGraph;
   private readonly rows: (ActiveRow | undefined)[];
-  private readonly waiting: RowJob[] = [];
+  private readonly waiting: { job: RowJob; at: number }[] = [];
+  private readonly latency = new LatencyTracker();
   private readonly maxChunk: number;
   private looping = false;
   private closed = false;
@@ -100,6 +106,7 @@ export class ContinuousBatcher {
       queuedRows: this.waiting.length,
       decodeSteps: this.decodeSteps,
       generatedTokens: this.generatedTokens,
+      latency: this.latency.snapshot(),
     };
   }
 
@@ -112,7 +119,8 @@ export class ContinuousBatcher {
         `ContinuousBatcher.submit: ${jobs.length} row(s) do not fit: ${free} free slot(s), ${this.waiting.length} of ${this.options.queue} queue places taken`,
       );
     }
-    this.waiting.push(...jobs);
+    const at = performance.now();
+    this.waiting.push(...jobs.map((job) => ({ job, at })));
     if (!this.looping) {
       this.looping = true;
       void this.loop();
@@ -126,7 +134,7 @@ export class ContinuousBatcher {
   async close(options: { cancel?: boolean } = {}): Promise<void> {
     this.closed = true;
     if (options.cancel) {
-      for (const job of this.waiting.splice(0)) job.onEnd('cancelled', 0);
+      for (const { job } of this.waiting.splice(0)) job.onEnd('cancelled', 0);
       for (const row of this.rows) if (row && !row.ended) this.end(row, 'cancelled');
     }
     if (this.looping) await new Promise<void>((resolve) => this.idle.push(resolve));
@@ -171,7 +179,7 @@ export class ContinuousBatcher {
       }
     } catch (error) {
       for (const row of this.rows) if (row && !row.ended) this.fail(row, error);
-      for (const job of this.waiting.splice(0)) job.onError(error);
+      for (const { job } of this.waiting.splice(0)) job.onError(error);
     }
     // Synchronously with the idle check: a submit after this starts a new loop.
     this.looping = false;
@@ -183,12 +191,12 @@ export class ContinuousBatcher {
     let joined = false;
     for (let slot = 0; slot < this.rows.length && this.waiting.length > 0; slot++) {
       if (this.rows[slot] !== undefined) continue;
-      const job = this.waiting.shift()!;
+      const { job, at } = this.waiting.shift()!;
       const { single } = this;
       single.sampler.reset(job.sampling, [job.promptIds], job.rngRow);
       single.prefill(Int32Array.from(job.promptIds), job.promptIds.length); // samples step 0
       this.graph.adoptRow(slot, single);
-      this.rows[slot] = { job, slot, recorded: 1, issued: 0, delivered: 0, ended: false };
+      this.rows[slot] = { job, submittedAt: at, slot, recorded: 1, issued: 0, delivered: 0, ended: false };
       joined = true;
     }
     return joined;
@@ -196,7 +204,7 @@ export class ContinuousBatcher {
 
   private dropCancelled(): void {
     for (let i = this.waiting.length - 1; i >= 0; i--) {
-      const job = this.waiting[i]!;
+      const { job } = this.waiting[i]!;
       if (job.signal?.aborted) {
         this.waiting.splice(i, 1);
         job.onEnd('cancelled', 0);
@@ -208,7 +216,11 @@ export class ContinuousBatcher {
   /** Hands each row the ids of its steps [delivered, upTo) from the ring. */
   private deliver(read: PendingRead, ring: Int32Array): void {
     const batch = this.options.slots;
+    const before = this.generatedTokens;
+    const now = performance.now();
     for (const { row, upTo } of read.rows) {
+      if (!row.ended && row.delivered === 0 && upTo > 0)
+        this.latency.firstToken((now - row.submittedAt) / 1000);
       while (!row.ended && row.delivered < upTo) {
         const id = ring[(row.delivered % TOKEN_RING) * batch + row.slot]!;
         row.delivered++;
@@ -228,6 +240,7 @@ export class ContinuousBatcher {
         else if (row.delivered >= row.job.maxTokens) this.end(row, 'length');
       }
     }
+    this.latency.delivered(this.generatedTokens - before);
   }
 
   private release(row: ActiveRow): void {

@@ -7,6 +7,7 @@ import type { MambaModel } from '../model/mamba-model.js';
 import { ContinuousBatcher } from './batcher.js';
 import { type ChatTemplate, chatTemplateFor } from './chat-template.js';
 import { ChatTemplateError, InvalidRequestError } from './errors.js';
+import type { LatencySnapshot } from './latency.js';
 import { AsyncQueue } from './async-queue.js';
 import { parseMessages, parsePrompts, parseSampling, type RequestLimits, requestBody } from './params.js';
 import { type RunEvents, type RunResult, runRows } from './request-run.js';
@@ -46,6 +47,8 @@ export interface EngineStats {
   decodeSteps: number;
   generatedTokens: number;
   requests: number;
+  /** Time to first token (histogram, recent p50/p99) and tokens/s over the last 10 s. */
+  latency: LatencySnapshot;
 }
 
 export interface CompletionsApi {
