@@ -29,7 +29,7 @@ export function prometheusMetrics(stats: EngineStats): string {
   const { ttft, tokensPerSecond } = stats.latency;
   const h = 'mamba_time_to_first_token_seconds';
   lines.push(`# HELP ${h} From a row's submit to its first token handed out.`, `# TYPE ${h} histogram`);
-  TTFT_BUCKETS.forEach((le, i) => lines.push(`${h}_bucket{le="${le}"} ${ttft.buckets[i]}`));
+  for (const [i, le] of TTFT_BUCKETS.entries()) lines.push(`${h}_bucket{le="${le}"} ${ttft.buckets[i]}`);
   lines.push(`${h}_bucket{le="+Inf"} ${ttft.count}`, `${h}_sum ${ttft.sum}`, `${h}_count ${ttft.count}`);
   const r = 'mamba_tokens_per_second';
   lines.push(`# HELP ${r} Tokens handed out per second over the last 10 s.`, `# TYPE ${r} gauge`);
