@@ -3,7 +3,7 @@
 # machine start). Run on the GPU machine from the repo root, carrying .gpu, apps/bench/dist and
 # apps/bench/.bench-out (built here first: see docs/benchmarks/README.md):
 #   GIT_COMMIT=<sha> DEADLINE=480 bash tooling/scripts/h200-batch.sh profile-train train scan tune
-# Steps (in the order given): profile-train, train, scan, model, serve, tune, tune-train. Each step's
+# Steps (in the order given): profile-train, train, scan, model, serve, tune, tune-train, tune-scan-bwd. Each step's
 # output and JSON go to $OUT/r/, re-tarred into $OUT/all.tgz after every step (the device brings
 # back only a few files, and a command cut off at its limit still returns what is under $OUT). A
 # step starts only while DEADLINE seconds (default 480) have not passed, and is cut off at them.
@@ -35,6 +35,7 @@ for s in "$@"; do
     serve) step "$s" 120 node apps/bench/dist/cli.js --suite serve --budget 60 --json "$R/serve.json" --markdown "$R/serve.md" ;;
     tune) step "$s" 80 env OUT="$R" node $B/tune-matmul.mjs ;;
     tune-train) step "$s" 110 env OUT="$R" TUNE_SHAPES=train node $B/tune-matmul.mjs ;;
+    tune-scan-bwd) step "$s" 120 env OUT="$R" node $B/tune-scan-backward.mjs ;;
     *) echo "[$s] unknown step" >>"$R/laps.txt" ;;
   esac
 done
