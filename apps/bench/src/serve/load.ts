@@ -22,6 +22,9 @@ export interface LoadOutcome {
   totalMs: number;
   /** completion_tokens of the usage in the last chunk (NaN when cancelled). */
   usageTokens: number;
+  /** performance.now() of the send, and [time, ids] of every chunk that carried ids. */
+  sentAt: number;
+  arrivals: [number, number][];
 }
 
 export interface LoadSummary {
@@ -33,6 +36,11 @@ export interface LoadSummary {
   tokensPerSecond: number;
   ttftP50Ms: number;
   ttftP99Ms: number;
+  /**
+   * Tokens/s while every stream was decoding: from the last stream's first token to the first
+   * stream's end (NaN when that window is under 100 ms).
+   */
+  steadyTokensPerSecond: number;
 }
 
 /** The request body of a LoadRequest (model name `model`). */
@@ -58,6 +66,7 @@ export async function streamCompletion(
   const t0 = performance.now();
   const controller = new AbortController();
   const ids: number[] = [];
+  const arrivals: [number, number][] = [];
   let ttftMs = Number.NaN;
   let finishReason = '';
   let usageTokens = Number.NaN;
@@ -90,22 +99,32 @@ export async function streamCompletion(
           };
           const choice = chunk.choices[0];
           if (choice?.token_ids?.length) {
-            if (ids.length === 0) ttftMs = performance.now() - t0;
+            const now = performance.now();
+            if (ids.length === 0) ttftMs = now - t0;
             ids.push(...choice.token_ids);
+            arrivals.push([now, choice.token_ids.length]);
           }
           if (choice?.finish_reason) finishReason = choice.finish_reason;
           if (chunk.usage) usageTokens = chunk.usage.completion_tokens;
         }
         if (r.cancelAfter !== undefined && ids.length >= r.cancelAfter) {
           controller.abort();
-          return { ids, finishReason: 'cancelled', ttftMs, totalMs: performance.now() - t0, usageTokens };
+          return {
+            ids,
+            finishReason: 'cancelled',
+            ttftMs,
+            totalMs: performance.now() - t0,
+            usageTokens,
+            sentAt: t0,
+            arrivals,
+          };
         }
       }
     }
   } catch (error) {
     if (!controller.signal.aborted) throw error;
   }
-  return { ids, finishReason, ttftMs, totalMs: performance.now() - t0, usageTokens };
+  return { ids, finishReason, ttftMs, totalMs: performance.now() - t0, usageTokens, sentAt: t0, arrivals };
 }
 
 /** Runs every request at once; the figures cover the whole load, first send to last end. */
@@ -122,9 +141,16 @@ export async function runLoad(
     .map((o) => o.ttftMs)
     .filter((t) => Number.isFinite(t))
     .sort((a, b) => a - b);
+  const started = Math.max(...outcomes.map((o) => o.arrivals[0]?.[0] ?? Number.POSITIVE_INFINITY));
+  const firstEnd = Math.min(...outcomes.map((o) => o.sentAt + o.totalMs));
+  let windowTokens = 0;
+  for (const o of outcomes)
+    for (const [t, n] of o.arrivals) if (t > started && t <= firstEnd) windowTokens += n;
+  const windowMs = firstEnd - started;
   return {
     outcomes,
     wallMs,
+    steadyTokensPerSecond: windowMs >= 100 ? (windowTokens * 1000) / windowMs : Number.NaN,
     tokens,
     requestsPerSecond: (requests.length * 1000) / wallMs,
     tokensPerSecond: (tokens * 1000) / wallMs,

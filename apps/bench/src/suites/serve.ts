@@ -121,6 +121,12 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
         unit: 'tok/s',
         extra: {
           'vs decode': Number((load.tokensPerSecond / batchTokS).toFixed(3)),
+          'steady tok/s': Number.isFinite(load.steadyTokensPerSecond)
+            ? Math.round(load.steadyTokensPerSecond)
+            : '-',
+          'steady vs decode': Number.isFinite(load.steadyTokensPerSecond)
+            ? Number((load.steadyTokensPerSecond / batchTokS).toFixed(3))
+            : '-',
           'req/s': Number(load.requestsPerSecond.toFixed(2)),
           'TTFT p50 ms': Number(load.ttftP50Ms.toFixed(1)),
           'TTFT p99 ms': Number(load.ttftP99Ms.toFixed(1)),

@@ -41,6 +41,12 @@ export interface BatcherOptions {
   queue: number;
   /** Largest chunk of steps between reads (default 16; chunks grow 1, 2, 4 ... after a row joins). */
   maxChunk?: number;
+  /**
+   * Rows prefilled between two decode chunks (default 4): a burst of requests joins a few at a
+   * time, so the GPU decodes the rows already in while the CPU records the next prefills (each
+   * prefill records a whole forward pass: hundreds of dispatches).
+   */
+  admitPerStep?: number;
 }
 
 interface ActiveRow {
@@ -81,6 +87,7 @@ export class ContinuousBatcher {
   private readonly waiting: { job: RowJob; at: number }[] = [];
   private readonly latency = new LatencyTracker();
   private readonly maxChunk: number;
+  private readonly admitPerStep: number;
   private looping = false;
   private closed = false;
   private idle: (() => void)[] = [];
@@ -94,6 +101,7 @@ export class ContinuousBatcher {
     private readonly options: BatcherOptions,
   ) {
     this.maxChunk = Math.max(1, Math.min(64, options.maxChunk ?? 16));
+    this.admitPerStep = Math.max(1, options.admitPerStep ?? 4);
     this.graph = new GenerationGraph(ctx, config, weights, options.slots);
     this.single = new GenerationGraph(ctx, config, weights, 1);
     this.rows = new Array<ActiveRow | undefined>(options.slots).fill(undefined);
@@ -186,10 +194,14 @@ export class ContinuousBatcher {
     for (const resolve of this.idle.splice(0)) resolve();
   }
 
-  /** Prefills waiting rows into free slots; returns whether any joined. */
+  /** Prefills up to admitPerStep waiting rows into free slots; returns whether any joined. */
   private admit(): boolean {
-    let joined = false;
-    for (let slot = 0; slot < this.rows.length && this.waiting.length > 0; slot++) {
+    let joined = 0;
+    for (
+      let slot = 0;
+      slot < this.rows.length && this.waiting.length > 0 && joined < this.admitPerStep;
+      slot++
+    ) {
       if (this.rows[slot] !== undefined) continue;
       const { job, at } = this.waiting.shift()!;
       const { single } = this;
@@ -197,9 +209,9 @@ export class ContinuousBatcher {
       single.prefill(Int32Array.from(job.promptIds), job.promptIds.length); // samples step 0
       this.graph.adoptRow(slot, single);
       this.rows[slot] = { job, submittedAt: at, slot, recorded: 1, issued: 0, delivered: 0, ended: false };
-      joined = true;
+      joined++;
     }
-    return joined;
+    return joined > 0;
   }
 
   private dropCancelled(): void {

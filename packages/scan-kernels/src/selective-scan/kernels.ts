@@ -3,7 +3,7 @@
 
 import type { ScanKernelVersion } from './types.js';
 import { v1Sequential } from './v1-sequential.js';
-import { v2Chunked, v2ChunkedLib } from './v2-chunked.js';
+import { v2Chunked } from './v2-chunked.js';
 import { v3SubgroupScan } from './v3-subgroup-scan.js';
 
 /**

@@ -16,7 +16,6 @@ import {
 } from '@mamba-webgpu/tensor/internal';
 import { grid1d, plainBindings } from '../bindings.js';
 import { SSM_MATH } from '../ssm-math/ssm-math.js';
-import { CHUNKED_OPERANDS, LANE_CHAIN, SCAN_CHANNEL, STATE_CARRY } from './chunked-scan.js';
 import {
   type OperandView,
   SCAN_FLAG_BITS,
@@ -27,7 +26,6 @@ import {
 } from './common.js';
 import packSource from './pack-bc.wgsl';
 import type { ScanKernelVersion, ScanOperand, ScanProblem } from './types.js';
-import libSource from './v2-chunked-lib.wgsl';
 import source from './v2-chunked.wgsl';
 import { MAX_D_STATE } from './validate.js';
 
@@ -102,16 +100,6 @@ export function chunkedSpec(config: ChunkedConfig): KernelSpec {
     constants: chunkedConstants(config),
     libraries: [SSM_MATH],
     storage: CHUNKED_STORAGE,
-  };
-}
-
-/** v2 written with the chunked-scan libraries (A/B candidate against the inline v2). */
-export function chunkedLibSpec(config: ChunkedConfig): KernelSpec {
-  return {
-    ...chunkedSpec(config),
-    label: 'scan-kernels/v2-chunked-lib',
-    body: libSource,
-    libraries: [SSM_MATH, SCAN_CHANNEL, CHUNKED_OPERANDS, LANE_CHAIN, STATE_CARRY],
   };
 }
 
@@ -302,12 +290,3 @@ export function chunkedKernel(
 }
 
 export const v2Chunked = chunkedKernel('v2-chunked', DEFAULT_CHUNKED_CONFIG);
-
-/** v2 through the chunked-scan libraries: not automatic, kept beside v2 for the H200 A/B. */
-export const v2ChunkedLib = chunkedKernel(
-  'v2-chunked-lib',
-  DEFAULT_CHUNKED_CONFIG,
-  'v2-chunked written with the chunked-scan WGSL libraries (same math; A/B against the inline v2)',
-  chunkedLibSpec,
-  false,
-);

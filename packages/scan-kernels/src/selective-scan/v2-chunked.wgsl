@@ -16,6 +16,10 @@
 // The builder generates the bindings, the view helpers and the constants CHANNELS, CHUNKS, STEPS,
 // TILE_STATES (a multiple of 4), MAX_STATE and the FLAG_* bits of params.flags (run-time, so one
 // pipeline serves every combination; the branches are uniform).
+// Written out here rather than through the chunked-scan libraries (chunked-*.wgsl) that v3 and
+// the training kernels share: the same kernel through those functions measured 11% slower on the
+// H200 in one run side by side (0.810 vs 0.730 ms at (8,1536,2048,16), 3.10 vs 2.79 ms at
+// (8,1536,8192,16); docs/benchmarks/issue-10/scan-0698c5b.md), v3 and the training kernels did not.
 
 const WG_SIZE: u32 = CHANNELS * CHUNKS;
 const H_STRIDE: u32 = WG_SIZE + 1u; // padded row: phase B reads across rows without bank conflicts

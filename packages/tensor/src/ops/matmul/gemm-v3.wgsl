@@ -6,11 +6,6 @@
 // W tile row loaded serves twice the rows of x: the shared-load and L2 traffic per FMA drop by a
 // third without gemm-v2's 64 accumulators (gemm-v2 is slower than gemm-v1 on the H200; suspect:
 // register pressure). Single-buffered like gemm-v1, no swizzle. TILE, TILE_N, TILE_K: GEMM_V3.
-// X_BY_ROWS / W_BY_ROWS (gemm-v3-rows, for operands stored transposed: stride 1 along the rows,
-// as dY and X in a training step's dW = dY^T X): the tile is loaded along the rows instead, each
-// invocation reading 4 consecutive rows at one k (a warp reads consecutive addresses) and storing
-// them as one vec4 of the k-major tile, where the K-major loader reads 4 k of one row and scatters
-// them as 4 scalars.
 
 const XS: u32 = TILE / 4u + 1u;   // vec4 per k-row of the x tile: 32 + 1 padding
 const WS: u32 = TILE_N / 4u + 1u; // vec4 per k-row of the W tile: 16 + 1 padding
@@ -21,28 +16,6 @@ var<workgroup> tile_w: array<vec4<f32>, TILE_K * WS>;
 
 // The x tile's vec4 of rows 4v..4v+3 in k-row kk (the gemm-tiles library's contract).
 fn slot(kk: u32, v: u32) -> u32 { return kk * XS + v; }
-
-// Rows row..row+3 of x at k (zeros past m and K), for X_BY_ROWS.
-fn rows4_x(row: u32, k: u32) -> vec4<f32> {
-  var v = vec4<f32>(0.0);
-  if (k < params.k) {
-    for (var e = 0u; e < 4u; e++) {
-      if (row + e < params.m) { v[e] = load_x(x_at(row + e, k)); }
-    }
-  }
-  return v;
-}
-
-// Rows row..row+3 of W at k (zeros past n and K), for W_BY_ROWS.
-fn rows4_w(row: u32, k: u32) -> vec4<f32> {
-  var v = vec4<f32>(0.0);
-  if (k < params.k) {
-    for (var e = 0u; e < 4u; e++) {
-      if (row + e < params.n) { v[e] = load_w(w_at(row + e, k)); }
-    }
-  }
-  return v;
-}
 
 @compute @workgroup_size(TILE_N / 4u, TILE / 8u)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>,
@@ -68,32 +41,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     var x1 = vec4<f32>(0.0);
     var wv = vec4<f32>(0.0);
     if (k < params.k) {
-      if (!X_BY_ROWS && x_ok0) { x0 = read4_x(x_base0, k); }
-      if (!X_BY_ROWS && x_ok1) { x1 = read4_x(x_base1, k); }
-      if (!W_BY_ROWS && w_ok) { wv = read4_w(w_base, k); }
+      if (x_ok0) { x0 = read4_x(x_base0, k); }
+      if (x_ok1) { x1 = read4_x(x_base1, k); }
+      if (w_ok) { wv = read4_w(w_base, k); }
     }
-    if (X_BY_ROWS) {
-      // 512 row quads of the x tile (TILE_K k-rows x TILE / 4): two per invocation.
-      let v = lid % (TILE / 4u);
-      let kk = lid / (TILE / 4u);
-      tile_x[slot(kk, v)] = rows4_x(row0 + 4u * v, k0 + kk);
-      tile_x[slot(kk + TILE_K / 2u, v)] = rows4_x(row0 + 4u * v, k0 + kk + TILE_K / 2u);
-    } else {
-      for (var j = 0u; j < 4u; j++) {
-        let kk = q * 4u + j;
-        tile_x[slot(kk, r >> 2u)][r & 3u] = x0[j];
-        tile_x[slot(kk, HALF / 4u + (r >> 2u))][r & 3u] = x1[j];
-      }
-    }
-    if (W_BY_ROWS) {
-      // 256 row quads of the W tile (TILE_K x TILE_N / 4): one per invocation.
-      let v = lid % (TILE_N / 4u);
-      let kk = lid / (TILE_N / 4u);
-      tile_w[kk * WS + v] = rows4_w(col0 + 4u * v, k0 + kk);
-    } else {
-      for (var j = 0u; j < 4u; j++) {
-        tile_w[(q * 4u + j) * WS + (r >> 2u)][r & 3u] = wv[j];
-      }
+    for (var j = 0u; j < 4u; j++) {
+      let kk = q * 4u + j;
+      tile_x[slot(kk, r >> 2u)][r & 3u] = x0[j];
+      tile_x[slot(kk, HALF / 4u + (r >> 2u))][r & 3u] = x1[j];
+      tile_w[kk * WS + (r >> 2u)][r & 3u] = wv[j];
     }
     workgroupBarrier();
     for (var kk = 0u; kk < TILE_K; kk++) {

@@ -56,8 +56,7 @@ export type MatmulKernel =
   | 'gemm-v2'
   | 'gemm-v2-splitk'
   | 'gemm-splitk-v1'
-  | 'gemm-v3'
-  | 'gemm-v3-rows';
+  | 'gemm-v3';
 
 /** A matmul kernel version: records out = x @ W^T (+ bias) (+ residual) for a validated problem. */
 export interface MatmulKernelVersion extends KernelVersion<MatmulProblem> {
@@ -135,7 +134,7 @@ function versionSpec(
   p: MatmulProblem,
   label: string,
   code: VersionCode,
-  sizes: Readonly<Record<string, number | boolean>>,
+  sizes: Readonly<Record<string, number>>,
   epilogue: ReturnType<typeof epilogueSpec>,
 ): KernelSpec {
   const operands = operandSpec(p);
@@ -248,11 +247,6 @@ interface GemmLaunch {
   readonly sizes: { readonly TILE: number; readonly TILE_K: number; readonly TILE_N?: number };
   /** Whether K is split over z-slices when the output tiles are few. */
   readonly splitK: boolean;
-  /**
-   * gemm-v3's loaders: undefined for versions without them; false for K-major loads always; true
-   * to load an operand stored with stride 1 along its rows (a transposed one) along the rows.
-   */
-  readonly byRows?: boolean;
 }
 
 function gemmLaunch(
@@ -261,24 +255,8 @@ function gemmLaunch(
   code: VersionCode,
   sizes: GemmLaunch['sizes'],
   split: boolean,
-  byRows?: boolean,
 ): GemmLaunch {
-  return { name, file, code, sizes, splitK: split, ...(byRows !== undefined ? { byRows } : {}) };
-}
-
-/** Whether an operand is stored with stride 1 along its rows (and not along K): a transposed one. */
-export function storedByRows(a: MatrixOperand): boolean {
-  return a.rows > 1 && a.rowStride === 1 && a.kStride !== 1;
-}
-
-/** A launch's header sizes, with gemm-v3's loader choice for this problem. */
-function launchSizes(p: MatmulProblem, launch: GemmLaunch): Readonly<Record<string, number | boolean>> {
-  if (launch.byRows === undefined) return launch.sizes;
-  return {
-    ...launch.sizes,
-    X_BY_ROWS: launch.byRows && storedByRows(p.x),
-    W_BY_ROWS: launch.byRows && storedByRows(p.w),
-  };
+  return { name, file, code, sizes, splitK: split };
 }
 
 const GEMM_V1_CODE: VersionCode = { body: gemmV1Wgsl, libraries: [GEMM_TILES] };
@@ -306,8 +284,7 @@ function recordGemm(p: MatmulProblem, launch: GemmLaunch): void {
   const tileN = launch.sizes.TILE_N ?? TILE;
   const label = `tensor/matmul/${launch.file}`;
   const withEpilogue = epilogueSpec(p.bias?.dtype, p.residual !== undefined);
-  const sizes = launchSizes(p, launch);
-  const pipeline = kernelPipeline(ctx, versionSpec(p, label, launch.code, sizes, withEpilogue));
+  const pipeline = kernelPipeline(ctx, versionSpec(p, label, launch.code, launch.sizes, withEpilogue));
   const workspaceElements = Math.floor(usableBytes(ctx, p.budget) / 4);
   forEachChunk(p, maxGroups * TILE, maxGroups * tileN, (c) => {
     const tiles: [number, number] = [workgroupCount(c.nc, tileN), workgroupCount(c.mc, TILE)];
@@ -329,7 +306,7 @@ function recordGemm(p: MatmulProblem, launch: GemmLaunch): void {
     const workspace = Tensor.empty(ctx, [splits * c.mc * c.nc], 'f32', 'matmul/split-k-workspace');
     const plain = epilogueSpec(undefined, false);
     ctx.dispatch({
-      pipeline: kernelPipeline(ctx, versionSpec(p, label, launch.code, sizes, plain)),
+      pipeline: kernelPipeline(ctx, versionSpec(p, label, launch.code, launch.sizes, plain)),
       params: Params.pack({
         ...c.params,
         out_stride: c.nc,
@@ -411,13 +388,8 @@ export const MATMUL_KERNELS: readonly MatmulKernelVersion[] = Object.freeze([
     true,
   ),
   gemmVersion(
-    gemmLaunch('gemm-v3', 'gemm-v3', GEMM_V3_CODE, GEMM_V3, false, false),
+    gemmLaunch('gemm-v3', 'gemm-v3', GEMM_V3_CODE, GEMM_V3, false),
     '128x64 tiles, 8x4 register blocks, K tiles of 16, single-buffered (gemm-v1 with a taller tile); any operand strides',
     true,
-  ),
-  gemmVersion(
-    gemmLaunch('gemm-v3-rows', 'gemm-v3', GEMM_V3_CODE, GEMM_V3, false, true),
-    'gemm-v3 loading operands stored transposed (stride 1 along the rows: dW = dY^T X) along the rows, 4 rows per invocation as one vec4 of the tile; K-major operands as gemm-v3',
-    false,
   ),
 ]);
