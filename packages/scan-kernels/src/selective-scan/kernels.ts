@@ -10,9 +10,4 @@ import { v3SubgroupScan } from './v3-subgroup-scan.js';
  * Every kernel version, in order of introduction; `selectiveScan` uses the last automatic one that
  * supports a problem (v3 is `automatic: false` until it beats v2 on the H200).
  */
-export const SCAN_KERNELS: readonly ScanKernelVersion[] = [
-  v1Sequential,
-  v2Chunked,
-  v2ChunkedLib,
-  v3SubgroupScan,
-];
+export const SCAN_KERNELS: readonly ScanKernelVersion[] = [v1Sequential, v2Chunked, v3SubgroupScan];
