@@ -153,12 +153,24 @@ describe('parseMambaConfig', () => {
     ['mamba2', { model_type: 'mamba2', hidden_size: 64 }, 'model_type'],
     [
       'bad mixer eps',
-      { model_type: 'falcon_mamba', hidden_size: 64, num_hidden_layers: 2, vocab_size: 10, mixer_rms_eps: -1 },
+      {
+        model_type: 'falcon_mamba',
+        hidden_size: 64,
+        num_hidden_layers: 2,
+        vocab_size: 10,
+        mixer_rms_eps: -1,
+      },
       'mixer_rms_eps',
     ],
     [
       'string mixer eps',
-      { model_type: 'falcon_mamba', hidden_size: 64, num_hidden_layers: 2, vocab_size: 10, mixer_rms_eps: '1e-6' },
+      {
+        model_type: 'falcon_mamba',
+        hidden_size: 64,
+        num_hidden_layers: 2,
+        vocab_size: 10,
+        mixer_rms_eps: '1e-6',
+      },
       'mixer_rms_eps',
     ],
     [
@@ -168,7 +180,13 @@ describe('parseMambaConfig', () => {
     ],
     [
       'falcon bad dInner',
-      { model_type: 'falcon_mamba', hidden_size: 64, num_hidden_layers: 2, vocab_size: 10, intermediate_size: 0 },
+      {
+        model_type: 'falcon_mamba',
+        hidden_size: 64,
+        num_hidden_layers: 2,
+        vocab_size: 10,
+        intermediate_size: 0,
+      },
       'intermediate_size',
     ],
     [

@@ -186,9 +186,7 @@ function parseHf(json: Json, file: string, modelType: MambaModelType): MambaConf
     rmsNormEps: read.positiveNumber('layer_norm_epsilon', 1e-5),
     bcdtRmsNorm: falcon,
     // Read (and validated) for FalconMamba only: a plain Mamba config has no such key.
-    mixerRmsEps: falcon
-      ? read.positiveNumber('mixer_rms_eps', DEFAULT_MIXER_RMS_EPS)
-      : DEFAULT_MIXER_RMS_EPS,
+    mixerRmsEps: falcon ? read.positiveNumber('mixer_rms_eps', DEFAULT_MIXER_RMS_EPS) : DEFAULT_MIXER_RMS_EPS,
     tieEmbeddings: read.boolean('tie_word_embeddings', true),
     residualInFp32: read.boolean('residual_in_fp32', true),
     dtype: read.dtype('dtype', 'torch_dtype'),
