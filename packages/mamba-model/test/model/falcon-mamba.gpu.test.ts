@@ -1,7 +1,7 @@
 // FalconMamba (FalconMambaForCausalLM: Mamba-1 plus weightless RMSNorms on dt, B and C) against
 // Hugging Face transformers on the falcon-mamba-tiny fixture: full-forward logits, greedy ids of
 // the cached recurrent decode (generate and stream), every decode step equal to the full forward
-// at its position, and a check that the fixture tells the norms apart (without them the logits
+// at its position, buffer hygiene of the decode loop, and a check that the fixture tells the norms apart (without them the logits
 // and ids differ), so these tests can fail.
 
 import { readFile } from 'node:fs/promises';
@@ -145,6 +145,22 @@ describe('falcon-mamba-tiny against Hugging Face', () => {
       await ctx.checkErrors();
     });
   }
+
+  it('live GPU buffers stay flat over decode steps and return after releaseCaches()', async () => {
+    const ctx = model.ctx;
+    model.releaseCaches();
+    const before = ctx.stats().liveBuffers;
+    const live: number[] = [];
+    let n = 0;
+    for await (const _ of model.stream(promptIds, { maxTokens: 100, eos: false, temperature: 1, seed: 5 })) {
+      n++;
+      if (n === 10 || n === 100) live.push(ctx.stats().liveBuffers);
+    }
+    expect(n).toBe(100);
+    expect(live[1]).toBe(live[0]);
+    model.releaseCaches();
+    expect(ctx.stats().liveBuffers).toBe(before);
+  });
 
   it('the fixture tells the norms apart: without them the logits and greedy ids are wrong', async () => {
     const V = model.config.vocabSize;
