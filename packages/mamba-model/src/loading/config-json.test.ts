@@ -15,6 +15,22 @@ describe('hfConfigJson', () => {
     expect(parseMambaConfig(hfConfigJson(config))).toEqual(config);
   });
 
+  it('round-trips the FalconMamba fixture config (model_type, architectures, mixer_rms_eps)', () => {
+    const config = parseMambaConfig(readConfig('falcon-mamba-tiny'));
+    const json = hfConfigJson(config);
+    expect(json).toMatchObject({
+      model_type: 'falcon_mamba',
+      architectures: ['FalconMambaForCausalLM'],
+      mixer_rms_eps: 1e-6,
+      tie_word_embeddings: false,
+    });
+    expect(parseMambaConfig(json)).toEqual(config);
+    // A plain Mamba config saved over a FalconMamba base drops the falcon keys.
+    const plain = hfConfigJson(parseMambaConfig(readConfig('mamba-tiny')), { base: json });
+    expect(plain).toMatchObject({ model_type: 'mamba', architectures: ['MambaForCausalLM'] });
+    expect(plain).not.toHaveProperty('mixer_rms_eps');
+  });
+
   it('converts the original-format config to an HF one describing the same model', () => {
     const original = parseMambaConfig(readConfig('mamba-tiny-orig'));
     const json = hfConfigJson(original, { dtype: 'bfloat16' });

@@ -1,5 +1,6 @@
-// The inverse of config.ts's schema: a MambaConfig as a Hugging Face `MambaConfig` config.json
-// object, for saving checkpoints that `MambaForCausalLM.from_pretrained` and our loader both read.
+// The inverse of config.ts's schema: a MambaConfig as a Hugging Face `MambaConfig` (or
+// `FalconMambaConfig`) config.json object, for saving checkpoints that transformers'
+// `from_pretrained` and our loader both read.
 // HF config keys appear here and in config.ts only.
 
 import type { ConfigDtype, MambaConfig } from './config.js';
@@ -26,10 +27,13 @@ export function hfConfigJson(
 ): Record<string, unknown> {
   const json: Record<string, unknown> = { ...(options.base ?? {}) };
   delete json.pad_vocab_size_multiple;
+  delete json.mixer_rms_eps;
   const dtype = options.dtype ?? config.dtype;
+  // What the model computes decides the family transformers must build (FalconMamba: the norms).
+  const falcon = config.bcdtRmsNorm;
   Object.assign(json, {
-    architectures: ['MambaForCausalLM'],
-    model_type: 'mamba',
+    architectures: [falcon ? 'FalconMambaForCausalLM' : 'MambaForCausalLM'],
+    model_type: falcon ? 'falcon_mamba' : 'mamba',
     hidden_size: config.dModel,
     num_hidden_layers: config.nLayer,
     vocab_size: config.vocabSize,
@@ -45,6 +49,7 @@ export function hfConfigJson(
     tie_word_embeddings: config.tieEmbeddings,
     residual_in_fp32: config.residualInFp32,
   });
+  if (falcon) json.mixer_rms_eps = config.mixerRmsEps;
   if (dtype !== undefined) {
     // transformers >= 4.56 reads `dtype`; older versions read `torch_dtype`.
     json.dtype = dtype;

@@ -1,5 +1,5 @@
-// Tests of the config schema mapping: both formats from the fixtures, defaults, "auto" dt rank,
-// vocab padding, and typed errors for bad or unsupported configs.
+// Tests of the config schema mapping: both formats from the fixtures, FalconMamba, defaults,
+// "auto" dt rank, vocab padding, and typed errors for bad or unsupported configs.
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,8 @@ describe('parseMambaConfig', () => {
     const f32 = parseMambaConfig(readConfig('mamba-tiny'));
     expect(f32).toMatchObject({
       format: 'hf',
+      modelType: 'mamba',
+      bcdtRmsNorm: false,
       dModel: 64,
       nLayer: 2,
       vocabSize: 512,
@@ -32,6 +34,43 @@ describe('parseMambaConfig', () => {
       eosTokenId: 0,
     });
     expect(parseMambaConfig(readConfig('mamba-tiny-bf16')).dtype).toBe('bfloat16');
+  });
+
+  it('parses the FalconMamba fixture config: dt/B/C norms, mixer eps, untied head', () => {
+    expect(parseMambaConfig(readConfig('falcon-mamba-tiny'))).toMatchObject({
+      format: 'hf',
+      modelType: 'falcon_mamba',
+      bcdtRmsNorm: true,
+      mixerRmsEps: 1e-6,
+      dModel: 64,
+      nLayer: 2,
+      vocabSize: 384,
+      dInner: 128,
+      dState: 16,
+      dtRank: 8,
+      rmsNormEps: 1e-5,
+      tieEmbeddings: false,
+    });
+  });
+
+  it('takes FalconMamba dInner from intermediate_size and mixer_rms_eps when given', () => {
+    const falcon = parseMambaConfig({
+      model_type: 'falcon_mamba',
+      hidden_size: 64,
+      num_hidden_layers: 1,
+      vocab_size: 10,
+      intermediate_size: 96,
+      mixer_rms_eps: 1e-3,
+    });
+    expect(falcon).toMatchObject({ dInner: 96, expand: 1.5, mixerRmsEps: 1e-3, bcdtRmsNorm: true });
+    // Defaults as transformers' FalconMambaConfig: expand 2, mixer_rms_eps 1e-6.
+    const defaults = parseMambaConfig({
+      model_type: 'falcon_mamba',
+      hidden_size: 64,
+      num_hidden_layers: 1,
+      vocab_size: 10,
+    });
+    expect(defaults).toMatchObject({ dInner: 128, mixerRmsEps: 1e-6 });
   });
 
   it('parses the original-format fixture config to the same model', () => {
@@ -112,6 +151,44 @@ describe('parseMambaConfig', () => {
     ],
     ['bad act', { hidden_size: 64, num_hidden_layers: 2, vocab_size: 10, hidden_act: 'gelu' }, 'hidden_act'],
     ['mamba2', { model_type: 'mamba2', hidden_size: 64 }, 'model_type'],
+    [
+      'bad mixer eps',
+      {
+        model_type: 'falcon_mamba',
+        hidden_size: 64,
+        num_hidden_layers: 2,
+        vocab_size: 10,
+        mixer_rms_eps: -1,
+      },
+      'mixer_rms_eps',
+    ],
+    [
+      'string mixer eps',
+      {
+        model_type: 'falcon_mamba',
+        hidden_size: 64,
+        num_hidden_layers: 2,
+        vocab_size: 10,
+        mixer_rms_eps: '1e-6',
+      },
+      'mixer_rms_eps',
+    ],
+    [
+      'falcon without hidden_size',
+      { model_type: 'falcon_mamba', d_model: 64, n_layer: 2, vocab_size: 10 },
+      'hidden_size',
+    ],
+    [
+      'falcon bad dInner',
+      {
+        model_type: 'falcon_mamba',
+        hidden_size: 64,
+        num_hidden_layers: 2,
+        vocab_size: 10,
+        intermediate_size: 0,
+      },
+      'intermediate_size',
+    ],
     [
       'mamba2 original',
       { d_model: 64, n_layer: 2, vocab_size: 10, ssm_cfg: { layer: 'Mamba2' } },

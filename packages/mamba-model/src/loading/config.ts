@@ -1,16 +1,25 @@
 // The typed Mamba config and the one schema mapping from checkpoint config.json files to it:
-// Hugging Face `MambaConfig` (hidden_size, state_size, ...) and the original state-spaces format
-// (d_model, n_layer, ssm_cfg, ...). Config keys of either format appear in this file only.
+// Hugging Face `MambaConfig` (hidden_size, state_size, ...) and `FalconMambaConfig` (the same keys
+// plus mixer_rms_eps), and the original state-spaces format (d_model, n_layer, ssm_cfg, ...).
+// Config keys of any format appear in this file (and its inverse, config-json.ts) only.
 
 import { ConfigError } from './errors.js';
 
 /** The dtype a config declares for its weights (informative: each tensor carries its own). */
 export type ConfigDtype = 'float32' | 'float16' | 'bfloat16';
 
+/**
+ * Which model family: `mamba` (MambaForCausalLM, state-spaces Mamba-1) or `falcon_mamba`
+ * (FalconMambaForCausalLM: Mamba-1 with weightless RMSNorms on dt, B and C, see `bcdtRmsNorm`).
+ */
+export type MambaModelType = 'mamba' | 'falcon_mamba';
+
 /** A Mamba (v1) language model's hyper-parameters, independent of the checkpoint format. */
 export interface MambaConfig {
   /** Which config.json format this came from. */
   readonly format: 'hf' | 'original';
+  /** The model family (HF `model_type`); `original` configs are always `mamba`. */
+  readonly modelType: MambaModelType;
   /** Residual stream width. */
   readonly dModel: number;
   readonly nLayer: number;
@@ -33,6 +42,13 @@ export interface MambaConfig {
   /** in_proj and out_proj have biases. */
   readonly projBias: boolean;
   readonly rmsNormEps: number;
+  /**
+   * The mixer normalises x_proj's outputs dt (over dtRank, before dt_proj), B and C (over dState)
+   * with a weightless RMSNorm, `h * rsqrt(mean(h^2) + mixerRmsEps)` (FalconMamba); false for Mamba.
+   */
+  readonly bcdtRmsNorm: boolean;
+  /** The eps of the dt/B/C RMSNorms (HF `mixer_rms_eps`, default 1e-6); unused without them. */
+  readonly mixerRmsEps: number;
   /** The LM head reuses the embedding matrix. */
   readonly tieEmbeddings: boolean;
   /** The residual stream is kept in f32 (always true for our f32 compute). */
@@ -134,8 +150,12 @@ function padVocab(vocabSize: number, multiple: number): number {
   return Math.ceil(vocabSize / multiple) * multiple;
 }
 
-function parseHf(json: Json, file: string): MambaConfig {
+/** FalconMamba's default `mixer_rms_eps` (transformers' `FalconMambaConfig`). */
+const DEFAULT_MIXER_RMS_EPS = 1e-6;
+
+function parseHf(json: Json, file: string, modelType: MambaModelType): MambaConfig {
   const read = new KeyReader(json, file);
+  const falcon = modelType === 'falcon_mamba';
   if (json.hidden_act !== undefined && json.hidden_act !== 'silu') {
     throw new ConfigError(
       `parseMambaConfig: hidden_act in ${file} must be "silu", got ${JSON.stringify(json.hidden_act)}`,
@@ -150,6 +170,7 @@ function parseHf(json: Json, file: string): MambaConfig {
   const padVocabSizeMultiple = read.positiveInt('pad_vocab_size_multiple', 1);
   return {
     format: 'hf',
+    modelType,
     dModel,
     nLayer: read.positiveInt('num_hidden_layers'),
     vocabSize: padVocab(vocabSizeUnpadded, padVocabSizeMultiple),
@@ -163,6 +184,9 @@ function parseHf(json: Json, file: string): MambaConfig {
     convBias: read.boolean('use_conv_bias', true),
     projBias: read.boolean('use_bias', false),
     rmsNormEps: read.positiveNumber('layer_norm_epsilon', 1e-5),
+    bcdtRmsNorm: falcon,
+    // Read (and validated) for FalconMamba only: a plain Mamba config has no such key.
+    mixerRmsEps: falcon ? read.positiveNumber('mixer_rms_eps', DEFAULT_MIXER_RMS_EPS) : DEFAULT_MIXER_RMS_EPS,
     tieEmbeddings: read.boolean('tie_word_embeddings', true),
     residualInFp32: read.boolean('residual_in_fp32', true),
     dtype: read.dtype('dtype', 'torch_dtype'),
@@ -217,6 +241,7 @@ function parseOriginal(json: Json, file: string): MambaConfig {
   const padVocabSizeMultiple = read.positiveInt('pad_vocab_size_multiple', 8);
   return {
     format: 'original',
+    modelType: 'mamba',
     dModel,
     nLayer: read.positiveInt('n_layer'),
     vocabSize: padVocab(vocabSizeUnpadded, padVocabSizeMultiple),
@@ -230,6 +255,8 @@ function parseOriginal(json: Json, file: string): MambaConfig {
     convBias: ssmRead.boolean('conv_bias', true),
     projBias: ssmRead.boolean('bias', false),
     rmsNormEps: read.positiveNumber('norm_epsilon', 1e-5),
+    bcdtRmsNorm: false,
+    mixerRmsEps: DEFAULT_MIXER_RMS_EPS,
     tieEmbeddings: read.boolean('tie_embeddings', true),
     residualInFp32: read.boolean('residual_in_fp32', true),
     dtype: undefined,
@@ -241,7 +268,8 @@ function parseOriginal(json: Json, file: string): MambaConfig {
 
 /**
  * Parses a checkpoint's config.json (already `JSON.parse`d, or its text) into a `MambaConfig`.
- * Accepts the Hugging Face `MambaConfig` format and the original state-spaces format.
+ * Accepts the Hugging Face `MambaConfig` and `FalconMambaConfig` formats and the original
+ * state-spaces format.
  * @param file the file name for error messages
  */
 export function parseMambaConfig(config: unknown, file = 'config.json'): MambaConfig {
@@ -265,14 +293,18 @@ export function parseMambaConfig(config: unknown, file = 'config.json'): MambaCo
     );
   }
   const modelType = json.model_type;
-  if (modelType !== undefined && modelType !== 'mamba') {
+  if (modelType !== undefined && modelType !== 'mamba' && modelType !== 'falcon_mamba') {
     throw new ConfigError(
-      `parseMambaConfig: model_type in ${file} must be "mamba", got ${JSON.stringify(modelType)}. Only Mamba-1 models (MambaForCausalLM) are supported.`,
+      `parseMambaConfig: model_type in ${file} must be "mamba" or "falcon_mamba", got ${JSON.stringify(modelType)}. ` +
+        'Only Mamba-1 models (MambaForCausalLM, FalconMambaForCausalLM) are supported.',
       file,
       'model_type',
     );
   }
-  if (json.hidden_size !== undefined) return parseHf(json, file);
+  // FalconMamba exists in the Hugging Face format only: its keys are read as such (a missing
+  // hidden_size is then reported by name).
+  if (modelType === 'falcon_mamba') return parseHf(json, file, 'falcon_mamba');
+  if (json.hidden_size !== undefined) return parseHf(json, file, 'mamba');
   if (json.d_model !== undefined) return parseOriginal(json, file);
   throw new ConfigError(
     `parseMambaConfig: ${file} must be a Hugging Face MambaConfig (hidden_size, num_hidden_layers, ...) or an original ` +

@@ -25,7 +25,7 @@ export {
   WEIGHTS_INDEX_FILE,
   type WeightDtype,
 } from './checkpoint.js';
-export { type ConfigDtype, type MambaConfig, parseMambaConfig } from './config.js';
+export { type ConfigDtype, type MambaConfig, type MambaModelType, parseMambaConfig } from './config.js';
 export { type HfConfigJsonOptions, hfConfigJson } from './config-json.js';
 export {
   ConfigError,

@@ -2,10 +2,12 @@
 // (batch, dInner, dConv) and ssm state (batch, dInner, dState) of each layer updated in place on
 // the GPU. Input ids come from a GPU buffer (the sampler's output), so consecutive steps need no
 // CPU round trip, and the whole step can be captured once and replayed (GpuContext.capture).
-// Four dispatches per layer, each a registered version of its op, the residual stream r in f32:
+// Four dispatches per layer (five for FalconMamba), each a registered version of its op, the
+// residual stream r in f32:
 //   xz  = in_proj(rmsnorm(r) * norm_w)        rmsNormMatmul v2-prologue-gemv (batch <= 4; else
 //                                             v1-composed: rmsNorm, then matmul)
 //   dbl = x_proj(silu(conv step(x)))           causalConv1dUpdate v2-gemv (state read, not shifted)
+//   dbl = rmsnorm(dt | B | C) (FalconMamba)    segmentRmsNorm, no weight (one more dispatch)
 //   y   = gate(ssm step(dt_proj, softplus))    selectiveStateUpdate v2-fused-step (shifts the conv
 //                                             state, updates the ssm state; weights prepared once)
 //   r   = out_proj(y) + r                      matmul with fused residual
@@ -20,7 +22,7 @@ import {
 } from '@mamba-webgpu/scan-kernels/internal';
 import { rmsNormMatmul } from '../kernels/rmsnorm-matmul.js';
 import type { MambaConfig } from '../loading/config.js';
-import type { LayerState } from './forward.js';
+import { type LayerState, selectionInputs } from './forward.js';
 import type { MambaWeights } from './weights.js';
 
 /** The selective-state-update version of the decode step (it fuses the conv step and dt_proj). */
@@ -85,7 +87,7 @@ export function backboneStep(
     using x = xz.slice(1, 0, dInner);
     using z = xz.slice(1, dInner, 2 * dInner);
     const conv = { state: state.conv, weight: w.conv1dWeight, bias: w.conv1dBias };
-    using dbl = causalConv1dUpdate(ctx, {
+    const projected = causalConv1dUpdate(ctx, {
       x,
       convState: conv.state,
       weight: conv.weight,
@@ -94,6 +96,7 @@ export function backboneStep(
       updateState: false,
       projection: w.xProj,
     }); // (batch, dtRank + 2 * dState) = [dt | B | C]
+    using dbl = selectionInputs(config, projected);
     using dt = dbl.slice(1, 0, dtRank);
     using B = dbl.slice(1, dtRank, dtRank + dState);
     using C = dbl.slice(1, dtRank + dState, dtRank + 2 * dState);

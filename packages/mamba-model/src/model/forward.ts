@@ -6,12 +6,14 @@
 //              xz = normed @ in_proj^T            (B*L, 2*dInner) = [x | z]
 //              u = silu(conv1d(x) + bias)         (B*L, dInner)    [+ final conv state]
 //              dbl = u @ x_proj^T                 (B*L, dtRank + 2*dState) = [dt | B | C]
+//              FalconMamba (bcdtRmsNorm): dt, B, C = rmsnorm(dt), rmsnorm(B), rmsnorm(C) (no weight)
 //              delta = dt @ dt_proj^T             (B*L, dInner)
 //              y = scan(u, delta, A, B, C, D, z, dt_bias, softplus)  (B*L, dInner) [+ last ssm state]
 //              h = y @ out_proj^T                 (B*L, dModel)
 
 import { Tensor, addRmsNorm, contiguous, embedding, matmul } from '@mamba-webgpu/tensor';
 import { causalConv1d, selectiveScan } from '@mamba-webgpu/scan-kernels';
+import { segmentRmsNorm } from '../kernels/segment-rmsnorm.js';
 import type { MambaConfig } from '../loading/config.js';
 import type { LayerWeights, MambaWeights } from './weights.js';
 
@@ -20,6 +22,21 @@ export interface LayerState {
   conv: Tensor<'f32'>;
   /** (batch, dInner, dState) f32. */
   ssm: Tensor<'f32'>;
+}
+
+/**
+ * x_proj's output as the scan reads it. FalconMamba (`config.bcdtRmsNorm`): dt, B and C each
+ * normalised by a weightless RMSNorm (eps `mixerRmsEps`), as transformers' `rms_forward`; the
+ * input is consumed (disposed) and the normalised copy returned. Plain Mamba: `dbl` itself.
+ * dbl: (..., dtRank + 2*dState) = [dt | B | C].
+ */
+export function selectionInputs(config: MambaConfig, dbl: Tensor<'f32'>): Tensor<'f32'> {
+  if (!config.bcdtRmsNorm) return dbl;
+  try {
+    return segmentRmsNorm(dbl, [config.dtRank, config.dState, config.dState], { eps: config.mixerRmsEps });
+  } finally {
+    dbl.dispose();
+  }
 }
 
 /**
@@ -60,7 +77,7 @@ export function mixerPrefill(
     initialState: initial?.conv,
     yOut: u,
   });
-  using dbl = matmul(uTokens, w.xProj); // (..., width) = [dt | B | C]
+  using dbl = selectionInputs(config, matmul(uTokens, w.xProj)); // (..., width) = [dt | B | C]
   using dblView = channelMajor(dbl, width);
   using B = dblView.slice(1, dtRank, dtRank + dState);
   using C = dblView.slice(1, dtRank + dState, width);

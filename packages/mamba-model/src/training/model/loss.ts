@@ -6,17 +6,26 @@
 //              xz = normed @ in_proj^T                     (tokens, 2*dInner); x, z: views (batch, dInner, seqLen)
 //              u = silu(conv1d(x) + conv_bias)             (batch, dInner, seqLen)
 //              dbl = u^T @ x_proj^T                        (tokens, dtRank + 2*dState); B, C: views
-//              delta = dbl[:, :dtRank] @ dt_proj^T         (tokens, dInner) -> view (batch, dInner, seqLen)
+//              FalconMamba: dt, B, C = rmsnorm of each part of dbl (no weight), B, C: views of those
+//              delta = dt @ dt_proj^T                      (tokens, dInner) -> view (batch, dInner, seqLen)
 //              y = scan(u, delta, -exp(A_log), B, C, D, z, dt_proj.bias, softplus)
 //              h = y^T @ out_proj^T                        (tokens, dModel)
 //   normed = addRmsNorm(h, residual, norm_f); loss = CE(normed @ E^T [:, :-1], ids[:, 1:])
 // Options: explicit per-position targets (IGNORE_INDEX = no loss there: the synthetic tasks'
 // answer-only losses) and `selective: false`, the LTI ablation's block (Δ, B, C learned, lti.ts).
 
-import { IGNORE_INDEX, ShapeError, type Tape, type Tensor, autograd as ad } from '@mamba-webgpu/tensor';
+import {
+  IGNORE_INDEX,
+  InvalidArgumentError,
+  ShapeError,
+  type Tape,
+  type Tensor,
+  autograd as ad,
+} from '@mamba-webgpu/tensor';
 import type { MambaConfig } from '../../loading/config.js';
 import { type ScanSelection, ltiSelection } from './lti.js';
 import type { MambaParameters } from './parameters.js';
+import { weightlessRmsNorm } from './selection-norm.js';
 import { convSilu, selectiveScanOp } from './ssm-ops.js';
 
 /** A training batch: `ids` (batch, seqLen) on the GPU and the same ids on the host. */
@@ -54,7 +63,7 @@ function channelMajor(
   return ad.view(tape, t, { shape: [batch, channels, seqLen], strides: [seqLen * width, 1, width], offset });
 }
 
-/** S6: Δ, B and C from u through x_proj and dt_proj. */
+/** S6: Δ, B and C from u through x_proj and dt_proj (FalconMamba: dt, B and C normalised). */
 function selection(
   tape: Tape,
   config: MambaConfig,
@@ -68,12 +77,29 @@ function selection(
   const uTokens = ad.reshape(tape, uT, [batch * seqLen, dInner]);
   const width = dtRank + 2 * dState;
   const dbl = ad.linear(tape, uTokens, w('x_proj.weight')); // (tokens, width)
-  const dt = ad.slice(tape, dbl, 1, 0, dtRank);
+  const dtRaw = ad.slice(tape, dbl, 1, 0, dtRank);
+  const intermediates: Tensor[] = [uT, uTokens, dbl, dtRaw];
+  let dt = dtRaw;
+  let B: Tensor;
+  let C: Tensor;
+  if (config.bcdtRmsNorm) {
+    const eps = config.mixerRmsEps;
+    const bRaw = ad.slice(tape, dbl, 1, dtRank, dtRank + dState);
+    const cRaw = ad.slice(tape, dbl, 1, dtRank + dState, width);
+    dt = weightlessRmsNorm(tape, dtRaw, eps);
+    const bTokens = weightlessRmsNorm(tape, bRaw, eps); // (tokens, dState)
+    const cTokens = weightlessRmsNorm(tape, cRaw, eps);
+    B = channelMajor(tape, bTokens, batch, seqLen, dState, 0, dState);
+    C = channelMajor(tape, cTokens, batch, seqLen, dState, 0, dState);
+    intermediates.push(bRaw, cRaw, dt, bTokens, cTokens);
+  } else {
+    B = channelMajor(tape, dbl, batch, seqLen, width, dtRank, dState);
+    C = channelMajor(tape, dbl, batch, seqLen, width, dtRank + dState, dState);
+  }
   const deltaTokens = ad.linear(tape, dt, w('dt_proj.weight')); // (tokens, dInner)
   const delta = channelMajor(tape, deltaTokens, batch, seqLen, dInner, 0, dInner);
-  const B = channelMajor(tape, dbl, batch, seqLen, width, dtRank, dState);
-  const C = channelMajor(tape, dbl, batch, seqLen, width, dtRank + dState, dState);
-  return { delta, B, C, intermediates: [uT, uTokens, dbl, dt, deltaTokens, delta, B, C], temporaries: [] };
+  intermediates.push(deltaTokens, delta, B, C);
+  return { delta, B, C, intermediates, temporaries: [] };
 }
 
 function mixer(
@@ -154,6 +180,12 @@ export function languageModelHidden(
 ): Tensor<'f32'> {
   const { batch, seqLen } = data;
   const selective = options.selective ?? true;
+  if (!selective && config.bcdtRmsNorm) {
+    throw new InvalidArgumentError(
+      'languageModelHidden: selective: false (the LTI block) must have a Mamba config, got a FalconMamba one (bcdtRmsNorm): its Δ, B and C are parameters, not normalised x_proj outputs',
+      'selective',
+    );
+  }
   const embedding = params.get('backbone.embeddings.weight');
   const embedded = ad.embedding(tape, data.ids, data.hostIds, embedding);
   let h: Tensor = ad.reshape(tape, embedded, [batch * seqLen, config.dModel]);
