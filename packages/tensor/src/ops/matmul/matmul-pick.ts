@@ -55,8 +55,11 @@ export function splitK(
  * - m <= GEMV_MAX_M: gemv-v1 (decode);
  * - at least SPLIT_K_TARGET_GROUPS 64x64 tiles and K >= LONG_K (the dW of a training step):
  *   gemm-splitk-v1 (unsplit there: its double buffering wins over a long K, 5-8% on the H200);
- * - at least SPLIT_K_TARGET_GROUPS 128x64 tiles (in_proj from m = 1024, every training-step
- *   forward and dX, the LM head): gemm-v3 (8x4 blocks, 10-35% faster than gemm-v1 there);
+ * - at least SPLIT_K_TARGET_GROUPS 128x64 tiles and m >= 128 (in_proj from m = 1024, every
+ *   training-step forward and dX, the LM head over a chunk of tokens): gemm-v3 (8x4 blocks,
+ *   10-35% faster than gemm-v1 there). Below 128 rows (the LM head at decode batch 64) half of
+ *   its tile would be empty: from 28c86f8 to 2121bb1 that shape went to gemm-v3 and the batch-64
+ *   decode measured 5-10% slower on the H200 (19.3-20.4k vs 21.6k tok/s);
  * - at least SPLIT_K_TARGET_GROUPS 64x64 tiles (in_proj at m = 512, out_proj at 2048), or K
  *   too short to split (dt_proj's 48): gemm-v1;
  * - otherwise few tiles and a long K: gemv-v1 for narrow outputs up to m = GEMV_NARROW_MAX_M
@@ -67,7 +70,7 @@ export function pickMatmulKernel(m: number, n: number, k: number): MatmulKernel 
   const tiles = Math.ceil(m / GEMM_V1.TILE) * Math.ceil(n / GEMM_V1.TILE);
   if (tiles >= SPLIT_K_TARGET_GROUPS && k >= LONG_K) return 'gemm-splitk-v1';
   const tallTiles = Math.ceil(m / GEMM_V3.TILE) * Math.ceil(n / GEMM_V3.TILE_N);
-  if (tallTiles >= SPLIT_K_TARGET_GROUPS) return 'gemm-v3';
+  if (m >= GEMM_V3.TILE && tallTiles >= SPLIT_K_TARGET_GROUPS) return 'gemm-v3';
   if (tiles >= SPLIT_K_TARGET_GROUPS || splitK(tiles, k).splits === 1) return 'gemm-v1';
   if (n <= GEMV_NARROW_MAX_N && m <= GEMV_NARROW_MAX_M) return 'gemv-v1';
   return 'gemm-splitk-v1';

@@ -260,6 +260,8 @@ describe('matmul (GPU vs CPU reference)', () => {
       [3072, 768, 16384, 'gemm-splitk-v1'],
       [768, 1536, 16384, 'gemm-splitk-v1'],
       [2048, 50280, 768, 'gemm-v3'],
+      // The LM head at decode batch 64: fewer rows than gemm-v3's 128-row tile, so gemm-v1.
+      [64, 50280, 768, 'gemm-v1'],
     ];
     for (const [m, n, k, kernel] of picks)
       expect([m, n, k, pickMatmulKernel(m, n, k)]).toEqual([m, n, k, kernel]);
