@@ -5,6 +5,7 @@
 import type { ByteSource } from './byte-source.js';
 import { type MambaConfig, parseMambaConfig } from './config.js';
 import { ConfigError, formatShape, SafetensorsError } from './errors.js';
+import { describeJson, parseJsonText, StrictJsonError, tooDeepMessage } from './json.js';
 import {
   readSafetensorsHeader,
   readTensorBytes,
@@ -112,15 +113,14 @@ export function parseSafetensorsIndex(text: string, file: string): Map<string, s
   const fn = 'parseSafetensorsIndex';
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonText(text);
   } catch (cause) {
-    throw new SafetensorsError(
-      `${fn}: ${file} must be valid JSON (${String(cause)})`,
-      'bad-index',
-      file,
-      undefined,
-      { cause },
-    );
+    if (!(cause instanceof StrictJsonError)) throw cause;
+    const message =
+      cause.problem === 'too-deep'
+        ? tooDeepMessage(file, cause, 'a safetensors index needs 2')
+        : `${file} must be valid JSON (${cause.message})`;
+    throw new SafetensorsError(`${fn}: ${message}`, 'bad-index', file, undefined, { cause });
   }
   const weightMap = (json as { weight_map?: unknown } | null)?.weight_map;
   if (typeof weightMap !== 'object' || weightMap === null || Array.isArray(weightMap)) {
@@ -134,7 +134,7 @@ export function parseSafetensorsIndex(text: string, file: string): Map<string, s
   for (const [tensor, shard] of Object.entries(weightMap)) {
     if (typeof shard !== 'string' || !SHARD_NAME.test(shard) || shard === '.' || shard === '..') {
       throw new SafetensorsError(
-        `${fn}: weight_map in ${file} must map ${tensor} to a file name in the same folder, got ${JSON.stringify(shard)}`,
+        `${fn}: weight_map in ${file} must map ${tensor} to a file name in the same folder, got ${describeJson(shard)}`,
         'bad-index',
         file,
         tensor,

@@ -3,6 +3,7 @@
 // (d_model, n_layer, ssm_cfg, ...). Config keys of either format appear in this file only.
 
 import { ConfigError } from './errors.js';
+import { describeJson, parseJsonText, StrictJsonError, tooDeepMessage } from './json.js';
 
 /** The dtype a config declares for its weights (informative: each tensor carries its own). */
 export type ConfigDtype = 'float32' | 'float16' | 'bfloat16';
@@ -60,7 +61,7 @@ class KeyReader {
 
   private error(key: string, expected: string, got: unknown): never {
     throw new ConfigError(
-      `parseMambaConfig: ${this.prefix}${key} in ${this.file} must be ${expected}, got ${JSON.stringify(got)}`,
+      `parseMambaConfig: ${this.prefix}${key} in ${this.file} must be ${expected}, got ${describeJson(got)}`,
       this.file,
       this.prefix + key,
     );
@@ -138,7 +139,7 @@ function parseHf(json: Json, file: string): MambaConfig {
   const read = new KeyReader(json, file);
   if (json.hidden_act !== undefined && json.hidden_act !== 'silu') {
     throw new ConfigError(
-      `parseMambaConfig: hidden_act in ${file} must be "silu", got ${JSON.stringify(json.hidden_act)}`,
+      `parseMambaConfig: hidden_act in ${file} must be "silu", got ${describeJson(json.hidden_act)}`,
       file,
       'hidden_act',
     );
@@ -177,14 +178,14 @@ function parseOriginal(json: Json, file: string): MambaConfig {
   const ssm = json.ssm_cfg ?? {};
   if (!isObject(ssm)) {
     throw new ConfigError(
-      `parseMambaConfig: ssm_cfg in ${file} must be an object, got ${JSON.stringify(ssm)}`,
+      `parseMambaConfig: ssm_cfg in ${file} must be an object, got ${describeJson(ssm)}`,
       file,
       'ssm_cfg',
     );
   }
   if (ssm.layer !== undefined && ssm.layer !== 'Mamba1') {
     throw new ConfigError(
-      `parseMambaConfig: ssm_cfg.layer in ${file} must be "Mamba1", got ${JSON.stringify(ssm.layer)}. Only Mamba-1 models are supported.`,
+      `parseMambaConfig: ssm_cfg.layer in ${file} must be "Mamba1", got ${describeJson(ssm.layer)}. Only Mamba-1 models are supported.`,
       file,
       'ssm_cfg.layer',
     );
@@ -198,14 +199,14 @@ function parseOriginal(json: Json, file: string): MambaConfig {
   }
   if (json.d_intermediate !== undefined && json.d_intermediate !== 0) {
     throw new ConfigError(
-      `parseMambaConfig: d_intermediate in ${file} must be 0 (no MLP blocks), got ${JSON.stringify(json.d_intermediate)}. Hybrid models are not supported.`,
+      `parseMambaConfig: d_intermediate in ${file} must be 0 (no MLP blocks), got ${describeJson(json.d_intermediate)}. Hybrid models are not supported.`,
       file,
       'd_intermediate',
     );
   }
   if (Array.isArray(json.attn_layer_idx) && json.attn_layer_idx.length > 0) {
     throw new ConfigError(
-      `parseMambaConfig: attn_layer_idx in ${file} must be empty, got ${JSON.stringify(json.attn_layer_idx)}. Hybrid models are not supported.`,
+      `parseMambaConfig: attn_layer_idx in ${file} must be empty, got ${describeJson(json.attn_layer_idx)}. Hybrid models are not supported.`,
       file,
       'attn_layer_idx',
     );
@@ -248,14 +249,14 @@ export function parseMambaConfig(config: unknown, file = 'config.json'): MambaCo
   let json = config;
   if (typeof config === 'string') {
     try {
-      json = JSON.parse(config);
+      json = parseJsonText(config);
     } catch (cause) {
-      throw new ConfigError(
-        `parseMambaConfig: ${file} must be valid JSON (${String(cause)})`,
-        file,
-        undefined,
-        { cause },
-      );
+      if (!(cause instanceof StrictJsonError)) throw cause;
+      const message =
+        cause.problem === 'too-deep'
+          ? tooDeepMessage(file, cause, 'a Mamba config needs 2')
+          : `${file} must be valid JSON (${cause.message})`;
+      throw new ConfigError(`parseMambaConfig: ${message}`, file, undefined, { cause });
     }
   }
   if (!isObject(json)) {
@@ -267,7 +268,7 @@ export function parseMambaConfig(config: unknown, file = 'config.json'): MambaCo
   const modelType = json.model_type;
   if (modelType !== undefined && modelType !== 'mamba') {
     throw new ConfigError(
-      `parseMambaConfig: model_type in ${file} must be "mamba", got ${JSON.stringify(modelType)}. Only Mamba-1 models (MambaForCausalLM) are supported.`,
+      `parseMambaConfig: model_type in ${file} must be "mamba", got ${describeJson(modelType)}. Only Mamba-1 models (MambaForCausalLM) are supported.`,
       file,
       'model_type',
     );

@@ -262,3 +262,32 @@ function render(value: unknown, depth: number): string {
     .map((k) => `${JSON.stringify(k)}: ${render((value as Record<string, unknown>)[k], depth - 1)}`);
   return `{${items.join(', ')}${more(keys.length)}}`;
 }
+
+/**
+ * `JSON.parse` behind the depth scan: a text nested deeper than `maxDepth` throws a
+ * `StrictJsonError` (`too-deep`) before parsing, a syntax error throws one (`syntax`) carrying
+ * JSON.parse's message. Callers rethrow either as their own typed error naming the file.
+ */
+export function parseJsonText(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
+  const deepAt = findDeepNesting(text, maxDepth);
+  if (deepAt !== undefined) {
+    throw new StrictJsonError(
+      `arrays/objects nested deeper than ${maxDepth} levels at character ${deepAt}`,
+      'too-deep',
+      deepAt,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new StrictJsonError(String((cause as Error).message), 'syntax', -1);
+  }
+}
+
+/** The standard message tail for a JSON file nested too deep: names the limit and the fix. */
+export function tooDeepMessage(file: string, error: StrictJsonError, needs: string): string {
+  return (
+    `${file} nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels (at character ${error.offset}); ` +
+    `${needs}. The file is corrupt.`
+  );
+}
