@@ -3,8 +3,8 @@ export * from './loading/index.js';
 // training
 export * from './training/index.js';
 // model
+export { type GenerateOptions, resolveGenerateOptions } from './model/generate-options.js';
 export {
-  type GenerateOptions,
   type GenerationStats,
   type LoadModelOptions,
   loadModelFromStore,

@@ -2,6 +2,7 @@
 // header, matches the tensors against the weight spec (presence, shape, dtype, vocab padding),
 // then hands tensors out one at a time so the caller can upload each and drop it. Browser-safe.
 
+import { InvalidArgumentError } from '@mamba-webgpu/tensor';
 import type { ByteSource } from './byte-source.js';
 import { type MambaConfig, parseMambaConfig } from './config.js';
 import { ConfigError, formatShape, SafetensorsError } from './errors.js';
@@ -356,8 +357,9 @@ export async function openCheckpoint(
     const tensorOf = (key: string): CheckpointTensor => {
       const tensor = byKey.get(key);
       if (tensor === undefined) {
-        throw new RangeError(
-          `Checkpoint.tensor: expected a canonical key (${[...byKey.keys()].slice(0, 3).join(', ')}, ...), got ${JSON.stringify(key)}`,
+        throw new InvalidArgumentError(
+          `Checkpoint.tensor: expected a canonical key (${[...byKey.keys()].slice(0, 3).join(', ')}, ...), got ${describeJson(key)}`,
+          'key',
         );
       }
       return tensor;

@@ -37,12 +37,16 @@ export function resolveSampling(caller: string, options: SamplingOptions = {}): 
     seed: options.seed ?? 0,
   };
   const check = (ok: boolean, name: keyof ResolvedSampling, want: string) => {
-    if (!ok) throw new InvalidArgumentError(`${caller}: ${name} must be ${want}, got ${r[name]}`, name);
+    const value: unknown = r[name];
+    if (ok && typeof value === 'number') return;
+    const got =
+      typeof value === 'string' ? `the string ${JSON.stringify(value.slice(0, 20))}` : String(value);
+    throw new InvalidArgumentError(`${caller}: ${name} must be ${want}, got ${got}`, name);
   };
   check(Number.isFinite(r.temperature) && r.temperature >= 0, 'temperature', 'a number >= 0 (0 = greedy)');
   check(Number.isInteger(r.topK) && r.topK >= 0, 'topK', 'an integer >= 0 (0 = off)');
-  check(r.topP > 0 && r.topP <= 1, 'topP', 'in (0, 1]');
-  check(r.minP >= 0 && r.minP < 1, 'minP', 'in [0, 1)');
+  check(r.topP > 0 && r.topP <= 1, 'topP', 'a number in (0, 1]');
+  check(r.minP >= 0 && r.minP < 1, 'minP', 'a number in [0, 1)');
   check(
     Number.isFinite(r.repetitionPenalty) && r.repetitionPenalty > 0,
     'repetitionPenalty',
