@@ -114,9 +114,9 @@ const badOptions: Case[] = [
     what: 'topP "0.5"',
     options: { ...ok, topP: '0.5' },
     argument: 'topP',
-    message: /topP must be a number in \(0, 1\], got the string "0.5"/,
+    message: /topP must be in \(0, 1\], got the string "0.5"/,
   },
-  { what: 'minP "0.1"', options: { ...ok, minP: '0.1' }, argument: 'minP', message: /minP must be a number/ },
+  { what: 'minP "0.1"', options: { ...ok, minP: '0.1' }, argument: 'minP', message: /minP must be in/ },
   { what: 'topK 1.5', options: { ...ok, topK: 1.5 }, argument: 'topK', message: /topK must be an integer/ },
   { what: 'seed -1', options: { ...ok, seed: -1 }, argument: 'seed', message: /seed must be an integer/ },
 ];

@@ -15,6 +15,7 @@ import {
   type GenerateOptions,
   resolveGenerateOptions,
 } from './generate-options.js';
+import { nonFiniteLogitsError } from '../sampling/errors.js';
 import { GenerationGraph } from './session.js';
 import { loadTokenizer, type ModelTokenizer } from './tokenizer.js';
 import { disposeWeights, type MambaWeights, uploadWeights } from './weights.js';
@@ -213,15 +214,18 @@ export class MambaModel {
         // 1, 2, 4 ... up to maxChunk so the first tokens arrive at once.
         const target = Math.min(maxTokens, read + chunk);
         record(target);
-        const pending = graph.sampler.readTokens(read, target);
+        const pending = Promise.all([graph.sampler.readTokens(read, target), graph.sampler.readStatus()]);
         record(target + chunk);
-        const rows = await pending;
+        const [rows, nonFinite] = await pending;
         if (read === 0) {
           prefillMs = performance.now() - t0;
           decodeStart = performance.now();
         }
         for (let s = 0; s < target - read; s++) {
           signal?.throwIfAborted();
+          // A live row whose logits at this step were not finite ends the generation, typed.
+          const bad = nonFinite.find((b) => b.step === read + s && !done[b.row]);
+          if (bad) throw nonFiniteLogitsError(caller, bad);
           const out = rows.map((row, r) => {
             if (done[r]) return undefined;
             const id = row[s]!;

@@ -45,8 +45,8 @@ export function resolveSampling(caller: string, options: SamplingOptions = {}): 
   };
   check(Number.isFinite(r.temperature) && r.temperature >= 0, 'temperature', 'a number >= 0 (0 = greedy)');
   check(Number.isInteger(r.topK) && r.topK >= 0, 'topK', 'an integer >= 0 (0 = off)');
-  check(r.topP > 0 && r.topP <= 1, 'topP', 'a number in (0, 1]');
-  check(r.minP >= 0 && r.minP < 1, 'minP', 'a number in [0, 1)');
+  check(r.topP > 0 && r.topP <= 1, 'topP', 'in (0, 1]');
+  check(r.minP >= 0 && r.minP < 1, 'minP', 'in [0, 1)');
   check(
     Number.isFinite(r.repetitionPenalty) && r.repetitionPenalty > 0,
     'repetitionPenalty',
