@@ -5,8 +5,22 @@
 import { ConfigError } from './errors.js';
 import { describeJson, parseJsonText, StrictJsonError, tooDeepMessage } from './json.js';
 
-/** The dtype a config declares for its weights (informative: each tensor carries its own). */
-export type ConfigDtype = 'float32' | 'float16' | 'bfloat16';
+/**
+ * The dtype a config declares for its weights (informative: each tensor carries its own; compute is
+ * f32 whatever it says, F64 tensors are rounded to f32 on load).
+ */
+export type ConfigDtype = 'float32' | 'float16' | 'bfloat16' | 'float64';
+
+/** torch dtype names a config may use (`torch_dtype` is any `torch.<name>`), by the ConfigDtype they mean. */
+const DTYPE_NAMES: Readonly<Record<string, ConfigDtype>> = {
+  float32: 'float32',
+  float: 'float32',
+  float16: 'float16',
+  half: 'float16',
+  bfloat16: 'bfloat16',
+  float64: 'float64',
+  double: 'float64',
+};
 
 /** A Mamba (v1) language model's hyper-parameters, independent of the checkpoint format. */
 export interface MambaConfig {
@@ -124,8 +138,9 @@ class KeyReader {
     for (const key of keys) {
       const value = this.json[key];
       if (value === undefined || value === null) continue;
-      if (value === 'float32' || value === 'float16' || value === 'bfloat16') return value;
-      this.error(key, '"float32", "float16" or "bfloat16"', value);
+      const name = typeof value === 'string' ? value.replace(/^torch\./, '') : undefined;
+      if (name !== undefined && Object.hasOwn(DTYPE_NAMES, name)) return DTYPE_NAMES[name]!;
+      this.error(key, '"float32", "float16", "bfloat16" or "float64"', value);
     }
     return undefined;
   }

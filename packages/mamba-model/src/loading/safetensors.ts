@@ -454,7 +454,7 @@ export function f16ToF32(half: number): number {
   return sign * 2 ** (exponent - 15) * (1 + mantissa / 1024);
 }
 
-/** Decodes an F32, F16 or BF16 tensor to a Float32Array (CPU references and tests). */
+/** Decodes an F32, F16, BF16 or F64 (rounded to f32) tensor to a Float32Array. */
 export function decodeToFloat32(
   tensor: Pick<TensorBytes, 'bytes' | 'dtype' | 'name' | 'file'>,
 ): Float32Array {
@@ -463,6 +463,11 @@ export function decodeToFloat32(
   if (dtype === 'F32') {
     const out = new Float32Array(bytes.byteLength / 4);
     for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+    return out;
+  }
+  if (dtype === 'F64') {
+    const out = new Float32Array(bytes.byteLength / 8);
+    for (let i = 0; i < out.length; i++) out[i] = view.getFloat64(i * 8, true);
     return out;
   }
   if (dtype === 'BF16') {
@@ -477,7 +482,7 @@ export function decodeToFloat32(
     return out;
   }
   throw new SafetensorsError(
-    `decodeToFloat32: tensor ${tensor.name} in ${tensor.file} must be F32, F16 or BF16, got ${dtype}`,
+    `decodeToFloat32: tensor ${tensor.name} in ${tensor.file} must be F32, F16, BF16 or F64, got ${dtype}`,
     'unsupported-dtype',
     tensor.file,
     tensor.name,

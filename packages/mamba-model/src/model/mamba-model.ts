@@ -3,7 +3,7 @@
 // on the GPU) and token streaming through the tokenizer's incremental decoder.
 
 import { type GpuContext, getGpuContext, InvalidArgumentError, matmul, Tensor } from '@mamba-webgpu/tensor';
-import type { Checkpoint, LoadProgress } from '../loading/checkpoint.js';
+import type { Checkpoint, LoadProgress, OpenCheckpointOptions } from '../loading/checkpoint.js';
 import type { MambaConfig } from '../loading/config.js';
 import { openCheckpoint } from '../loading/checkpoint.js';
 import type { CheckpointStore } from '../loading/store.js';
@@ -42,6 +42,8 @@ export interface LoadModelOptions {
   onProgress?: (p: LoadProgress) => void;
   /** Override config.json. */
   config?: MambaConfig;
+  /** Checkpoint warnings (unused tensors, vocab padding, F64 weights); default console.warn. */
+  onWarning?: OpenCheckpointOptions['onWarning'];
 }
 
 /** Opens a checkpoint from any store (folder, URL, memory), uploads its weights, reads its tokenizer. */
@@ -50,7 +52,10 @@ export async function loadModelFromStore(
   options: LoadModelOptions = {},
 ): Promise<MambaModel> {
   const ctx = options.ctx ?? (await getGpuContext());
-  const checkpoint = await openCheckpoint(store, options.config ? { config: options.config } : {});
+  const checkpoint = await openCheckpoint(store, {
+    ...(options.config ? { config: options.config } : {}),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+  });
   try {
     return await MambaModel.fromCheckpoint(ctx, checkpoint, options.onProgress);
   } finally {
