@@ -3,8 +3,8 @@ export * from './loading/index.js';
 // training
 export * from './training/index.js';
 // model
+export { type GenerateOptions, resolveGenerateOptions } from './model/generate-options.js';
 export {
-  type GenerateOptions,
   type GenerationStats,
   type LoadModelOptions,
   loadModelFromStore,
@@ -14,7 +14,8 @@ export {
 export { type MambaWeights, type LayerWeights, uploadWeights, disposeWeights } from './model/weights.js';
 export { type ModelTokenizer, type StreamDecoder, loadTokenizer } from './model/tokenizer.js';
 export { type ResolvedSampling, type SamplingOptions, resolveSampling } from './sampling/options.js';
-export { sampleRef } from './sampling/sample-ref.js';
+export { type NonFiniteLogits, NonFiniteLogitsError } from './sampling/errors.js';
+export { nonFiniteKindsRef, sampleRef } from './sampling/sample-ref.js';
 export { randomWeights } from './model/random-weights.js';
 // serving: the OpenAI API in-process, with continuous batching
 export * from './serving/index.js';

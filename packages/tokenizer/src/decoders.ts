@@ -2,7 +2,16 @@
 // as the Rust `tokenizers` decoders do (`decodeChain` maps tokens to tokens, then we join).
 import { byteLevelTokenBytes } from './byte-level';
 import { UnsupportedComponentError } from './errors';
-import { fail, type JsonObject, readArray, readInteger, readObject, readString, readType } from './json';
+import {
+  checkSequenceDepth,
+  fail,
+  type JsonObject,
+  readArray,
+  readInteger,
+  readObject,
+  readString,
+  readType,
+} from './json';
 import { readPattern, replaceAll } from './normalizers';
 
 /** A decoder maps the token strings of some ids to text pieces that are then joined. */
@@ -129,7 +138,7 @@ export class SequenceDecoder implements Decoder {
 const SUPPORTED = ['ByteLevel', 'Replace', 'Fuse', 'Strip', 'ByteFallback', 'Metaspace', 'Sequence'];
 
 /** Builds a decoder from its tokenizer.json object (`null` gives `undefined`). */
-export function decoderFromJSON(value: unknown, path = 'decoder'): Decoder | undefined {
+export function decoderFromJSON(value: unknown, path = 'decoder', depth = 0): Decoder | undefined {
   if (value === null || value === undefined) return undefined;
   const obj: JsonObject = readObject(value, path);
   const type = readType(obj, path);
@@ -163,10 +172,11 @@ export function decoderFromJSON(value: unknown, path = 'decoder'): Decoder | und
       return new MetaspaceDecoder(replacement, obj.add_prefix_space === false ? 'never' : declared);
     }
     case 'Sequence': {
+      checkSequenceDepth(depth, path);
       const items = readArray(obj.decoders, `${path}.decoders`);
       const decoders: Decoder[] = [];
       items.forEach((item, k) => {
-        const decoder = decoderFromJSON(item, `${path}.decoders[${k}]`);
+        const decoder = decoderFromJSON(item, `${path}.decoders[${k}]`, depth + 1);
         if (decoder) decoders.push(decoder);
       });
       return new SequenceDecoder(decoders);

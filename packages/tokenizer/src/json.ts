@@ -73,3 +73,53 @@ export function readType(obj: JsonObject, path: string): string {
 
 /** Largest token id accepted (ids are u32 in `tokenizers`; we keep them in int32 arrays). */
 export const MAX_TOKEN_ID = 0x7fff_fffe;
+
+/**
+ * Deepest array/object nesting accepted in a tokenizer.json text: 128, serde_json's recursion
+ * limit, so `tokenizers` (Rust) refuses any file we refuse. Checked before `JSON.parse`: a deeper
+ * text parses, then overflows the stack in whatever walks it.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/**
+ * Deepest nesting of `Sequence` components (normalizers, pre-tokenizers, post-processors,
+ * decoders): each level takes two JSON levels (the object and its list), under the root object and
+ * over the innermost component, so no tokenizer.json within `MAX_JSON_DEPTH` goes deeper
+ * (1 + 2 * 63 + 1 = 128); this bounds the recursion for already-parsed objects too.
+ */
+export const MAX_SEQUENCE_DEPTH = 63;
+
+/**
+ * Where `text` first nests arrays/objects deeper than `maxDepth` (the offset of the bracket), or
+ * undefined. Strings are skipped; the text need not be valid JSON. (The same scan as
+ * mamba-model's `findDeepNesting`: this package depends on no other.)
+ */
+export function findDeepNesting(text: string, maxDepth = MAX_JSON_DEPTH): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      for (i++; i < text.length; i++) {
+        const s = text.charCodeAt(i);
+        if (s === 0x5c) i++;
+        else if (s === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth) return i;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return undefined;
+}
+
+/** Throws when a `Sequence` component at `path` sits `depth` Sequences deep, past the limit. */
+export function checkSequenceDepth(depth: number, path: string): void {
+  if (depth < MAX_SEQUENCE_DEPTH) return;
+  const shown = path.length > 120 ? `${path.slice(0, 60)}...${path.slice(-60)}` : path;
+  throw new TokenizerConfigError(
+    `${where}: Sequence components must nest at most ${MAX_SEQUENCE_DEPTH} deep, got deeper at ${shown}. ` +
+      'The tokenizer.json is corrupt or hostile.',
+    path,
+  );
+}

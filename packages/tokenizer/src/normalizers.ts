@@ -1,7 +1,15 @@
 // Normalizers: one class per tokenizer.json `normalizer.type`, each rewriting a string the way
 // the Rust `tokenizers` normalizer of that name does (offsets are not tracked: we return ids).
 import { UnsupportedComponentError } from './errors';
-import { type JsonObject, readArray, readBoolean, readObject, readString, readType } from './json';
+import {
+  checkSequenceDepth,
+  type JsonObject,
+  readArray,
+  readBoolean,
+  readObject,
+  readString,
+  readType,
+} from './json';
 import { compilePattern, escapeRegExp, findMatches, translateOnigPattern } from './pattern';
 import { ONIG_SPACE_BODY } from './unicode';
 import { EXTRA_MARK_CLASS, LEGACY_MARK_CLASS, LEGACY_UNICODE_CLASS } from './unicode-legacy';
@@ -164,7 +172,7 @@ const SUPPORTED = [
 ];
 
 /** Builds a normalizer from its tokenizer.json object (`null` gives `undefined`). */
-export function normalizerFromJSON(value: unknown, path = 'normalizer'): Normalizer | undefined {
+export function normalizerFromJSON(value: unknown, path = 'normalizer', depth = 0): Normalizer | undefined {
   if (value === null || value === undefined) return undefined;
   const obj: JsonObject = readObject(value, path);
   const type = readType(obj, path);
@@ -177,10 +185,11 @@ export function normalizerFromJSON(value: unknown, path = 'normalizer'): Normali
     case 'Lowercase':
       return new LowercaseNormalizer();
     case 'Sequence': {
+      checkSequenceDepth(depth, path);
       const items = readArray(obj.normalizers, `${path}.normalizers`);
       const parts: Normalizer[] = [];
       items.forEach((item, k) => {
-        const part = normalizerFromJSON(item, `${path}.normalizers[${k}]`);
+        const part = normalizerFromJSON(item, `${path}.normalizers[${k}]`, depth + 1);
         if (part) parts.push(part);
       });
       return new SequenceNormalizer(parts);

@@ -2,6 +2,7 @@
 // `addSpecialTokens` is set. ByteLevel only fixes offsets in `tokenizers`, so it keeps the ids.
 import { UnsupportedComponentError } from './errors';
 import {
+  checkSequenceDepth,
   fail,
   type JsonObject,
   readArray,
@@ -139,7 +140,11 @@ function readTokenPair(value: unknown, path: string): number {
 const SUPPORTED = ['ByteLevel', 'TemplateProcessing', 'BertProcessing', 'RobertaProcessing', 'Sequence'];
 
 /** Builds a post-processor from its tokenizer.json object (`null` gives `undefined`). */
-export function postProcessorFromJSON(value: unknown, path = 'post_processor'): PostProcessor | undefined {
+export function postProcessorFromJSON(
+  value: unknown,
+  path = 'post_processor',
+  depth = 0,
+): PostProcessor | undefined {
   if (value === null || value === undefined) return undefined;
   const obj: JsonObject = readObject(value, path);
   const type = readType(obj, path);
@@ -169,10 +174,11 @@ export function postProcessorFromJSON(value: unknown, path = 'post_processor'): 
         type === 'RobertaProcessing',
       );
     case 'Sequence': {
+      checkSequenceDepth(depth, path);
       const items = readArray(obj.processors, `${path}.processors`);
       const processors: PostProcessor[] = [];
       items.forEach((item, k) => {
-        const processor = postProcessorFromJSON(item, `${path}.processors[${k}]`);
+        const processor = postProcessorFromJSON(item, `${path}.processors[${k}]`, depth + 1);
         if (processor) processors.push(processor);
       });
       return new SequencePostProcessor(processors);

@@ -3,7 +3,16 @@
 // flattens into its steps so the tokenizer can cache model output by the untransformed piece.
 import { byteLevelEncode } from './byte-level';
 import { UnsupportedComponentError } from './errors';
-import { fail, type JsonObject, readArray, readBoolean, readObject, readString, readType } from './json';
+import {
+  checkSequenceDepth,
+  fail,
+  type JsonObject,
+  readArray,
+  readBoolean,
+  readObject,
+  readString,
+  readType,
+} from './json';
 import { readPattern } from './normalizers';
 import { findMatches } from './pattern';
 import { GPT2_PATTERN, gpt2Ranges, type RangeScanner, rangeScannerFor, toScanner } from './scanners';
@@ -230,7 +239,7 @@ export class MetaspacePreTokenizer implements PreTokenizerStep {
 const SUPPORTED = ['ByteLevel', 'Split', 'Sequence', 'Digits', 'Whitespace', 'WhitespaceSplit', 'Metaspace'];
 
 /** Builds the flat list of steps of a pre-tokenizer JSON object (`null` gives none). */
-export function preTokenizerFromJSON(value: unknown, path = 'pre_tokenizer'): PreTokenizerStep[] {
+export function preTokenizerFromJSON(value: unknown, path = 'pre_tokenizer', depth = 0): PreTokenizerStep[] {
   if (value === null || value === undefined) return [];
   const obj: JsonObject = readObject(value, path);
   const type = readType(obj, path);
@@ -256,8 +265,9 @@ export function preTokenizerFromJSON(value: unknown, path = 'pre_tokenizer'): Pr
       ];
     }
     case 'Sequence': {
+      checkSequenceDepth(depth, path);
       const items = readArray(obj.pretokenizers, `${path}.pretokenizers`);
-      return items.flatMap((item, k) => preTokenizerFromJSON(item, `${path}.pretokenizers[${k}]`));
+      return items.flatMap((item, k) => preTokenizerFromJSON(item, `${path}.pretokenizers[${k}]`, depth + 1));
     }
     case 'Digits':
       return [new DigitsPreTokenizer(readBoolean(obj.individual_digits, `${path}.individual_digits`, false))];

@@ -13,7 +13,7 @@ import {
   TokenizerError,
   UnsupportedComponentError,
 } from './errors';
-import { readObject, readString } from './json';
+import { findDeepNesting, MAX_JSON_DEPTH, readObject, readString } from './json';
 import { type Normalizer, normalizerFromJSON } from './normalizers';
 import { type PostProcessor, postProcessorFromJSON } from './post-processors';
 import { MetaspacePreTokenizer, type PreTokenizerStep, preTokenizerFromJSON } from './pre-tokenizers';
@@ -149,6 +149,14 @@ export class Tokenizer {
   static fromJSON(json: unknown): Tokenizer {
     let value = json;
     if (typeof json === 'string') {
+      const deepAt = findDeepNesting(json);
+      if (deepAt !== undefined) {
+        throw new TokenizerConfigError(
+          `Tokenizer.fromJSON: tokenizer.json must nest arrays/objects at most ${MAX_JSON_DEPTH} deep ` +
+            `(the limit of the Rust tokenizers crate), got deeper at character ${deepAt}. The file is corrupt or hostile.`,
+          '',
+        );
+      }
       try {
         value = JSON.parse(json);
       } catch (error) {

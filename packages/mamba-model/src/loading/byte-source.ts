@@ -2,6 +2,7 @@
 // multi-GB checkpoint never sits in memory twice. Browser-safe: in-memory bytes, Blob/File, HTTP
 // Range. The Node file implementation lives in `node-file-source.ts`.
 
+import { InvalidArgumentError } from '@mamba-webgpu/tensor';
 import { SafetensorsError } from './errors.js';
 
 /** A random-access, read-only sequence of bytes (a file on disk, a Blob, a URL, a buffer). */
@@ -20,10 +21,21 @@ export interface ByteSource {
   close?(): Promise<void>;
 }
 
-/** Checks a read request against a source's size; shared by every implementation. */
+/**
+ * Checks a read request against a source's size; shared by every implementation. A bad offset or
+ * length is an `InvalidArgumentError` (a caller's bug); a read past the end a `truncated` error.
+ */
 export function checkReadRange(fn: string, source: ByteSource, offset: number, length: number): void {
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
-    throw new RangeError(`${fn}: offset and length must be non-negative integers, got ${offset}, ${length}`);
+  for (const [argument, value] of [
+    ['offset', offset],
+    ['length', length],
+  ] as const) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      throw new InvalidArgumentError(
+        `${fn}: ${argument} must be a non-negative integer (bytes), got ${typeof value === 'number' ? value : `${typeof value} ${String(value).slice(0, 20)}`}`,
+        argument,
+      );
+    }
   }
   if (offset + length > source.size) {
     throw new SafetensorsError(
@@ -102,6 +114,24 @@ export interface HttpSourceOptions {
  */
 export async function openHttpSource(url: string, options: HttpSourceOptions = {}): Promise<ByteSource> {
   const fetchFn = options.fetch ?? globalThis.fetch;
+  if (typeof url !== 'string' || url === '') {
+    throw new InvalidArgumentError(
+      `openHttpSource: url must be a non-empty string, got ${String(url)}`,
+      'url',
+    );
+  }
+  if (typeof fetchFn !== 'function') {
+    throw new InvalidArgumentError(
+      'openHttpSource: options.fetch must be a fetch function (none is global here)',
+      'fetch',
+    );
+  }
+  if (options.size !== undefined && !(Number.isSafeInteger(options.size) && options.size >= 0)) {
+    throw new InvalidArgumentError(
+      `openHttpSource: options.size must be a non-negative integer (bytes), got ${String(options.size)}`,
+      'size',
+    );
+  }
   const headers = { 'accept-encoding': 'identity', ...options.headers };
   let size = options.size;
   if (size === undefined) {

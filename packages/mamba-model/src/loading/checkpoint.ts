@@ -2,9 +2,11 @@
 // header, matches the tensors against the weight spec (presence, shape, dtype, vocab padding),
 // then hands tensors out one at a time so the caller can upload each and drop it. Browser-safe.
 
+import { InvalidArgumentError } from '@mamba-webgpu/tensor';
 import type { ByteSource } from './byte-source.js';
 import { type MambaConfig, parseMambaConfig } from './config.js';
 import { ConfigError, formatShape, SafetensorsError } from './errors.js';
+import { describeJson, parseJsonText, StrictJsonError, tooDeepMessage } from './json.js';
 import {
   readSafetensorsHeader,
   readTensorBytes,
@@ -20,11 +22,34 @@ import {
   weightSpec,
 } from './weight-spec.js';
 
-/** Weight dtypes the model accepts; 16-bit ones stay packed on the GPU and are computed in f32. */
-export type WeightDtype = 'F32' | 'F16' | 'BF16';
+/**
+ * Weight dtypes the model accepts; 16-bit ones stay packed on the GPU and are computed in f32,
+ * F64 ones are rounded to f32 when read (with a warning).
+ */
+export type WeightDtype = 'F32' | 'F16' | 'BF16' | 'F64';
 
-/** Checkpoint embeddings may hold up to this many padding rows past the config's vocab size. */
-export const MAX_VOCAB_PADDING_ROWS = 1024;
+/**
+ * Checkpoint embeddings may hold fewer than this many padding rows past the config's vocab size
+ * (pad_vocab_size_multiple is at most 128 in practice). More is a `wrong-shape` error: so many
+ * rows without a token mean the config does not belong to the weights (transformers refuses any
+ * mismatch); padding the config does not declare is accepted with a warning.
+ */
+export const MAX_VOCAB_PADDING_ROWS = 128;
+
+/** Something a checkpoint holds that the loader tolerates but the user should know about. */
+export interface CheckpointWarning {
+  /**
+   * `unused-tensors`: stored tensors the config does not use (e.g. conv biases under
+   * `use_conv_bias: false`), ignored as transformers ignores them; `vocab-padding`: embedding rows
+   * past the config's vocab that the config does not declare as padding; `f64-weights`: F64
+   * tensors, rounded to f32.
+   */
+  readonly kind: 'unused-tensors' | 'vocab-padding' | 'f64-weights';
+  /** The message, starting with `openCheckpoint:`. */
+  readonly message: string;
+  /** The tensors concerned. */
+  readonly tensors: readonly string[];
+}
 
 export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';
@@ -77,6 +102,8 @@ export interface Checkpoint {
   readonly tensors: readonly CheckpointTensor[];
   /** Stored tensors the spec does not use (e.g. `lm_head.weight` of a tied checkpoint). */
   readonly unusedTensors: readonly string[];
+  /** What the loader tolerated (also passed to `onWarning` when opening). */
+  readonly warnings: readonly CheckpointWarning[];
   /** Bytes of all tensors in `tensors`. */
   readonly totalBytes: number;
   /** The files holding weights (one, or the shards). */
@@ -103,6 +130,11 @@ export interface OpenCheckpointOptions {
   config?: MambaConfig;
   /** Header size cap per file (see `readSafetensorsHeader`). */
   maxHeaderBytes?: number;
+  /**
+   * Called with each warning (unused tensors, undeclared vocab padding, F64 weights) while
+   * opening; default `console.warn(warning.message)`, as transformers logs them.
+   */
+  onWarning?: (warning: CheckpointWarning) => void;
 }
 
 const SHARD_NAME = /^[^/\\]+$/;
@@ -112,15 +144,14 @@ export function parseSafetensorsIndex(text: string, file: string): Map<string, s
   const fn = 'parseSafetensorsIndex';
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonText(text);
   } catch (cause) {
-    throw new SafetensorsError(
-      `${fn}: ${file} must be valid JSON (${String(cause)})`,
-      'bad-index',
-      file,
-      undefined,
-      { cause },
-    );
+    if (!(cause instanceof StrictJsonError)) throw cause;
+    const message =
+      cause.problem === 'too-deep'
+        ? tooDeepMessage(file, cause, 'a safetensors index needs 2')
+        : `${file} must be valid JSON (${cause.message})`;
+    throw new SafetensorsError(`${fn}: ${message}`, 'bad-index', file, undefined, { cause });
   }
   const weightMap = (json as { weight_map?: unknown } | null)?.weight_map;
   if (typeof weightMap !== 'object' || weightMap === null || Array.isArray(weightMap)) {
@@ -134,7 +165,7 @@ export function parseSafetensorsIndex(text: string, file: string): Map<string, s
   for (const [tensor, shard] of Object.entries(weightMap)) {
     if (typeof shard !== 'string' || !SHARD_NAME.test(shard) || shard === '.' || shard === '..') {
       throw new SafetensorsError(
-        `${fn}: weight_map in ${file} must map ${tensor} to a file name in the same folder, got ${JSON.stringify(shard)}`,
+        `${fn}: weight_map in ${file} must map ${tensor} to a file name in the same folder, got ${describeJson(shard)}`,
         'bad-index',
         file,
         tensor,
@@ -147,7 +178,7 @@ export function parseSafetensorsIndex(text: string, file: string): Map<string, s
 }
 
 function isWeightDtype(dtype: string): dtype is WeightDtype {
-  return dtype === 'F32' || dtype === 'F16' || dtype === 'BF16';
+  return dtype === 'F32' || dtype === 'F16' || dtype === 'BF16' || dtype === 'F64';
 }
 
 /** Matches stored entries against the spec; returns the tensors to load and the effective config. */
@@ -156,7 +187,7 @@ function matchSpec(
   entries: ReadonlyMap<string, SafetensorsEntry>,
   naming: WeightNaming,
   weightsLabel: string,
-): { tensors: CheckpointTensor[]; config: MambaConfig; unused: string[] } {
+): { tensors: CheckpointTensor[]; config: MambaConfig; unused: string[]; warnings: CheckpointWarning[] } {
   const fn = 'openCheckpoint';
   const used = new Set<string>();
   const tensors: CheckpointTensor[] = [];
@@ -212,7 +243,85 @@ function matchSpec(
     });
   }
   const unused = [...entries.keys()].filter((name) => !used.has(name));
-  return { tensors, config: { ...config, vocabSize: vocabRows ?? config.vocabSize }, unused };
+  const matched = { ...config, vocabSize: vocabRows ?? config.vocabSize };
+  return {
+    tensors,
+    config: matched,
+    unused,
+    warnings: warningsOf(config, matched, tensors, unused, weightsLabel),
+  };
+}
+
+/** Up to five names, then how many more. */
+function listNames(names: readonly string[]): string {
+  return names.slice(0, 5).join(', ') + (names.length > 5 ? `, ... (${names.length - 5} more)` : '');
+}
+
+/** The config key (as the file spells it) of a bias flag. */
+function biasKey(config: MambaConfig, which: 'conv' | 'proj'): string {
+  if (config.format === 'hf') return which === 'conv' ? 'use_conv_bias' : 'use_bias';
+  return which === 'conv' ? 'ssm_cfg.conv_bias' : 'ssm_cfg.bias';
+}
+
+/** What `matchSpec` tolerated: unused tensors (a tied head aside), undeclared padding, F64. */
+function warningsOf(
+  config: MambaConfig,
+  matched: MambaConfig,
+  tensors: readonly CheckpointTensor[],
+  unused: readonly string[],
+  weightsLabel: string,
+): CheckpointWarning[] {
+  const fn = 'openCheckpoint';
+  const warnings: CheckpointWarning[] = [];
+  // A tied checkpoint may store its LM head (the original format does); transformers ties it silently.
+  const ignored = unused.filter((name) => !(config.tieEmbeddings && name === 'lm_head.weight'));
+  if (ignored.length > 0) {
+    const hints: string[] = [];
+    const convBiases = ignored.filter((n) => n.endsWith('.mixer.conv1d.bias'));
+    const projBiases = ignored.filter((n) => /\.mixer\.(in|out)_proj\.bias$/.test(n));
+    if (!config.convBias && convBiases.length > 0) {
+      hints.push(
+        `${biasKey(config, 'conv')} is false in the config, so the ${convBiases.length} conv1d biases are not used; ` +
+          `set ${biasKey(config, 'conv')}: true if the model was trained with them`,
+      );
+    }
+    if (!config.projBias && projBiases.length > 0) {
+      hints.push(
+        `${biasKey(config, 'proj')} is false in the config, so the ${projBiases.length} in_proj/out_proj biases are not used; ` +
+          `set ${biasKey(config, 'proj')}: true if the model was trained with them`,
+      );
+    }
+    warnings.push({
+      kind: 'unused-tensors',
+      message:
+        `${fn}: ${weightsLabel} holds ${ignored.length} tensor(s) the config does not use, ignored (as transformers does): ` +
+        `${listNames(ignored)}.${hints.length > 0 ? ` ${hints.join('; ')}.` : ''}`,
+      tensors: ignored,
+    });
+  }
+  if (matched.vocabSize > config.vocabSize) {
+    const embedding = tensors.find((t) => t.role === 'embedding')!;
+    const extra = matched.vocabSize - config.vocabSizeUnpadded;
+    warnings.push({
+      kind: 'vocab-padding',
+      message:
+        `${fn}: ${embedding.name} has ${matched.vocabSize} rows for a vocab of ${config.vocabSizeUnpadded} in the config: ` +
+        `the ${extra} extra row(s) are taken as vocabulary padding (ids ${config.vocabSizeUnpadded}..${matched.vocabSize - 1} ` +
+        'have no token). Set the vocab size (or pad_vocab_size_multiple) in the config to match.',
+      tensors: [embedding.name],
+    });
+  }
+  const f64 = tensors.filter((t) => t.dtype === 'F64').map((t) => t.name);
+  if (f64.length > 0) {
+    warnings.push({
+      kind: 'f64-weights',
+      message:
+        `${fn}: ${f64.length} tensor(s) of ${weightsLabel} are F64 (${listNames(f64)}); they are rounded to f32, the ` +
+        'compute dtype. Save the checkpoint as f32 to skip the conversion.',
+      tensors: f64,
+    });
+  }
+  return warnings;
 }
 
 function checkShape(spec: WeightSpecEntry, entry: SafetensorsEntry, config: MambaConfig): void {
@@ -223,6 +332,16 @@ function checkShape(spec: WeightSpecEntry, entry: SafetensorsEntry, config: Mamb
   if (tailMatches && spec.vocabRows && !ok) {
     const rows = got[0]!;
     ok = rows >= config.vocabSizeUnpadded && rows < config.vocabSizeUnpadded + MAX_VOCAB_PADDING_ROWS;
+  }
+  if (tailMatches && spec.vocabRows && !ok && got[0]! >= config.vocabSizeUnpadded + MAX_VOCAB_PADDING_ROWS) {
+    throw new SafetensorsError(
+      `openCheckpoint: tensor ${entry.name} in ${entry.file} has ${got[0]} rows, ${got[0]! - config.vocabSizeUnpadded} more than ` +
+        `the vocab size ${config.vocabSizeUnpadded} of the config: that is not padding (at most ${MAX_VOCAB_PADDING_ROWS - 1} rows). ` +
+        `Set the vocab size in config.json to ${got[0]} if those rows are tokens, or use the config.json of these weights.`,
+      'wrong-shape',
+      entry.file,
+      entry.name,
+    );
   }
   if (!ok) {
     const vocabNote = spec.vocabRows
@@ -247,6 +366,12 @@ export async function openCheckpoint(
   options: OpenCheckpointOptions = {},
 ): Promise<Checkpoint> {
   const fn = 'openCheckpoint';
+  if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
+    throw new InvalidArgumentError(
+      `${fn}: onWarning must be a function (warning) => void, got ${typeof options.onWarning}`,
+      'onWarning',
+    );
+  }
   const sources = new Map<string, ByteSource>();
   const closeAll = async () => {
     const all = [...sources.values()];
@@ -337,6 +462,8 @@ export async function openCheckpoint(
 
     const naming = detectNaming(entries.keys(), weightsLabel);
     const matched = matchSpec(config, entries, naming, weightsLabel);
+    const onWarning = options.onWarning ?? ((warning: CheckpointWarning) => console.warn(warning.message));
+    for (const warning of matched.warnings) onWarning(warning);
     const byKey = new Map(matched.tensors.map((t) => [t.key, t]));
     const sourceOf = (tensor: CheckpointTensor): ByteSource => {
       const source = sources.get(shardOf.get(tensor.name)!);
@@ -356,8 +483,9 @@ export async function openCheckpoint(
     const tensorOf = (key: string): CheckpointTensor => {
       const tensor = byKey.get(key);
       if (tensor === undefined) {
-        throw new RangeError(
-          `Checkpoint.tensor: expected a canonical key (${[...byKey.keys()].slice(0, 3).join(', ')}, ...), got ${JSON.stringify(key)}`,
+        throw new InvalidArgumentError(
+          `Checkpoint.tensor: expected a canonical key (${[...byKey.keys()].slice(0, 3).join(', ')}, ...), got ${describeJson(key)}`,
+          'key',
         );
       }
       return tensor;
@@ -370,6 +498,7 @@ export async function openCheckpoint(
       naming,
       tensors: matched.tensors,
       unusedTensors: matched.unused,
+      warnings: matched.warnings,
       totalBytes: matched.tensors.reduce((sum, t) => sum + t.byteLength, 0),
       weightFiles: shardFiles.map((f) => joinLocation(store.location, f)),
       tensor: tensorOf,

@@ -4,9 +4,24 @@
 // Config keys of any format appear in this file (and its inverse, config-json.ts) only.
 
 import { ConfigError } from './errors.js';
+import { describeJson, parseJsonText, StrictJsonError, tooDeepMessage } from './json.js';
 
-/** The dtype a config declares for its weights (informative: each tensor carries its own). */
-export type ConfigDtype = 'float32' | 'float16' | 'bfloat16';
+/**
+ * The dtype a config declares for its weights (informative: each tensor carries its own; compute is
+ * f32 whatever it says, F64 tensors are rounded to f32 on load).
+ */
+export type ConfigDtype = 'float32' | 'float16' | 'bfloat16' | 'float64';
+
+/** torch dtype names a config may use (`torch_dtype` is any `torch.<name>`), by the ConfigDtype they mean. */
+const DTYPE_NAMES: Readonly<Record<string, ConfigDtype>> = {
+  float32: 'float32',
+  float: 'float32',
+  float16: 'float16',
+  half: 'float16',
+  bfloat16: 'bfloat16',
+  float64: 'float64',
+  double: 'float64',
+};
 
 /**
  * Which model family: `mamba` (MambaForCausalLM, state-spaces Mamba-1) or `falcon_mamba`
@@ -76,7 +91,7 @@ class KeyReader {
 
   private error(key: string, expected: string, got: unknown): never {
     throw new ConfigError(
-      `parseMambaConfig: ${this.prefix}${key} in ${this.file} must be ${expected}, got ${JSON.stringify(got)}`,
+      `parseMambaConfig: ${this.prefix}${key} in ${this.file} must be ${expected}, got ${describeJson(got)}`,
       this.file,
       this.prefix + key,
     );
@@ -139,8 +154,9 @@ class KeyReader {
     for (const key of keys) {
       const value = this.json[key];
       if (value === undefined || value === null) continue;
-      if (value === 'float32' || value === 'float16' || value === 'bfloat16') return value;
-      this.error(key, '"float32", "float16" or "bfloat16"', value);
+      const name = typeof value === 'string' ? value.replace(/^torch\./, '') : undefined;
+      if (name !== undefined && Object.hasOwn(DTYPE_NAMES, name)) return DTYPE_NAMES[name]!;
+      this.error(key, '"float32", "float16", "bfloat16" or "float64"', value);
     }
     return undefined;
   }
@@ -158,7 +174,7 @@ function parseHf(json: Json, file: string, modelType: MambaModelType): MambaConf
   const falcon = modelType === 'falcon_mamba';
   if (json.hidden_act !== undefined && json.hidden_act !== 'silu') {
     throw new ConfigError(
-      `parseMambaConfig: hidden_act in ${file} must be "silu", got ${JSON.stringify(json.hidden_act)}`,
+      `parseMambaConfig: hidden_act in ${file} must be "silu", got ${describeJson(json.hidden_act)}`,
       file,
       'hidden_act',
     );
@@ -201,14 +217,14 @@ function parseOriginal(json: Json, file: string): MambaConfig {
   const ssm = json.ssm_cfg ?? {};
   if (!isObject(ssm)) {
     throw new ConfigError(
-      `parseMambaConfig: ssm_cfg in ${file} must be an object, got ${JSON.stringify(ssm)}`,
+      `parseMambaConfig: ssm_cfg in ${file} must be an object, got ${describeJson(ssm)}`,
       file,
       'ssm_cfg',
     );
   }
   if (ssm.layer !== undefined && ssm.layer !== 'Mamba1') {
     throw new ConfigError(
-      `parseMambaConfig: ssm_cfg.layer in ${file} must be "Mamba1", got ${JSON.stringify(ssm.layer)}. Only Mamba-1 models are supported.`,
+      `parseMambaConfig: ssm_cfg.layer in ${file} must be "Mamba1", got ${describeJson(ssm.layer)}. Only Mamba-1 models are supported.`,
       file,
       'ssm_cfg.layer',
     );
@@ -222,14 +238,14 @@ function parseOriginal(json: Json, file: string): MambaConfig {
   }
   if (json.d_intermediate !== undefined && json.d_intermediate !== 0) {
     throw new ConfigError(
-      `parseMambaConfig: d_intermediate in ${file} must be 0 (no MLP blocks), got ${JSON.stringify(json.d_intermediate)}. Hybrid models are not supported.`,
+      `parseMambaConfig: d_intermediate in ${file} must be 0 (no MLP blocks), got ${describeJson(json.d_intermediate)}. Hybrid models are not supported.`,
       file,
       'd_intermediate',
     );
   }
   if (Array.isArray(json.attn_layer_idx) && json.attn_layer_idx.length > 0) {
     throw new ConfigError(
-      `parseMambaConfig: attn_layer_idx in ${file} must be empty, got ${JSON.stringify(json.attn_layer_idx)}. Hybrid models are not supported.`,
+      `parseMambaConfig: attn_layer_idx in ${file} must be empty, got ${describeJson(json.attn_layer_idx)}. Hybrid models are not supported.`,
       file,
       'attn_layer_idx',
     );
@@ -276,14 +292,14 @@ export function parseMambaConfig(config: unknown, file = 'config.json'): MambaCo
   let json = config;
   if (typeof config === 'string') {
     try {
-      json = JSON.parse(config);
+      json = parseJsonText(config);
     } catch (cause) {
-      throw new ConfigError(
-        `parseMambaConfig: ${file} must be valid JSON (${String(cause)})`,
-        file,
-        undefined,
-        { cause },
-      );
+      if (!(cause instanceof StrictJsonError)) throw cause;
+      const message =
+        cause.problem === 'too-deep'
+          ? tooDeepMessage(file, cause, 'a Mamba config needs 2')
+          : `${file} must be valid JSON (${cause.message})`;
+      throw new ConfigError(`parseMambaConfig: ${message}`, file, undefined, { cause });
     }
   }
   if (!isObject(json)) {
@@ -295,7 +311,7 @@ export function parseMambaConfig(config: unknown, file = 'config.json'): MambaCo
   const modelType = json.model_type;
   if (modelType !== undefined && modelType !== 'mamba' && modelType !== 'falcon_mamba') {
     throw new ConfigError(
-      `parseMambaConfig: model_type in ${file} must be "mamba" or "falcon_mamba", got ${JSON.stringify(modelType)}. ` +
+      `parseMambaConfig: model_type in ${file} must be "mamba" or "falcon_mamba", got ${describeJson(modelType)}. ` +
         'Only Mamba-1 models (MambaForCausalLM, FalconMambaForCausalLM) are supported.',
       file,
       'model_type',

@@ -12,6 +12,7 @@ export {
 export {
   type Checkpoint,
   type CheckpointTensor,
+  type CheckpointWarning,
   CONFIG_FILE,
   type LoadedTensor,
   type LoadProgress,

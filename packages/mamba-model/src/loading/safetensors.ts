@@ -1,10 +1,13 @@
-// A hardened safetensors reader over a ByteSource: reads and validates the header (length cap,
-// JSON shape, dtype x shape = byte length, offsets inside the file and non-overlapping), then
-// reads tensors one at a time so the caller can upload each to the GPU and drop it.
+// A hardened safetensors reader over a ByteSource: reads and validates the header by the Rust
+// crate's rules (length cap, strict JSON, dtype x shape = byte length, tensors tiling the data
+// section with no gap, overlap or trailing byte), then reads tensors one at a time so the caller
+// can upload each to the GPU and drop it.
 // Format: 8-byte little-endian header length N, N bytes of JSON, then the data section.
 
+import { InvalidArgumentError } from '@mamba-webgpu/tensor';
 import type { ByteSource } from './byte-source.js';
 import { formatShape, SafetensorsError } from './errors.js';
+import { describeJson, MAX_JSON_DEPTH, parseStrictJson, StrictJsonError } from './json.js';
 
 /** Bytes per element of each safetensors dtype. */
 export const SAFETENSORS_DTYPE_BYTES = {
@@ -121,46 +124,62 @@ function numelOf(shape: unknown): number | undefined {
   if (!Array.isArray(shape)) return undefined;
   let numel = 1;
   for (const dim of shape) {
-    if (typeof dim !== 'number' || !Number.isSafeInteger(dim) || dim < 0) return undefined;
+    if (!isIndex(dim)) return undefined;
     numel *= dim;
     if (!Number.isSafeInteger(numel)) return undefined;
   }
   return numel;
 }
 
-/**
- * Parses and validates a safetensors header from its raw bytes (the JSON only, without the
- * 8-byte length prefix). `fileSize` is the size of the whole file.
- */
-export function parseSafetensorsHeader(json: Uint8Array, fileSize: number, file: string): SafetensorsHeader {
-  const fn = 'readSafetensorsHeader';
-  const dataOffset = 8 + json.byteLength;
-  const dataSize = fileSize - dataOffset;
+/** A non-negative safe integer written as one (`NonIntegerNumber`s, such as `4.0`, are not). */
+function isIndex(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+const FN = 'readSafetensorsHeader';
+
+/** The header's JSON text, parsed strictly (see `parseStrictJson`) into its top-level object. */
+function parseHeaderJson(json: Uint8Array, file: string): Record<string, unknown> {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(json);
   } catch (cause) {
     fail(
-      `${fn}: the header of ${file} must be UTF-8 JSON, got invalid UTF-8. The file is corrupt.`,
+      `${FN}: the header of ${file} must be UTF-8 JSON, got invalid UTF-8. The file is corrupt.`,
       'bad-header',
       file,
       undefined,
       cause,
     );
   }
-  if (!text.startsWith('{')) {
-    fail(
-      `${fn}: the header of ${file} must be a JSON object starting with '{', got ${JSON.stringify(text.slice(0, 16))}. Is this a safetensors file?`,
-      'bad-header',
-      file,
-    );
-  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseStrictJson(text, MAX_JSON_DEPTH);
   } catch (cause) {
+    if (!(cause instanceof StrictJsonError)) throw cause;
+    if (cause.problem === 'too-deep') {
+      fail(
+        `${FN}: the header of ${file} nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels ` +
+          `(at character ${cause.offset}); a safetensors header needs 3. The file is corrupt or hostile.`,
+        'too-deep',
+        file,
+        undefined,
+        cause,
+      );
+    }
+    if (cause.problem === 'duplicate-key') {
+      fail(
+        `${FN}: the header of ${file} repeats the key ${JSON.stringify(cause.key)} (at character ${cause.offset}); ` +
+          'every key must appear once (JSON.parse would silently keep the last). The file is corrupt.',
+        'duplicate-key',
+        file,
+        cause.key,
+        cause,
+      );
+    }
     fail(
-      `${fn}: the header of ${file} is not valid JSON (${String(cause)}). The file is corrupt.`,
+      `${FN}: the header of ${file} is not valid JSON (${cause.message}), got ${JSON.stringify(text.slice(0, 16))}... ` +
+        'Is this a safetensors file?',
       'bad-header',
       file,
       undefined,
@@ -169,108 +188,163 @@ export function parseSafetensorsHeader(json: Uint8Array, fileSize: number, file:
   }
   if (!isPlainObject(parsed)) {
     fail(
-      `${fn}: the header of ${file} must be a JSON object, got ${Array.isArray(parsed) ? 'an array' : typeof parsed}`,
+      `${FN}: the header of ${file} must be a JSON object, got ${Array.isArray(parsed) ? 'an array' : describeJson(parsed)}`,
       'bad-header',
       file,
     );
   }
-  const tensors = new Map<string, SafetensorsEntry>();
-  const metadata: Record<string, string> = {};
-  for (const [name, raw] of Object.entries(parsed)) {
-    if (name === '__metadata__') {
-      if (!isPlainObject(raw) || !Object.values(raw).every((v) => typeof v === 'string')) {
-        fail(`${fn}: __metadata__ in ${file} must be an object of strings`, 'bad-header', file);
-      }
-      Object.assign(metadata, raw);
-      continue;
-    }
-    if (!isPlainObject(raw)) {
-      fail(
-        `${fn}: entry ${name} in ${file} must be an object {dtype, shape, data_offsets}, got ${JSON.stringify(raw)}`,
-        'bad-entry',
-        file,
-        name,
-      );
-    }
-    const { dtype, shape, data_offsets: offsets } = raw;
-    if (typeof dtype !== 'string' || !Object.hasOwn(SAFETENSORS_DTYPE_BYTES, dtype)) {
-      fail(
-        `${fn}: tensor ${name} in ${file} has dtype ${JSON.stringify(dtype)}, expected one of ${Object.keys(SAFETENSORS_DTYPE_BYTES).join(', ')}`,
-        'unknown-dtype',
-        file,
-        name,
-      );
-    }
-    const numel = numelOf(shape);
-    if (numel === undefined) {
-      fail(
-        `${fn}: tensor ${name} in ${file} must have a shape of non-negative integers, got ${JSON.stringify(shape)}`,
-        'bad-entry',
-        file,
-        name,
-      );
-    }
-    if (
-      !Array.isArray(offsets) ||
-      offsets.length !== 2 ||
-      !offsets.every((o) => typeof o === 'number' && Number.isSafeInteger(o) && o >= 0) ||
-      offsets[0] > offsets[1]
-    ) {
-      fail(
-        `${fn}: tensor ${name} in ${file} must have data_offsets [begin, end] with 0 <= begin <= end, got ${JSON.stringify(offsets)}`,
-        'bad-entry',
-        file,
-        name,
-      );
-    }
-    const [begin, end] = offsets as [number, number];
-    const typedDtype = dtype as SafetensorsDtype;
-    const expectedBytes = numel * SAFETENSORS_DTYPE_BYTES[typedDtype];
-    const typedShape = shape as number[];
-    if (end - begin !== expectedBytes) {
-      fail(
-        `${fn}: tensor ${name} in ${file} is ${dtype} ${formatShape(typedShape)}, so it needs ${expectedBytes} bytes, ` +
-          `but data_offsets [${begin}, ${end}] hold ${end - begin}. The file is corrupt.`,
-        'byte-length',
-        file,
-        name,
-      );
-    }
-    if (end > dataSize) {
-      fail(
-        `${fn}: tensor ${name} in ${file} ends at data offset ${end}, past the data section (${Math.max(dataSize, 0)} bytes). ` +
-          'The file is truncated: download it again.',
-        'offset-out-of-file',
-        file,
-        name,
-      );
-    }
-    tensors.set(name, {
-      name,
+  return parsed;
+}
+
+/** The `__metadata__` entry: an object of strings, or null (the Rust crate's `Option`). */
+function readMetadata(raw: unknown, file: string): Record<string, string> {
+  if (raw === null) return {};
+  if (!isPlainObject(raw) || !Object.values(raw).every((v) => typeof v === 'string')) {
+    fail(
+      `${FN}: __metadata__ in ${file} must be an object of strings (or null), got ${describeJson(raw)}`,
+      'bad-header',
       file,
-      dtype: typedDtype,
-      shape: Object.freeze([...typedShape]),
-      byteOffset: dataOffset + begin,
-      byteLength: expectedBytes,
-    });
+    );
   }
-  // Non-overlapping: sort by start; each non-empty tensor must start at or after the previous end.
-  const sorted = [...tensors.values()]
-    .filter((t) => t.byteLength > 0)
-    .sort((a, b) => a.byteOffset - b.byteOffset);
-  for (let i = 1; i < sorted.length; i++) {
-    const previous = sorted[i - 1]!;
-    const current = sorted[i]!;
-    if (current.byteOffset < previous.byteOffset + previous.byteLength) {
+  return { ...(raw as Record<string, string>) };
+}
+
+/** One tensor entry, checked on its own: dtype, shape, offsets, byte length, inside the file. */
+function readEntry(name: string, raw: unknown, file: string, dataOffset: number, dataSize: number) {
+  if (!isPlainObject(raw)) {
+    fail(
+      `${FN}: entry ${name} in ${file} must be an object {dtype, shape, data_offsets}, got ${describeJson(raw)}`,
+      'bad-entry',
+      file,
+      name,
+    );
+  }
+  const { dtype, shape, data_offsets: offsets } = raw;
+  if (typeof dtype !== 'string' || !Object.hasOwn(SAFETENSORS_DTYPE_BYTES, dtype)) {
+    fail(
+      `${FN}: tensor ${name} in ${file} has dtype ${describeJson(dtype)}, expected one of ${Object.keys(SAFETENSORS_DTYPE_BYTES).join(', ')}`,
+      'unknown-dtype',
+      file,
+      name,
+    );
+  }
+  const numel = numelOf(shape);
+  if (numel === undefined) {
+    fail(
+      `${FN}: tensor ${name} in ${file} must have a shape of non-negative integers (no fraction or exponent), got ${describeJson(shape)}`,
+      'bad-entry',
+      file,
+      name,
+    );
+  }
+  const [begin, end] = Array.isArray(offsets) && offsets.length === 2 ? offsets : [];
+  if (!isIndex(begin) || !isIndex(end) || begin > end) {
+    fail(
+      `${FN}: tensor ${name} in ${file} must have data_offsets [begin, end] of integers with 0 <= begin <= end, got ${describeJson(offsets)}`,
+      'bad-entry',
+      file,
+      name,
+    );
+  }
+  const typedDtype = dtype as SafetensorsDtype;
+  const expectedBytes = numel * SAFETENSORS_DTYPE_BYTES[typedDtype];
+  const typedShape = shape as number[];
+  if (end - begin !== expectedBytes) {
+    fail(
+      `${FN}: tensor ${name} in ${file} is ${dtype} ${formatShape(typedShape)}, so it needs ${expectedBytes} bytes, ` +
+        `but data_offsets [${begin}, ${end}] hold ${end - begin}. The file is corrupt.`,
+      'byte-length',
+      file,
+      name,
+    );
+  }
+  if (end > dataSize) {
+    fail(
+      `${FN}: tensor ${name} in ${file} ends at data offset ${end}, past the data section (${Math.max(dataSize, 0)} bytes). ` +
+        'The file is truncated: download it again.',
+      'offset-out-of-file',
+      file,
+      name,
+    );
+  }
+  const entry: SafetensorsEntry = {
+    name,
+    file,
+    dtype: typedDtype,
+    shape: Object.freeze([...typedShape]),
+    byteOffset: dataOffset + begin,
+    byteLength: expectedBytes,
+  };
+  return entry;
+}
+
+/**
+ * The Rust crate's layout rule: sorted by (begin, end), the tensors tile the data section exactly.
+ * The first starts at 0, each starts where the previous ended (no gap, no overlap, an empty tensor
+ * included: one inside another overlaps it), and the last ends at the end of the file.
+ */
+function checkLayout(
+  tensors: Iterable<SafetensorsEntry>,
+  file: string,
+  dataOffset: number,
+  dataSize: number,
+) {
+  const sorted = [...tensors].sort((a, b) => a.byteOffset - b.byteOffset || a.byteLength - b.byteLength);
+  const span = (t: SafetensorsEntry) =>
+    `bytes ${t.byteOffset - dataOffset}..${t.byteOffset - dataOffset + t.byteLength}`;
+  let expected = 0;
+  let previous: SafetensorsEntry | undefined;
+  for (const current of sorted) {
+    const begin = current.byteOffset - dataOffset;
+    if (begin < expected) {
       fail(
-        `${fn}: tensor ${current.name} in ${file} (bytes ${current.byteOffset - dataOffset}..${current.byteOffset - dataOffset + current.byteLength}) ` +
-          `overlaps tensor ${previous.name} (bytes ${previous.byteOffset - dataOffset}..${previous.byteOffset - dataOffset + previous.byteLength}). The file is corrupt.`,
+        `${FN}: tensor ${current.name} in ${file} (${span(current)}) overlaps tensor ${previous!.name} (${span(previous!)}). The file is corrupt.`,
         'overlap',
         file,
         current.name,
       );
     }
+    if (begin > expected) {
+      fail(
+        `${FN}: tensor ${current.name} in ${file} starts at data offset ${begin}, expected ${expected} ` +
+          `(${previous === undefined ? 'the first tensor must start at 0' : `where ${previous.name} ends`}): ` +
+          'safetensors data has no gaps. The file is corrupt.',
+        'gap',
+        file,
+        current.name,
+      );
+    }
+    expected = begin + current.byteLength;
+    previous = current;
   }
+  if (expected !== dataSize) {
+    fail(
+      `${FN}: ${file} has ${dataSize - expected} bytes after the last tensor (its data section is ${dataSize} bytes, ` +
+        `the tensors end at ${expected}): safetensors files end with their last tensor. The file is corrupt.`,
+      'trailing-bytes',
+      file,
+    );
+  }
+}
+
+/**
+ * Parses and validates a safetensors header from its raw bytes (the JSON only, without the
+ * 8-byte length prefix). `fileSize` is the size of the whole file. The rules are the Rust
+ * `safetensors` crate's: strict JSON (no repeated key, nesting <= 128, integers written as
+ * integers), `__metadata__` an object of strings or null, every tensor's dtype x shape = its byte
+ * length, and the tensors tiling the data section with no gap, overlap or trailing byte.
+ */
+export function parseSafetensorsHeader(json: Uint8Array, fileSize: number, file: string): SafetensorsHeader {
+  const dataOffset = 8 + json.byteLength;
+  const dataSize = fileSize - dataOffset;
+  const parsed = parseHeaderJson(json, file);
+  const tensors = new Map<string, SafetensorsEntry>();
+  let metadata: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(parsed)) {
+    if (name === '__metadata__') metadata = readMetadata(raw, file);
+    else tensors.set(name, readEntry(name, raw, file, dataOffset, dataSize));
+  }
+  checkLayout(tensors.values(), file, dataOffset, dataSize);
   return { file, dataOffset, tensors, metadata };
 }
 
@@ -281,6 +355,12 @@ export async function readSafetensorsHeader(
 ): Promise<SafetensorsHeader> {
   const fn = 'readSafetensorsHeader';
   const maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+  if (!Number.isSafeInteger(maxHeaderBytes) || maxHeaderBytes < 2) {
+    throw new InvalidArgumentError(
+      `${fn}: maxHeaderBytes must be an integer >= 2 (bytes), got ${String(maxHeaderBytes)}`,
+      'maxHeaderBytes',
+    );
+  }
   if (source.size < 8) {
     fail(
       `${fn}: ${source.name} is ${source.size} bytes, shorter than the 8-byte header length. The file is truncated: download it again.`,
@@ -374,7 +454,7 @@ export function f16ToF32(half: number): number {
   return sign * 2 ** (exponent - 15) * (1 + mantissa / 1024);
 }
 
-/** Decodes an F32, F16 or BF16 tensor to a Float32Array (CPU references and tests). */
+/** Decodes an F32, F16, BF16 or F64 (rounded to f32) tensor to a Float32Array. */
 export function decodeToFloat32(
   tensor: Pick<TensorBytes, 'bytes' | 'dtype' | 'name' | 'file'>,
 ): Float32Array {
@@ -383,6 +463,11 @@ export function decodeToFloat32(
   if (dtype === 'F32') {
     const out = new Float32Array(bytes.byteLength / 4);
     for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+    return out;
+  }
+  if (dtype === 'F64') {
+    const out = new Float32Array(bytes.byteLength / 8);
+    for (let i = 0; i < out.length; i++) out[i] = view.getFloat64(i * 8, true);
     return out;
   }
   if (dtype === 'BF16') {
@@ -397,7 +482,7 @@ export function decodeToFloat32(
     return out;
   }
   throw new SafetensorsError(
-    `decodeToFloat32: tensor ${tensor.name} in ${tensor.file} must be F32, F16 or BF16, got ${dtype}`,
+    `decodeToFloat32: tensor ${tensor.name} in ${tensor.file} must be F32, F16, BF16 or F64, got ${dtype}`,
     'unsupported-dtype',
     tensor.file,
     tensor.name,

@@ -2,6 +2,7 @@
 // (a Jinja string, or the named list newer checkpoints ship) and the special tokens it refers to.
 
 import { ConfigError } from './errors.js';
+import { parseJsonText, StrictJsonError, tooDeepMessage } from './json.js';
 
 export interface TokenizerConfig {
   /** The default chat template (Jinja source), when the checkpoint has one. */
@@ -16,12 +17,14 @@ export interface TokenizerConfig {
 export function parseTokenizerConfig(json: string, source = 'tokenizer_config.json'): TokenizerConfig {
   let raw: unknown;
   try {
-    raw = JSON.parse(json);
-  } catch (error) {
-    throw new ConfigError(
-      `parseTokenizerConfig: ${source} is not JSON (${(error as Error).message})`,
-      source,
-    );
+    raw = parseJsonText(json);
+  } catch (cause) {
+    if (!(cause instanceof StrictJsonError)) throw cause;
+    const message =
+      cause.problem === 'too-deep'
+        ? tooDeepMessage(source, cause, 'a tokenizer config needs 3')
+        : `${source} is not JSON (${cause.message})`;
+    throw new ConfigError(`parseTokenizerConfig: ${message}`, source, undefined, { cause });
   }
   if (typeof raw !== 'object' || raw === null) {
     throw new ConfigError(`parseTokenizerConfig: ${source} must hold a JSON object`, source);

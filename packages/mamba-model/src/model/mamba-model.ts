@@ -3,33 +3,22 @@
 // on the GPU) and token streaming through the tokenizer's incremental decoder.
 
 import { type GpuContext, getGpuContext, InvalidArgumentError, matmul, Tensor } from '@mamba-webgpu/tensor';
-import type { Checkpoint, LoadProgress } from '../loading/checkpoint.js';
+import type { Checkpoint, LoadProgress, OpenCheckpointOptions } from '../loading/checkpoint.js';
 import type { MambaConfig } from '../loading/config.js';
 import { openCheckpoint } from '../loading/checkpoint.js';
 import type { CheckpointStore } from '../loading/store.js';
 import { parseTokenizerConfig, type TokenizerConfig } from '../loading/tokenizer-config.js';
-import { resolveSampling, type SamplingOptions } from '../sampling/options.js';
 import { backbonePrefill } from './forward.js';
+import {
+  checkIds,
+  checkPromptRow,
+  type GenerateOptions,
+  resolveGenerateOptions,
+} from './generate-options.js';
+import { nonFiniteLogitsError } from '../sampling/errors.js';
 import { GenerationGraph } from './session.js';
 import { loadTokenizer, type ModelTokenizer } from './tokenizer.js';
 import { disposeWeights, type MambaWeights, uploadWeights } from './weights.js';
-
-export interface GenerateOptions extends SamplingOptions {
-  /** New tokens to generate per row (>= 1). */
-  maxTokens: number;
-  /** Extra ids that end a row (the stop id is kept in the output). */
-  stopIds?: readonly number[];
-  /** Stop at the config's EOS id (default true). */
-  eos?: boolean;
-  /** Abort generation; the promise rejects with the signal's reason. */
-  signal?: AbortSignal;
-  /**
-   * Largest number of steps read back at once (default 32; chunks grow 1, 2, 4 ... to it). The
-   * GPU runs one chunk ahead of the reads, so up to twice this many steps may be computed past
-   * a stop and discarded.
-   */
-  lookahead?: number;
-}
 
 export interface StreamChunk {
   id: number;
@@ -53,6 +42,8 @@ export interface LoadModelOptions {
   onProgress?: (p: LoadProgress) => void;
   /** Override config.json. */
   config?: MambaConfig;
+  /** Checkpoint warnings (unused tensors, vocab padding, F64 weights); default console.warn. */
+  onWarning?: OpenCheckpointOptions['onWarning'];
 }
 
 /** Opens a checkpoint from any store (folder, URL, memory), uploads its weights, reads its tokenizer. */
@@ -61,13 +52,18 @@ export async function loadModelFromStore(
   options: LoadModelOptions = {},
 ): Promise<MambaModel> {
   const ctx = options.ctx ?? (await getGpuContext());
-  const checkpoint = await openCheckpoint(store, options.config ? { config: options.config } : {});
+  const checkpoint = await openCheckpoint(store, {
+    ...(options.config ? { config: options.config } : {}),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+  });
   try {
     return await MambaModel.fromCheckpoint(ctx, checkpoint, options.onProgress);
   } finally {
     await checkpoint.close();
   }
 }
+
+export type { GenerateOptions } from './generate-options.js';
 
 export class MambaModel {
   /** Generation graphs by batch size (least recently used first). */
@@ -127,7 +123,8 @@ export class MambaModel {
 
   /** As `forward`, keeping the logits (batch*seqLen, vocabSize) on the GPU (the caller owns it). */
   forwardTensor(ids: readonly (readonly number[])[]): Tensor<'f32'> {
-    const { batch, seqLen, flat } = this.checkIds('MambaModel.forward', ids);
+    this.assertLive('MambaModel.forward');
+    const { batch, seqLen, flat } = checkIds('MambaModel.forward', ids, this.config.vocabSize);
     using idTensor = Tensor.fromArray(this.ctx, flat, [batch, seqLen], 'i32', 'forward/ids');
     using hidden = backbonePrefill(this.config, this.weights, idTensor, batch, seqLen);
     return matmul(hidden, this.weights.lmHead);
@@ -139,10 +136,13 @@ export class MambaModel {
    * together.
    */
   async generate(prompt: readonly (readonly number[])[], options: GenerateOptions): Promise<number[][]> {
-    const rows: number[][] = prompt.map(() => []);
+    // Rows are created from the steps (every row gets an id at step 0): `prompt` is only used once
+    // `steps` has validated it.
+    const rows: number[][] = [];
     for await (const step of this.steps('MambaModel.generate', prompt, options)) {
       step.forEach((id, r) => {
-        if (id !== undefined) rows[r]!.push(id);
+        rows[r] ??= [];
+        if (id !== undefined) rows[r].push(id);
       });
     }
     return rows;
@@ -150,8 +150,9 @@ export class MambaModel {
 
   /** Streams the new tokens of one prompt with their text deltas. */
   async *stream(prompt: readonly number[], options: GenerateOptions): AsyncGenerator<StreamChunk> {
+    const row = checkPromptRow('MambaModel.stream', prompt);
     const decoder = this.tokenizer?.streamDecoder();
-    for await (const step of this.steps('MambaModel.stream', [prompt], options)) {
+    for await (const step of this.steps('MambaModel.stream', [row], options)) {
       const id = step[0];
       if (id === undefined) continue;
       yield { id, text: decoder ? decoder.push(id) : '' };
@@ -171,17 +172,13 @@ export class MambaModel {
     options: GenerateOptions,
   ): AsyncGenerator<(number | undefined)[]> {
     this.assertLive(caller);
-    const { batch, seqLen, flat, ragged } = this.checkIds(caller, prompt, true);
-    if (!Number.isInteger(options.maxTokens) || options.maxTokens < 1) {
-      throw new InvalidArgumentError(
-        `${caller}: maxTokens must be an integer >= 1, got ${options.maxTokens}`,
-        'maxTokens',
-      );
-    }
-    const sampling = resolveSampling(caller, options);
-    const stop = new Set(options.stopIds ?? []);
-    if ((options.eos ?? true) && this.config.eosTokenId !== undefined) stop.add(this.config.eosTokenId);
-    const maxChunk = Math.max(1, Math.min(64, options.lookahead ?? 32));
+    const { batch, seqLen, flat, ragged } = checkIds(caller, prompt, this.config.vocabSize, true);
+    const { maxTokens, sampling, stop, maxChunk, signal } = resolveGenerateOptions(
+      caller,
+      options,
+      this.config,
+    );
+    signal?.throwIfAborted();
     const graph = this.acquireGraph(batch);
     const { ctx } = this;
     const done = new Array<boolean>(batch).fill(false);
@@ -211,26 +208,29 @@ export class MambaModel {
       let prefillMs = 0;
       let decodeStart = 0;
       const record = (until: number) => {
-        while (recorded < Math.min(until, options.maxTokens)) {
+        while (recorded < Math.min(until, maxTokens)) {
           graph.step();
           recorded++;
         }
         ctx.flush();
       };
-      while (read < options.maxTokens) {
+      while (read < maxTokens) {
         // Read steps [read, target) while the GPU already works on the next chunk; chunks grow
         // 1, 2, 4 ... up to maxChunk so the first tokens arrive at once.
-        const target = Math.min(options.maxTokens, read + chunk);
+        const target = Math.min(maxTokens, read + chunk);
         record(target);
-        const pending = graph.sampler.readTokens(read, target);
+        const pending = Promise.all([graph.sampler.readTokens(read, target), graph.sampler.readStatus()]);
         record(target + chunk);
-        const rows = await pending;
+        const [rows, nonFinite] = await pending;
         if (read === 0) {
           prefillMs = performance.now() - t0;
           decodeStart = performance.now();
         }
         for (let s = 0; s < target - read; s++) {
-          options.signal?.throwIfAborted();
+          signal?.throwIfAborted();
+          // A live row whose logits at this step were not finite ends the generation, typed.
+          const bad = nonFinite.find((b) => b.step === read + s && !done[b.row]);
+          if (bad) throw nonFiniteLogitsError(caller, bad);
           const out = rows.map((row, r) => {
             if (done[r]) return undefined;
             const id = row[s]!;
@@ -288,43 +288,6 @@ export class MambaModel {
   releaseCaches(): void {
     for (const g of this.graphs.values()) if (!g.busy) g.dispose();
     for (const [k, g] of this.graphs) if (!g.busy) this.graphs.delete(k);
-  }
-
-  /** Validates ids: a non-empty batch of equal-length, non-empty rows of integers in [0, vocab). */
-  private checkIds(caller: string, ids: readonly (readonly number[])[], allowRagged = false) {
-    this.assertLive(caller);
-    if (!Array.isArray(ids) || ids.length === 0 || !Array.isArray(ids[0])) {
-      throw new InvalidArgumentError(`${caller}: ids must be a non-empty array of rows (number[][])`, 'ids');
-    }
-    const seqLen = ids[0]!.length;
-    const ragged = ids.some((row) => Array.isArray(row) && row.length !== seqLen);
-    ids.forEach((row, r) => {
-      if (!Array.isArray(row) || row.length === 0) {
-        throw new InvalidArgumentError(
-          `${caller}: the prompt${ids.length > 1 ? ` of row ${r}` : ''} is empty; give at least one token id`,
-          'ids',
-        );
-      }
-    });
-    const flat = new Int32Array(ragged ? 0 : ids.length * seqLen);
-    ids.forEach((row, r) => {
-      if (row.length !== seqLen && !allowRagged) {
-        throw new InvalidArgumentError(
-          `${caller}: every row must have the same length (${seqLen}); row ${r} has ${row.length} (the logits are one (batch, seqLen, vocab) tensor: run unequal rows separately)`,
-          'ids',
-        );
-      }
-      row.forEach((id: number, t: number) => {
-        if (!Number.isInteger(id) || id < 0 || id >= this.config.vocabSize) {
-          throw new InvalidArgumentError(
-            `${caller}: ids[${r}][${t}] = ${id} is outside the vocabulary [0, ${this.config.vocabSize})`,
-            'ids',
-          );
-        }
-        if (!ragged) flat[r * seqLen + t] = id;
-      });
-    });
-    return { batch: ids.length, seqLen, flat, ragged };
   }
 
   private assertLive(caller: string): void {

@@ -6,6 +6,7 @@ import { type GpuContext, Tensor, type DType } from '@mamba-webgpu/tensor';
 import type { Checkpoint, LoadedTensor, LoadProgress } from '../loading/checkpoint.js';
 import type { MambaConfig } from '../loading/config.js';
 import { decodeToFloat32 } from '../loading/safetensors.js';
+import { MambaModelError } from '../loading/errors.js';
 
 export interface LayerWeights {
   norm: Tensor;
@@ -70,7 +71,7 @@ export async function uploadWeights(
     const get = (key: string): Tensor => {
       const t = byKey.get(key);
       if (!t)
-        throw new Error(
+        throw new MambaModelError(
           `uploadWeights: tensor ${key} missing after load (checkpoint validation should have caught this)`,
         );
       return t;

@@ -37,7 +37,11 @@ export function resolveSampling(caller: string, options: SamplingOptions = {}): 
     seed: options.seed ?? 0,
   };
   const check = (ok: boolean, name: keyof ResolvedSampling, want: string) => {
-    if (!ok) throw new InvalidArgumentError(`${caller}: ${name} must be ${want}, got ${r[name]}`, name);
+    const value: unknown = r[name];
+    if (ok && typeof value === 'number') return;
+    const got =
+      typeof value === 'string' ? `the string ${JSON.stringify(value.slice(0, 20))}` : String(value);
+    throw new InvalidArgumentError(`${caller}: ${name} must be ${want}, got ${got}`, name);
   };
   check(Number.isFinite(r.temperature) && r.temperature >= 0, 'temperature', 'a number >= 0 (0 = greedy)');
   check(Number.isInteger(r.topK) && r.topK >= 0, 'topK', 'an integer >= 0 (0 = off)');

@@ -4,9 +4,25 @@
 import type { ResolvedSampling } from './options.js';
 import { uniformDraw } from './rng.js';
 
+const F32_MAX = 3.4028234663852886e38;
+
+/** The sampler kernel's status bits for one row's logits (NON_FINITE_* in errors.ts; 0: all finite). */
+export function nonFiniteKindsRef(logits: ArrayLike<number>): number {
+  let kinds = 0;
+  let anyFinite = false;
+  for (let i = 0; i < logits.length; i++) {
+    const v = logits[i]!;
+    if (Number.isNaN(v)) kinds |= 1;
+    else if (v === Number.POSITIVE_INFINITY) kinds |= 2;
+    else if (v !== Number.NEGATIVE_INFINITY) anyFinite = true;
+  }
+  return anyFinite ? kinds : kinds | 4;
+}
+
 /**
  * Picks the next id for one row. `logits`: (vocab); `seen`: ids present so far (for the
- * repetition penalty). Computation in f64 except where f32 rounding decides ties.
+ * repetition penalty). Computation in f64 except where f32 rounding decides ties. As the GPU
+ * sampler: a NaN or +-Inf logit is never chosen (probability 0); with no finite logit, id 0.
  */
 export function sampleRef(
   logits: ArrayLike<number>,
@@ -17,19 +33,28 @@ export function sampleRef(
 ): number {
   const vocab = logits.length;
   const l = new Float64Array(vocab);
+  const excluded = new Uint8Array(vocab);
   for (let i = 0; i < vocab; i++) {
     let v = logits[i]!;
+    if (!Number.isFinite(v)) {
+      excluded[i] = 1;
+      l[i] = Number.NEGATIVE_INFINITY;
+      continue;
+    }
     if (options.repetitionPenalty !== 1 && seen.has(i)) {
       v = v < 0 ? v * options.repetitionPenalty : v / options.repetitionPenalty;
     }
-    l[i] = Math.fround(v);
+    l[i] = Math.min(Math.max(Math.fround(v), -F32_MAX), F32_MAX);
   }
-  let best = 0;
-  for (let i = 1; i < vocab; i++) if (l[i]! > l[best]!) best = i;
+  let best = -1;
+  for (let i = 0; i < vocab; i++) if (!excluded[i] && (best < 0 || l[i]! > l[best]!)) best = i;
+  if (best < 0) return 0;
   if (options.temperature === 0) return best;
 
   const p = new Float64Array(vocab);
-  for (let i = 0; i < vocab; i++) p[i] = Math.fround(Math.exp((l[i]! - l[best]!) / options.temperature));
+  for (let i = 0; i < vocab; i++) {
+    p[i] = excluded[i] ? 0 : Math.fround(Math.exp((l[i]! - l[best]!) / options.temperature));
+  }
   const keep = new Uint8Array(vocab).fill(1);
   const order = Array.from({ length: vocab }, (_, i) => i).sort((a, b) => p[b]! - p[a]! || a - b);
   if (options.topK > 0 && options.topK < vocab) {
@@ -59,7 +84,7 @@ export function sampleRef(
   let acc = 0;
   let last = best;
   for (let i = 0; i < vocab; i++) {
-    if (!keep[i]) continue;
+    if (!keep[i] || p[i] === 0) continue;
     acc += p[i]!;
     last = i;
     if (r < acc) return i;

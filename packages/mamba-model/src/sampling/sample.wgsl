@@ -11,6 +11,11 @@
 // (monotone), so top-k keeps exactly the values >= the k-th largest (ties kept, as torch.topk +
 // `<` mask). The draw comes from a counter-based hash of (seed, step, rng_row): no RNG state; a row's
 // rng_row is set with its settings (not its position), so its draws do not depend on its slot.
+// Non-finite logits: a NaN or +-Inf logit is excluded (never chosen, probability 0), as if it were
+// -inf; a row with no finite logit gets id 0. Either way the id stays in the vocabulary, and
+// status: (batch, 2) u32 records, per row, the first step whose logits held a NaN (bit 0) or a +Inf
+// (bit 1), or no finite logit at all (bit 2), and the OR of those bits, for the host to raise an
+// error. -Inf alone is not flagged (it is a masked token).
 
 const WG: u32 = 256u;
 
@@ -21,19 +26,37 @@ const WG: u32 = 256u;
 @group(0) @binding(4) var<storage, read_write> tokens: array<i32>;
 @group(0) @binding(5) var<storage, read_write> steps: array<u32>;
 @group(0) @binding(6) var<storage, read> config: array<Config>;
+@group(0) @binding(7) var<storage, read_write> status: array<u32>;
 
 var<workgroup> red_f: array<f32, WG>;
 var<workgroup> red_u: array<u32, WG>;
 var<workgroup> shared_threshold: f32;
+var<workgroup> bad_kinds: atomic<u32>;
+
+const F32_MAX: f32 = 0x1.fffffep+127f;
+/** The penalised logit of an excluded token (NaN or +-Inf): below every finite logit's value. */
+const EXCLUDED: f32 = -0x1.fffffep+127f;
+const NO_STEP: u32 = 0xffffffffu;
+
+// Status bits of a logit, from its bit pattern (WGSL lets compilers assume floats are finite, so
+// `x != x` may be folded away): 1 NaN, 2 +Inf, 0 otherwise (-Inf included).
+fn non_finite_kind(x: f32) -> u32 {
+  let bits = bitcast<u32>(x);
+  if ((bits & 0x7f800000u) != 0x7f800000u) { return 0u; }
+  if ((bits & 0x007fffffu) != 0u) { return 1u; }
+  return select(2u, 0u, (bits & 0x80000000u) != 0u);
+}
 
 fn penalized(row: u32, i: u32) -> f32 {
   var l = logits[row * params.row_stride + i];
+  if ((bitcast<u32>(l) & 0x7f800000u) == 0x7f800000u) { return EXCLUDED; }
   let penalty = config[row].penalty;
   if (penalty != 1.0) {
     let seen = (presence[row * params.words + (i >> 5u)] >> (i & 31u)) & 1u;
     if (seen == 1u) { l = select(l / penalty, l * penalty, l < 0.0); }
   }
-  return l;
+  // A penalty may overflow a finite logit: keep it finite (and above EXCLUDED when positive).
+  return clamp(l, EXCLUDED, F32_MAX);
 }
 
 fn reduce_sum(lid: u32, v: f32) -> f32 {
@@ -60,7 +83,9 @@ fn reduce_count(lid: u32, v: u32) -> u32 {
 
 // Probability (unnormalised: the top token has 1) of token i.
 fn prob(row: u32, i: u32, max_logit: f32) -> f32 {
-  return exp((penalized(row, i) - max_logit) / config[row].temperature);
+  let l = penalized(row, i);
+  if (l == EXCLUDED) { return 0.0; }
+  return exp((l - max_logit) / config[row].temperature);
 }
 
 @compute @workgroup_size(WG)
@@ -69,13 +94,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let vocab = params.vocab;
   let step = steps[row];
   let settings = config[row];
-  // 1. max and first argmax of the penalised logits.
-  var best = -3.40282e38;
+  // 1. max and first argmax of the penalised logits (excluded ones never win: l > EXCLUDED fails),
+  // and the non-finite kinds seen.
+  var best = EXCLUDED;
   var best_i = 0xffffffffu;
+  var kinds = 0u;
   for (var i = lid; i < vocab; i += WG) {
+    kinds |= non_finite_kind(logits[row * params.row_stride + i]);
     let l = penalized(row, i);
     if (l > best) { best = l; best_i = i; }
   }
+  if (kinds != 0u) { atomicOr(&bad_kinds, kinds); }
   red_f[lid] = best;
   red_u[lid] = best_i;
   workgroupBarrier();
@@ -88,9 +117,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     workgroupBarrier();
   }
   let max_logit = red_f[0];
-  var chosen = red_u[0];
+  // No finite logit at all: a defined id (0), flagged below.
+  let none_finite = workgroupUniformLoad(&red_u[0]) == 0xffffffffu;
+  var chosen = select(red_u[0], 0u, none_finite);
 
-  if (settings.temperature > 0.0) {
+  if (settings.temperature > 0.0 && !none_finite) {
     // 2. thresholds. Bit patterns of probabilities in (0, 1] lie in [1, 0x3f800000].
     var threshold = 0.0;
     if (settings.top_k > 0u && settings.top_k < vocab) {
@@ -138,7 +169,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     var last_kept = 0xffffffffu;
     for (var i = start; i < end; i++) {
       let p = prob(row, i, max_logit);
-      if (p >= threshold) { local_sum += p; last_kept = i; }
+      // p > 0: a token of probability 0 (excluded, or underflowed) is never the fallback pick.
+      if (p >= threshold && p > 0.0) { local_sum += p; last_kept = i; }
     }
     // Inclusive scan of chunk sums (Hillis-Steele).
     workgroupBarrier();
@@ -185,6 +217,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   }
 
   if (lid == 0u) {
+    let flags = atomicLoad(&bad_kinds) | select(0u, 4u, none_finite);
+    if (flags != 0u) {
+      if (status[2u * row] == NO_STEP) { status[2u * row] = step; }
+      status[2u * row + 1u] = status[2u * row + 1u] | flags;
+    }
     next_ids[row] = i32(chosen);
     tokens[(step % params.ring) * params.batch + row] = i32(chosen);
     steps[row] = step + 1u;

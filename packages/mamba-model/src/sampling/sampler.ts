@@ -5,6 +5,7 @@
 
 import { type GpuContext, InvalidArgumentError, Tensor, zeros } from '@mamba-webgpu/tensor';
 import { defineParams } from '@mamba-webgpu/tensor/internal';
+import { describeNonFinite, type NonFiniteLogits } from './errors.js';
 import type { ResolvedSampling } from './options.js';
 import { RNG_WGSL } from './rng.js';
 import source from './sample.wgsl';
@@ -31,6 +32,8 @@ const Config = defineParams('Config', {
 const CONFIG_BYTES = Config.byteSize;
 const code = Params.wgsl + Config.wgsl + RNG_WGSL + source;
 
+const NO_STEP = 0xffffffff;
+
 /** Steps kept in the token ring; reads must stay within this window of the newest step. */
 export const TOKEN_RING = 256;
 
@@ -45,6 +48,11 @@ export class GpuSampler {
   readonly steps: Tensor<'u32'>;
   /** (batch) Config structs: each row's settings. */
   readonly config: Tensor<'u32'>;
+  /**
+   * (batch, 2) u32: per row, the first step whose logits were not all finite (0xffffffff: none)
+   * and the OR of its kinds (NON_FINITE_* in errors.ts). Reset with the row's settings.
+   */
+  readonly status: Tensor<'u32'>;
   private readonly words: number;
 
   constructor(
@@ -59,6 +67,8 @@ export class GpuSampler {
     this.tokens = zeros(ctx, [TOKEN_RING, batch], 'i32', 'sampler/tokens');
     this.steps = zeros(ctx, [batch], 'u32', 'sampler/steps');
     this.config = zeros(ctx, [(batch * CONFIG_BYTES) / 4], 'u32', 'sampler/config');
+    this.status = zeros(ctx, [batch, 2], 'u32', 'sampler/status');
+    this.clearStatus();
     if (options) this.reset(options, []);
   }
 
@@ -74,11 +84,19 @@ export class GpuSampler {
     }
     this.config.write(settings);
     this.steps.write(new Uint32Array(this.batch));
+    this.clearStatus();
     const bits = new Uint32Array(this.batch * this.words);
     ids.forEach((row, r) => {
       for (const id of row) bits[r * this.words + (id >>> 5)]! |= 1 << (id & 31);
     });
     this.presence.write(bits);
+  }
+
+  /** Marks every row as having seen only finite logits: [NO_STEP, 0] per row. */
+  private clearStatus(): void {
+    const words = new Uint32Array(this.batch * 2);
+    for (let r = 0; r < this.batch; r++) words[2 * r] = NO_STEP;
+    this.status.write(words);
   }
 
   /**
@@ -93,6 +111,7 @@ export class GpuSampler {
     ctx.copyBuffer(single.presence.buffer, 0, this.presence.buffer, row * this.words * 4, this.words * 4);
     ctx.copyBuffer(single.steps.buffer, 0, this.steps.buffer, row * 4, 4);
     ctx.copyBuffer(single.config.buffer, 0, this.config.buffer, row * CONFIG_BYTES, CONFIG_BYTES);
+    ctx.copyBuffer(single.status.buffer, 0, this.status.buffer, row * 8, 8);
   }
 
   /** Sets every row's step counter (after rows were adopted with their step 0 done). */
@@ -102,7 +121,8 @@ export class GpuSampler {
 
   /**
    * Records the sampling dispatch from `logits` rows (row r at `r * rowStride` elements; the
-   * vocab's first `vocab` columns are used).
+   * vocab's first `vocab` columns are used). NaN and +-Inf logits are never chosen; a row with no
+   * finite logit gets id 0; both are recorded in `status` (see `readStatus`).
    */
   sample(logits: GPUBuffer | Tensor, rowStride = this.vocab): void {
     const buffer = logits instanceof Tensor ? logits.buffer : logits;
@@ -122,6 +142,7 @@ export class GpuSampler {
         this.tokens.buffer,
         this.steps.buffer,
         this.config.buffer,
+        this.status.buffer,
       ],
       workgroups: [this.batch],
       label: 'sample',
@@ -167,7 +188,24 @@ export class GpuSampler {
     });
   }
 
+  /**
+   * Starts reading every row's non-finite status: the rows whose logits held NaN or +Inf, or no
+   * finite value, at some step since their reset, with the first such step (per-row step
+   * numbering). Submitted now, like `readTokens`; empty when every logit was finite.
+   */
+  readStatus(): Promise<NonFiniteLogits[]> {
+    return this.ctx.readBuffer(this.status.buffer, 0, this.status.byteLength).then((bytes) => {
+      const words = new Uint32Array(bytes);
+      const out: NonFiniteLogits[] = [];
+      for (let r = 0; r < this.batch; r++) {
+        if (words[2 * r + 1] !== 0) out.push(describeNonFinite(r, words[2 * r]!, words[2 * r + 1]!));
+      }
+      return out;
+    });
+  }
+
   dispose(): void {
+    this.status.dispose();
     this.presence.dispose();
     this.nextIds.dispose();
     this.tokens.dispose();

@@ -11,6 +11,7 @@ import type { MambaConfig } from '../loading/config.js';
 import { GenerationGraph } from '../model/session.js';
 import type { MambaWeights } from '../model/weights.js';
 import type { ResolvedSampling } from '../sampling/options.js';
+import { type NonFiniteLogits, nonFiniteLogitsError } from '../sampling/errors.js';
 import { TOKEN_RING } from '../sampling/sampler.js';
 import { EngineClosedError, QueueFullError } from './errors.js';
 import { type LatencySnapshot, LatencyTracker } from './latency.js';
@@ -65,6 +66,8 @@ interface ActiveRow {
 
 interface PendingRead {
   ring: Promise<Int32Array>;
+  /** Slots whose logits were not finite (first step, per-row numbering), read with the ring. */
+  status: Promise<NonFiniteLogits[]>;
   rows: { row: ActiveRow; upTo: number }[];
 }
 
@@ -171,6 +174,7 @@ export class ContinuousBatcher {
           this.ctx.flush();
           reads.push({
             ring: this.graph.sampler.readRing(),
+            status: this.graph.sampler.readStatus(),
             rows: fresh.map((row) => ({ row, upTo: row.recorded })),
           });
           for (const row of fresh) row.issued = row.recorded;
@@ -182,7 +186,7 @@ export class ContinuousBatcher {
         // Keep one chunk in flight while this one is handed out.
         if (reads.length >= 2 || behind === 0) {
           const read = reads.shift()!;
-          this.deliver(read, await read.ring);
+          this.deliver(read, await read.ring, await read.status);
         }
       }
     } catch (error) {
@@ -226,14 +230,19 @@ export class ContinuousBatcher {
   }
 
   /** Hands each row the ids of its steps [delivered, upTo) from the ring. */
-  private deliver(read: PendingRead, ring: Int32Array): void {
+  private deliver(read: PendingRead, ring: Int32Array, nonFinite: readonly NonFiniteLogits[]): void {
     const batch = this.options.slots;
     const before = this.generatedTokens;
     const now = performance.now();
     for (const { row, upTo } of read.rows) {
       if (!row.ended && row.delivered === 0 && upTo > 0)
         this.latency.firstToken((now - row.submittedAt) / 1000);
+      const bad = nonFinite.find((b) => b.row === row.slot);
       while (!row.ended && row.delivered < upTo) {
+        if (bad !== undefined && bad.step === row.delivered) {
+          this.fail(row, nonFiniteLogitsError('ContinuousBatcher', { ...bad }));
+          break;
+        }
         const id = ring[(row.delivered % TOKEN_RING) * batch + row.slot]!;
         row.delivered++;
         this.generatedTokens++;

@@ -110,7 +110,7 @@ export function createEngine(model: MambaModel, options: EngineOptions = {}): En
   const batcher = new ContinuousBatcher(model.ctx, model.config, model.weights, {
     slots,
     queue,
-    ...(options.lookahead !== undefined ? { maxChunk: options.lookahead } : {}),
+    ...(options.lookahead !== undefined ? { maxChunk: positiveInteger('lookahead', options.lookahead) } : {}),
   });
   const stopIds = new Set(model.config.eosTokenId !== undefined ? [model.config.eosTokenId] : []);
   const tokenizer = model.tokenizer;
@@ -273,7 +273,7 @@ export function createEngine(model: MambaModel, options: EngineOptions = {}): En
 }
 
 function positiveInteger(name: string, value: number, min = 1): number {
-  if (!Number.isInteger(value) || value < min) {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
     throw new InvalidRequestError(`createEngine: ${name} must be an integer >= ${min}, got ${value}`, name);
   }
   return value;

@@ -3,6 +3,7 @@
 // batches in a seeded order. Pure: no file or GPU access (the CLI reads the file).
 
 import { InvalidArgumentError } from '@mamba-webgpu/tensor';
+import { parseJsonText, StrictJsonError, tooDeepMessage } from '../../loading/json.js';
 
 /** Equal-length token sequences: `rows` x `seqLen` ids, row-major. */
 export interface TokenDataset {
@@ -21,9 +22,11 @@ function fail(message: string, argument = 'data'): never {
 export function parseIdsJson(text: string, vocab: number): TokenDataset {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonText(text);
   } catch (error) {
-    fail(`the data is not valid JSON (${(error as Error).message}); expected {"input_ids": [[...], ...]}`);
+    if (!(error instanceof StrictJsonError)) throw error;
+    if (error.problem === 'too-deep') fail(tooDeepMessage('the data', error, 'ids data needs 2'));
+    fail(`the data is not valid JSON (${error.message}); expected {"input_ids": [[...], ...]}`);
   }
   const rowsValue = (json as { input_ids?: unknown } | null)?.input_ids;
   if (!Array.isArray(rowsValue) || rowsValue.length === 0)
