@@ -1,19 +1,22 @@
 // The bench CLI's logic, separate from cli.ts so tests can call it: parse arguments, get the GPU,
-// print the adapter, run the suites with progress, print the summary, write JSON + HTML report,
-// or compare two results. Returns the exit code (0 ok, 1 a suite failed, 2 bad usage).
+// print the adapter and whether the anchors apply, run the suites with progress, attach the
+// anchors, print the summary, write JSON + HTML report + Markdown; or compare two results, or
+// rewrite the README headline from one. Returns the exit code (0 ok, 1 a suite failed, 2 bad usage).
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { type GpuContext, getGpuContext } from '@mamba-webgpu/tensor';
+import { anchorsStatus, attachAnchors } from './anchors/official.js';
 import { DEFAULT_BUDGET_SECONDS, USAGE, UsageError, parseCliArgs, selectSuites } from './args.js';
 import { compareResults, formatComparison } from './compare.js';
-import { formatBytes, formatMarkdown, formatSummary } from './format.js';
+import { OUTLIERS_MEANING, formatBytes, formatMarkdown, formatSummary } from './format.js';
 import { ProgressReporter } from './progress.js';
 import { renderReport } from './report/html-report.js';
 import {
   type BenchResult,
   KEY_LIMITS,
   RESULT_SCHEMA,
+  SPREAD_MEANING,
   describeGpu,
   gitCommit,
   parseResult,
@@ -85,6 +88,9 @@ export async function main(argv: readonly string[], deps: MainDeps = {}): Promis
     out(
       `sizing: ${sizing}${command.sizing ? '' : ' (from the adapter)'}; budget ${budgetSeconds} s per suite; suites: ${suites.map((s) => s.name).join(', ') || 'none registered yet'}`,
     );
+    const gpuMeta = describeGpu(gpu);
+    out(`anchors: ${anchorsStatus(gpuMeta.adapter).note}`);
+    out(`spread: ${SPREAD_MEANING[RESULT_SCHEMA]}; outliers: ${OUTLIERS_MEANING}`);
     out();
 
     const progress = new ProgressReporter({ stream: io.stderr });
@@ -97,6 +103,7 @@ export async function main(argv: readonly string[], deps: MainDeps = {}): Promis
       noGpuReason: noGpuReason && `no GPU adapter: ${noGpuReason}`,
     });
 
+    const { rows, anchors } = attachAnchors(outcome.rows, gpuMeta.adapter);
     const result: BenchResult = {
       schema: RESULT_SCHEMA,
       meta: {
@@ -104,13 +111,15 @@ export async function main(argv: readonly string[], deps: MainDeps = {}): Promis
         gitCommit: commit,
         node: process.version,
         platform: `${process.platform}-${process.arch}`,
-        ...describeGpu(gpu),
+        ...gpuMeta,
         sizing,
         budgetSeconds,
         argv: [...argv],
+        spread: SPREAD_MEANING[RESULT_SCHEMA],
+        anchors,
       },
       suites: outcome.suites,
-      rows: outcome.rows,
+      rows,
     };
 
     out();

@@ -4,6 +4,7 @@
 import { Tensor } from '@mamba-webgpu/tensor';
 import { SCAN_KERNELS, prepareScan } from '@mamba-webgpu/scan-kernels/internal';
 import { copyVec4, measure } from '@mamba-webgpu/tensor/internal';
+import { sampleFields } from '../runner.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
 
 type Shape = readonly [batch: number, dInner: number, seqLen: number, dState: number];
@@ -17,6 +18,11 @@ const SMALL_SHAPES: Shape[] = [
   [1, 64, 512, 16],
   [2, 128, 1024, 16],
 ];
+
+/** `value` to 3 significant digits, whole from 1000 up (4013.5 -> 4014, 0.45678 -> 0.457): CPU adapters reach < 1 GB/s. */
+export function significant(value: number): number {
+  return Math.abs(value) >= 1000 ? Math.round(value) : Number(value.toPrecision(3));
+}
 
 /** Deterministic fill: a 64K pattern (LCG) repeated, in [lo, hi). */
 function pattern(n: number, seed: number, lo: number, hi: number): Float32Array {
@@ -82,8 +88,8 @@ export const scanSuite: BenchSuite = {
           shape,
           value: copy.median,
           unit: 'ms',
-          spread: copy.spread,
-          extra: { 'GB/s': Math.round(copyGbs), '% copy': 100, timing: copy.clock },
+          ...sampleFields(copy),
+          extra: { 'GB/s': significant(copyGbs), '% copy': 100, timing: copy.clock },
         });
         const problem = prepareScan(gpu, 'bench/scan', {
           ...tensors,
@@ -113,10 +119,10 @@ export const scanSuite: BenchSuite = {
             shape,
             value: t.median,
             unit: 'ms',
-            spread: t.spread,
+            ...sampleFields(t),
             extra: {
-              'GB/s': Math.round(gbs),
-              '% copy': Number(((100 * gbs) / copyGbs).toFixed(1)),
+              'GB/s': significant(gbs),
+              '% copy': significant((100 * gbs) / copyGbs),
               'vs v1': v1Ms ? Number((v1Ms / t.median).toFixed(2)) : '-',
               timing: t.clock,
             },

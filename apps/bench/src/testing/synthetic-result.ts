@@ -1,6 +1,6 @@
 // A synthetic bench result with rows of every suite, shaped the way the suites report them, for
 // the report, JSON and compare tests (the numbers are invented, of H200 magnitude).
-import type { BenchResult } from '../result.js';
+import { type BenchResult, RESULT_SCHEMA, SPREAD_MEANING } from '../result.js';
 import type { BenchRow } from '../types.js';
 
 /** Rows of all four suites. */
@@ -97,10 +97,10 @@ export function syntheticRows(): BenchRow[] {
   return rows;
 }
 
-/** A complete schema-1 result around `rows`. */
+/** A complete result of the current schema around `rows`. */
 export function syntheticResult(rows: BenchRow[] = syntheticRows()): BenchResult {
   return {
-    schema: 1,
+    schema: RESULT_SCHEMA,
     meta: {
       date: '2026-11-28T12:00:00.000Z',
       gitCommit: '0123456789abcdef0123456789abcdef01234567',
@@ -123,6 +123,8 @@ export function syntheticResult(rows: BenchRow[] = syntheticRows()): BenchResult
       sizing: 'full',
       budgetSeconds: 90,
       argv: ['--json', 'out.json'],
+      spread: SPREAD_MEANING[RESULT_SCHEMA],
+      anchors: { matched: true, note: 'NVIDIA H200: the official CUDA stack' },
     },
     suites: ['ops', 'scan', 'tokenizer', 'model'].map((name) => ({
       name,
