@@ -180,7 +180,9 @@ describe('main', () => {
   it('compares two result files and exits 0 even with regressions', async () => {
     const dir = tempDir();
     const old = syntheticResult();
-    const slower = syntheticResult(old.rows.map((r) => ({ ...r, value: r.value / 2 })));
+    const slower = syntheticResult(
+      old.rows.map((r) => ({ ...r, value: r.unit === 'ms' ? r.value * 2 : r.value / 2 })),
+    );
     writeFileSync(join(dir, 'old.json'), JSON.stringify(old));
     writeFileSync(join(dir, 'new.json'), JSON.stringify(slower));
     const io = captureIo(dir);
