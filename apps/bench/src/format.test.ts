@@ -6,6 +6,7 @@ import {
   formatSpread,
   formatSummary,
   formatTable,
+  significant,
 } from './format.js';
 import type { BenchRow } from './types.js';
 
@@ -24,6 +25,13 @@ describe('number formatting', () => {
     [Number.NaN, 'NaN'],
   ])('formatNumber(%d) = %s', (value, text) => {
     expect(formatNumber(value)).toBe(text);
+  });
+
+  it('rounds to 3 significant digits without turning 0.4 GB/s into 0', () => {
+    expect(significant(4013.5)).toBe(4014);
+    expect(significant(563.27)).toBe(563);
+    expect(significant(0.45678)).toBe(0.457);
+    expect(significant(0.0834)).toBe(0.0834);
   });
 
   it('formats spreads, bytes and extras', () => {

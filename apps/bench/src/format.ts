@@ -17,6 +17,11 @@ export function formatNumber(value: number): string {
   return value.toPrecision(3);
 }
 
+/** `value` to 3 significant digits, whole from 1000 up (4013.5 -> 4014, 0.45678 -> 0.457): CPU adapters reach < 1 GB/s. */
+export function significant(value: number): number {
+  return Math.abs(value) >= 1000 ? Math.round(value) : Number(value.toPrecision(3));
+}
+
 /** A relative spread as `±3.2%` (empty when absent). */
 export function formatSpread(spread: number | undefined): string {
   if (spread === undefined || !Number.isFinite(spread)) return '';

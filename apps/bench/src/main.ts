@@ -10,6 +10,7 @@ import { anchorsStatus, attachAnchors } from './anchors/official.js';
 import { DEFAULT_BUDGET_SECONDS, USAGE, UsageError, parseCliArgs, selectSuites } from './args.js';
 import { compareResults, formatComparison } from './compare.js';
 import { OUTLIERS_MEANING, formatBytes, formatMarkdown, formatSummary } from './format.js';
+import { headlineBlock, replaceHeadline } from './headline.js';
 import { ProgressReporter } from './progress.js';
 import { renderReport } from './report/html-report.js';
 import {
@@ -52,6 +53,7 @@ export async function main(argv: readonly string[], deps: MainDeps = {}): Promis
       out(USAGE);
       return 0;
     }
+    if (command.kind === 'headline') return await headline(command, io);
     if (command.kind === 'compare') {
       const [oldResult, newResult] = await Promise.all(
         [command.oldFile, command.newFile].map((f) => readResult(resolve(io.cwd, f))),
@@ -174,6 +176,31 @@ export async function main(argv: readonly string[], deps: MainDeps = {}): Promis
     err(`mamba-bench: ${errorLine(error)}`);
     return 2;
   }
+}
+
+/** `--headline FILE`: rewrites (or with --check, checks) the README's headline table. */
+async function headline(
+  command: { resultFile: string; readme: string; check: boolean },
+  io: MainIo,
+): Promise<number> {
+  const result = await readResult(resolve(io.cwd, command.resultFile));
+  const readmePath = resolve(io.cwd, command.readme);
+  const readme = await readFile(readmePath, 'utf8').catch((error: Error) => {
+    throw new UsageError(`cannot read ${readmePath}: ${error.message}`);
+  });
+  const updated = replaceHeadline(readme, headlineBlock(result, command.resultFile));
+  if (command.check) {
+    const same = updated === readme;
+    io.stdout.write(
+      same
+        ? `${command.readme}: the headline table is ${command.resultFile}'s\n`
+        : `${command.readme}: the headline table differs from ${command.resultFile}'s; run pnpm bench:headline ${command.resultFile}\n`,
+    );
+    return same ? 0 : 1;
+  }
+  await writeFile(readmePath, updated);
+  io.stdout.write(`${command.readme}: headline table written from ${command.resultFile}\n`);
+  return 0;
 }
 
 async function readResult(path: string): Promise<BenchResult> {

@@ -4,6 +4,7 @@
 import { Tensor } from '@mamba-webgpu/tensor';
 import { SCAN_KERNELS, prepareScan } from '@mamba-webgpu/scan-kernels/internal';
 import { copyVec4, measure } from '@mamba-webgpu/tensor/internal';
+import { significant } from '../format.js';
 import { sampleFields } from '../runner.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
 
@@ -18,11 +19,6 @@ const SMALL_SHAPES: Shape[] = [
   [1, 64, 512, 16],
   [2, 128, 1024, 16],
 ];
-
-/** `value` to 3 significant digits, whole from 1000 up (4013.5 -> 4014, 0.45678 -> 0.457): CPU adapters reach < 1 GB/s. */
-export function significant(value: number): number {
-  return Math.abs(value) >= 1000 ? Math.round(value) : Number(value.toPrecision(3));
-}
 
 /** Deterministic fill: a 64K pattern (LCG) repeated, in [lo, hi). */
 function pattern(n: number, seed: number, lo: number, hi: number): Float32Array {
