@@ -36,6 +36,21 @@ describe('parseCliArgs', () => {
     });
   });
 
+  it('reads --headline with its README and --check', () => {
+    expect(parseCliArgs(['--headline', 'docs/benchmarks/h200.json'])).toEqual({
+      kind: 'headline',
+      resultFile: 'docs/benchmarks/h200.json',
+      readme: 'README.md',
+      check: false,
+    });
+    expect(parseCliArgs(['--headline', 'r.json', '--readme', 'docs/R.md', '--check'])).toMatchObject({
+      readme: 'docs/R.md',
+      check: true,
+    });
+    expect(() => parseCliArgs(['--check'])).toThrow('--readme and --check go with --headline');
+    expect(() => parseCliArgs(['--headline='])).toThrow('--headline needs a result file');
+  });
+
   it('drops the literal -- that pnpm passes on', () => {
     expect(parseCliArgs(['--', '--suite', 'ops'])).toMatchObject({ kind: 'run', suites: ['ops'] });
   });

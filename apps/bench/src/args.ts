@@ -11,6 +11,15 @@ export type CliCommand =
   | { kind: 'help' }
   | { kind: 'compare'; oldFile: string; newFile: string }
   | {
+      kind: 'headline';
+      /** The bench result the README's headline table comes from. */
+      resultFile: string;
+      /** The README to rewrite between its headline markers (default README.md). */
+      readme: string;
+      /** Only check: exit 1 when the README's table differs from the result's. */
+      check: boolean;
+    }
+  | {
       kind: 'run';
       /** Suite names in the order given; undefined for all. */
       suites: string[] | undefined;
@@ -28,6 +37,8 @@ export const DEFAULT_BUDGET_SECONDS: Record<BenchSizing, number> = { small: 60, 
 
 export const USAGE = `Usage: mamba-bench [options]            (from the repo root: pnpm bench [options])
        mamba-bench --compare OLD.json NEW.json
+       mamba-bench --headline RESULT.json [--readme README.md] [--check]
+                                         (from the repo root: pnpm bench:headline RESULT.json)
 
 Runs the benchmark suites on this machine's WebGPU adapter, prints a summary table and writes a
 JSON result and a self-contained HTML report.
@@ -42,6 +53,10 @@ Options:
                      previous latest.json is kept as bench-results/previous.json)
   --markdown FILE    write every row as a Markdown table (for docs/benchmarks and the README)
   --compare OLD NEW  compare two JSON results: NEW/OLD ratios, regressions beyond noise flagged
+  --headline FILE    rewrite the README's headline table (between <!-- headline:start --> and
+                     <!-- headline:end -->) from one JSON result of the anchors' GPU and the anchors
+  --readme FILE      the README for --headline (default README.md)
+  --check            with --headline: change nothing, exit 1 if the table is not the result's
   -h, --help         this text
 
 Environment: MAMBA_WEBGPU_ADAPTER picks an adapter by name, MAMBA_WEBGPU_POWER=low-power,
@@ -67,6 +82,17 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     return { kind: 'compare', oldFile: values.compare, newFile };
   }
   if (positionals.length > 0) throw new UsageError(`unexpected arguments: ${positionals.join(' ')}`);
+  if (values.headline !== undefined) {
+    if (values.headline === '') throw new UsageError('--headline needs a result file');
+    return {
+      kind: 'headline',
+      resultFile: values.headline,
+      readme: values.readme ?? 'README.md',
+      check: !!values.check,
+    };
+  }
+  if (values.readme !== undefined || values.check)
+    throw new UsageError('--readme and --check go with --headline');
   let suites: string[] | undefined;
   if (values.suite !== undefined) {
     suites = values.suite
@@ -116,6 +142,9 @@ function parse(args: string[]) {
       report: { type: 'string' },
       markdown: { type: 'string' },
       compare: { type: 'string' },
+      headline: { type: 'string' },
+      readme: { type: 'string' },
+      check: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

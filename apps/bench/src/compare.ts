@@ -1,11 +1,26 @@
 // `--compare OLD NEW`: NEW/OLD ratios for every (suite, name, shape) in both results, flagging
-// changes beyond noise. Noise is what the two runs measured: max(5%, spreadOld + spreadNew).
+// changes beyond noise. Noise is what the two runs measured: max(5%, k_old x spread_old +
+// k_new x spread_new), k = 3 for MAD spreads (schema 2) and 1 for (max - min) spreads (schema 1).
 import { formatNumber, formatSpread, formatTable } from './format.js';
-import type { BenchResult } from './result.js';
+import { type BenchResult, SPREAD_MEANING } from './result.js';
 import type { BenchRow } from './types.js';
 
 /** The smallest change ever flagged, whatever the spreads say. */
 export const MIN_NOISE = 0.05;
+
+/**
+ * How many spreads of a run count as its noise, by what the spread means: 3 MADs (about 2
+ * standard deviations, robustly), or the whole (max - min) range of a schema-1 file.
+ */
+export const NOISE_SPREADS: Record<string, number> = {
+  [SPREAD_MEANING[2]]: 3,
+  [SPREAD_MEANING[1]]: 1,
+};
+
+/** The noise factor of a result (3 when its spread meaning is unknown: the current MAD). */
+export function noiseSpreads(result: Pick<BenchResult, 'meta' | 'schema'>): number {
+  return NOISE_SPREADS[result.meta.spread ?? SPREAD_MEANING[result.schema]] ?? 3;
+}
 
 export type Verdict = 'regression' | 'improvement' | 'same' | 'unknown-unit';
 
@@ -46,12 +61,16 @@ function key(row: BenchRow): string {
   return `${row.suite}\u0000${row.name}\u0000${row.shape}`;
 }
 
-/** Compares one pair of rows. */
-export function compareRows(oldRow: BenchRow, newRow: BenchRow): Comparison {
+/** Compares one pair of rows; `spreads` weighs each run's spread into the noise (see NOISE_SPREADS). */
+export function compareRows(
+  oldRow: BenchRow,
+  newRow: BenchRow,
+  spreads: { old: number; new: number } = { old: 3, new: 3 },
+): Comparison {
   const ratio = newRow.value / oldRow.value;
   const direction = higherIsBetter(newRow.unit);
   const gain = direction === false ? 1 / ratio : ratio;
-  const noise = Math.max(MIN_NOISE, (oldRow.spread ?? 0) + (newRow.spread ?? 0));
+  const noise = Math.max(MIN_NOISE, spreads.old * (oldRow.spread ?? 0) + spreads.new * (newRow.spread ?? 0));
   let verdict: Verdict;
   if (direction === undefined || oldRow.unit !== newRow.unit || !Number.isFinite(gain))
     verdict = 'unknown-unit';
@@ -78,9 +97,10 @@ export function compareResults(oldResult: BenchResult, newResult: BenchResult): 
   const newKeys = new Set(newResult.rows.map(key));
   const matched: Comparison[] = [];
   const onlyNew: BenchRow[] = [];
+  const spreads = { old: noiseSpreads(oldResult), new: noiseSpreads(newResult) };
   for (const row of newResult.rows) {
     const old = oldByKey.get(key(row));
-    if (old) matched.push(compareRows(old, row));
+    if (old) matched.push(compareRows(old, row, spreads));
     else onlyNew.push(row);
   }
   const onlyOld = oldResult.rows.filter((r) => !newKeys.has(key(r)));
@@ -108,6 +128,12 @@ export function formatComparison(
   const out = [describeRun('old', oldResult), describeRun('new', newResult)];
   if ((oldResult.meta.adapter?.summary ?? '') !== (newResult.meta.adapter?.summary ?? '')) {
     out.push('note: the two runs used different adapters; ratios compare machines, not code');
+  }
+  const spreadOf = (r: BenchResult) => r.meta.spread ?? SPREAD_MEANING[r.schema];
+  if (spreadOf(oldResult) !== spreadOf(newResult)) {
+    out.push(
+      `note: the spreads mean different things (old: ${spreadOf(oldResult)}, new: ${spreadOf(newResult)}); noise weighs each as NOISE_SPREADS says`,
+    );
   }
   if (oldResult.meta.sizing !== newResult.meta.sizing) {
     out.push(

@@ -6,6 +6,7 @@ import {
   formatSpread,
   formatSummary,
   formatTable,
+  significant,
 } from './format.js';
 import type { BenchRow } from './types.js';
 
@@ -24,6 +25,13 @@ describe('number formatting', () => {
     [Number.NaN, 'NaN'],
   ])('formatNumber(%d) = %s', (value, text) => {
     expect(formatNumber(value)).toBe(text);
+  });
+
+  it('rounds to 3 significant digits without turning 0.4 GB/s into 0', () => {
+    expect(significant(4013.5)).toBe(4014);
+    expect(significant(563.27)).toBe(563);
+    expect(significant(0.45678)).toBe(0.457);
+    expect(significant(0.0834)).toBe(0.0834);
   });
 
   it('formats spreads, bytes and extras', () => {
@@ -93,5 +101,29 @@ describe('formatSummary', () => {
 
   it('says when there are no rows', () => {
     expect(formatSummary([])).toEqual(['(no rows)']);
+  });
+
+  it('adds outliers, official and vs official columns only when a row has them', () => {
+    expect(formatSummary(rows)[0]).not.toMatch(/outliers|official/);
+    const anchored: BenchRow[] = [
+      ...rows,
+      {
+        suite: 'train',
+        name: 'training step',
+        shape: 'mamba-130m 8x2048',
+        value: 22210,
+        unit: 'tok/s',
+        spread: 0.012,
+        outliers: 2,
+        official: { value: 45225, ratio: 0.491, source: 'mamba_ssm f32 training step' },
+      },
+    ];
+    const lines = formatSummary(anchored);
+    expect(lines[0]).toMatch(
+      /^ {2}name +shape +value +unit +spread +outliers +official +vs official +extra$/,
+    );
+    expect(lines.at(-1)).toMatch(
+      /training step +mamba-130m 8x2048 +22210 +tok\/s +±1\.2% +2 +45225 +0\.49x$/,
+    );
   });
 });

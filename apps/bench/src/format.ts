@@ -1,5 +1,6 @@
-// Text output of the bench: numbers with sensible precision, aligned tables, the summary table
-// grouped by suite, byte sizes for limits.
+// Text output of the bench: numbers with sensible precision, aligned tables, the row columns the
+// table, the Markdown and the HTML report share (official and outlier columns only when some row
+// has them), the summary table grouped by suite, byte sizes for limits.
 import type { BenchRow } from './types.js';
 
 /** A figure with 3-4 significant digits (1234, 123.4, 12.34, 1.234, 0.0123); integers as they are. */
@@ -14,6 +15,11 @@ export function formatNumber(value: number): string {
   if (abs >= 10) return value.toFixed(2);
   if (abs >= 1) return value.toFixed(3);
   return value.toPrecision(3);
+}
+
+/** `value` to 3 significant digits, whole from 1000 up (4013.5 -> 4014, 0.45678 -> 0.457): CPU adapters reach < 1 GB/s. */
+export function significant(value: number): number {
+  return Math.abs(value) >= 1000 ? Math.round(value) : Number(value.toPrecision(3));
 }
 
 /** A relative spread as `±3.2%` (empty when absent). */
@@ -72,29 +78,68 @@ function displayWidth(text: string): number {
   return [...text].length;
 }
 
+/** What a row's `outliers` counts (summarize() in @mamba-webgpu/tensor). */
+export const OUTLIERS_MEANING = 'samples beyond 3 scaled MADs (1.4826 x MAD) and 1% of the median';
+
+/** A speed ratio against the official figure: `1.23x`. */
+export function formatRatio(ratio: number): string {
+  return `${ratio.toFixed(2)}x`;
+}
+
+/** One column of the row tables. */
+export interface RowColumn {
+  header: string;
+  align: Align;
+  cell(row: BenchRow): string;
+}
+
 /**
- * The summary table: one block per suite (in first-seen order) with columns name, shape,
- * value + unit, ±spread, extras; value columns aligned across all suites.
+ * The columns of a row table: name, shape, value, unit, spread, then `outliers` when a row has
+ * some, `official` and `vs official` when a row has an anchor, and the extras.
+ */
+export function rowColumns(rows: readonly BenchRow[]): RowColumn[] {
+  const columns: RowColumn[] = [
+    { header: 'name', align: 'left', cell: (r) => r.name },
+    { header: 'shape', align: 'left', cell: (r) => r.shape },
+    { header: 'value', align: 'right', cell: (r) => formatNumber(r.value) },
+    { header: 'unit', align: 'left', cell: (r) => r.unit },
+    { header: 'spread', align: 'right', cell: (r) => formatSpread(r.spread) },
+  ];
+  if (rows.some((r) => (r.outliers ?? 0) > 0)) {
+    columns.push({ header: 'outliers', align: 'right', cell: (r) => (r.outliers ? String(r.outliers) : '') });
+  }
+  if (rows.some((r) => r.official)) {
+    columns.push(
+      { header: 'official', align: 'right', cell: (r) => (r.official ? formatNumber(r.official.value) : '') },
+      {
+        header: 'vs official',
+        align: 'right',
+        cell: (r) => (r.official ? formatRatio(r.official.ratio) : ''),
+      },
+    );
+  }
+  columns.push({ header: 'extra', align: 'left', cell: (r) => formatExtra(r.extra) });
+  return columns;
+}
+
+/**
+ * The summary table: one block per suite (in first-seen order) with the row columns; value
+ * columns aligned across all suites.
  */
 export function formatSummary(rows: readonly BenchRow[]): string[] {
   if (rows.length === 0) return ['(no rows)'];
   const suites = [...new Set(rows.map((r) => r.suite))];
-  const cells: string[][] = [['name', 'shape', 'value', 'unit', 'spread', 'extra']];
+  const columns = rowColumns(rows);
+  const cells: string[][] = [columns.map((c) => c.header)];
   const headings = new Map<number, string>();
   for (const suite of suites) {
     headings.set(cells.length, suite);
-    for (const r of rows.filter((row) => row.suite === suite)) {
-      cells.push([
-        r.name,
-        r.shape,
-        formatNumber(r.value),
-        r.unit,
-        formatSpread(r.spread),
-        formatExtra(r.extra),
-      ]);
-    }
+    for (const r of rows.filter((row) => row.suite === suite)) cells.push(columns.map((c) => c.cell(r)));
   }
-  const lines = formatTable(cells, ['left', 'left', 'right', 'left', 'right', 'left']);
+  const lines = formatTable(
+    cells,
+    columns.map((c) => c.align),
+  );
   const out: string[] = [];
   lines.forEach((line, i) => {
     const heading = headings.get(i);
@@ -105,25 +150,33 @@ export function formatSummary(rows: readonly BenchRow[]): string[] {
 }
 
 /**
- * Every row as a Markdown table under a one-line header (adapter, commit, date): for
- * docs/benchmarks and the README.
+ * Every row as a Markdown table under a header (adapter, commit, date; what the spread means;
+ * the anchors): for docs/benchmarks.
  */
 export function formatMarkdown(result: {
-  meta: { date: string; gitCommit: string; sizing: string; adapter: { summary: string } | null };
+  meta: {
+    date: string;
+    gitCommit: string;
+    sizing: string;
+    adapter: { summary: string } | null;
+    spread?: string;
+    anchors?: { note: string };
+  };
   rows: readonly BenchRow[];
 }): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
   const m = result.meta;
+  const columns = rowColumns(result.rows);
   const lines = [
     `Adapter: ${m.adapter?.summary ?? 'none'}; commit \`${m.gitCommit.slice(0, 12)}\`; ${m.date}; sizing ${m.sizing}.`,
     '',
-    '| suite | name | shape | value | unit | spread | extra |',
-    '| --- | --- | --- | ---: | --- | ---: | --- |',
+    `Value: the median; spread: ${m.spread ?? 'median absolute deviation / median'}; outliers: ${OUTLIERS_MEANING}${m.anchors ? `; anchors: ${m.anchors.note}` : ''}.`,
+    '',
+    `| suite | ${columns.map((c) => c.header).join(' | ')} |`,
+    `| --- | ${columns.map((c) => (c.align === 'right' ? '---:' : '---')).join(' | ')} |`,
   ];
   for (const r of result.rows) {
-    lines.push(
-      `| ${[r.suite, r.name, r.shape, formatNumber(r.value), r.unit, formatSpread(r.spread), formatExtra(r.extra)].map(cell).join(' | ')} |`,
-    );
+    lines.push(`| ${[r.suite, ...columns.map((c) => c.cell(r))].map(cell).join(' | ')} |`);
   }
   return `${lines.join('\n')}\n`;
 }

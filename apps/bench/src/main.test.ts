@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { type GpuContext, NoAdapterError } from '@mamba-webgpu/tensor';
 import { describe, expect, it } from 'vitest';
 import { type MainIo, main } from './main.js';
-import { type BenchResult, parseResult } from './result.js';
+import { type BenchResult, KEY_LIMITS, parseResult } from './result.js';
 import { runSuites } from './runner.js';
 import { ProgressReporter } from './progress.js';
 import { syntheticResult } from './testing/synthetic-result.js';
@@ -65,7 +65,7 @@ const failingSuite: BenchSuite = {
 const tempDir = () => mkdtempSync(join(tmpdir(), 'mamba-bench-'));
 
 describe('main', () => {
-  it('runs CPU suites without an adapter, skips GPU ones, and writes a schema-1 JSON', async () => {
+  it('runs CPU suites without an adapter, skips GPU ones, and writes a schema-2 JSON', async () => {
     const dir = tempDir();
     const io = captureIo(dir);
     const code = await main(['--json', 'out/r.json', '--budget', '3', '--markdown', 'out/r.md'], {
@@ -78,17 +78,20 @@ describe('main', () => {
       'No GPU: NoAdapterError: createGpuContext: no WebGPU adapter available; install a driver',
     );
     expect(io.out()).toContain('adapter: none');
+    expect(io.out().match(/anchors: not this adapter/g)).toHaveLength(1);
+    expect(io.out()).toContain('spread: median absolute deviation / median');
+    expect(io.out()).not.toContain('vs official');
     expect(io.out()).toMatch(/\[tokenizer\]\n +encode\/ours +wiki +20 +MB\/s/);
     expect(io.out()).toContain('note: skipped without a GPU: scan');
     expect(existsSync(join(dir, 'bench-results'))).toBe(false);
-    expect(readFileSync(join(dir, 'out/r.md'), 'utf8')).toContain(
-      '| tokenizer | encode/ours | wiki | 20 | MB/s | ±2.0% |  |',
-    );
+    const markdown = readFileSync(join(dir, 'out/r.md'), 'utf8');
+    expect(markdown).toContain('| tokenizer | encode/ours | wiki | 20 | MB/s | ±2.0% |  |');
+    expect(markdown).toContain('spread: median absolute deviation / median');
 
     const result = JSON.parse(readFileSync(join(dir, 'out/r.json'), 'utf8')) as BenchResult;
     expect(() => parseResult(result, 'r.json')).not.toThrow();
     expect(Object.keys(result)).toEqual(['schema', 'meta', 'suites', 'rows']);
-    expect(result.schema).toBe(1);
+    expect(result.schema).toBe(2);
     expect(Object.keys(result.meta).sort()).toEqual(
       [
         'adapter',
@@ -101,10 +104,14 @@ describe('main', () => {
         'node',
         'platform',
         'sizing',
+        'spread',
+        'anchors',
       ].sort(),
     );
     expect(result.meta).toMatchObject({
       adapter: null,
+      spread: 'median absolute deviation / median',
+      anchors: { matched: false },
       sizing: 'small',
       budgetSeconds: 3,
       argv: ['--json', 'out/r.json', '--budget', '3', '--markdown', 'out/r.md'],
@@ -173,16 +180,92 @@ describe('main', () => {
   it('compares two result files and exits 0 even with regressions', async () => {
     const dir = tempDir();
     const old = syntheticResult();
-    const slower = syntheticResult(old.rows.map((r) => ({ ...r, value: r.value / 2 })));
+    const slower = syntheticResult(
+      old.rows.map((r) => ({ ...r, value: r.unit === 'ms' ? r.value * 2 : r.value / 2 })),
+    );
     writeFileSync(join(dir, 'old.json'), JSON.stringify(old));
     writeFileSync(join(dir, 'new.json'), JSON.stringify(slower));
     const io = captureIo(dir);
     expect(await main(['--compare', 'old.json', 'new.json'], { io, getGpu: noGpu })).toBe(0);
     expect(io.out()).toContain(`${old.rows.length} matched: ${old.rows.length} regressions`);
     const io2 = captureIo(dir);
-    writeFileSync(join(dir, 'bad.json'), '{"schema": 2}');
+    writeFileSync(join(dir, 'bad.json'), '{"schema": 3}');
     expect(await main(['--compare', 'old.json', 'bad.json'], { io: io2, getGpu: noGpu })).toBe(2);
-    expect(io2.err()).toContain('is not a bench result (schema 2, expected 1)');
+    expect(io2.err()).toContain('is not a bench result (schema 3, expected 1 or 2)');
+  });
+});
+
+/** A GPU context with only what main() reads, claiming to be `vendor / device`. */
+function fakeGpu(vendor: string, device: string): GpuContext {
+  return {
+    adapter: { vendor, architecture: '', device, description: 'fake', isCpu: false },
+    describe: () => `${vendor} / ${device} / fake`,
+    limits: Object.fromEntries(KEY_LIMITS.map((k) => [k, 1 << 20])),
+    device: { features: new Set<string>() },
+    isDisposed: false,
+    pool: { trim: () => undefined },
+    checkErrors: async () => undefined,
+    dispose: () => undefined,
+  } as unknown as GpuContext;
+}
+
+const modelSuite: BenchSuite = {
+  name: 'model',
+  description: 'fake model suite of mamba-130m rows',
+  needsGpu: true,
+  run: async () => [
+    {
+      suite: 'model',
+      name: 'prefill',
+      shape: 'L=2048',
+      value: 97_000,
+      unit: 'tok/s',
+      spread: 0.01,
+      outliers: 1,
+      extra: { config: 'mamba-130m (random, f32)' },
+    },
+  ],
+};
+
+describe('main with anchors', () => {
+  it('puts the official figure and ratio beside ours on the anchors GPU', async () => {
+    const dir = tempDir();
+    const io = captureIo(dir);
+    const argv = ['--sizing', 'small', '--json', 'r.json', '--markdown', 'r.md'];
+    const code = await main(argv, {
+      io,
+      suites: [modelSuite],
+      getGpu: async () => fakeGpu('nvidia', 'nvidia-h200'),
+    });
+    expect(code).toBe(0);
+    expect(io.out()).toContain('anchors: NVIDIA H200: the official CUDA stack');
+    // Official prefill L=2048 (same work): the better of 88908 and 74271 tok/s.
+    expect(io.out()).toMatch(/prefill +L=2048 +97000 +tok\/s +±1\.0% +1 +88908 +1\.09x/);
+    const result = parseResult(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')), 'r.json');
+    expect(result.meta.anchors?.matched).toBe(true);
+    expect(result.rows[0]!.official).toEqual({
+      value: 88908,
+      ratio: 1.091,
+      source: 'mamba_ssm generate, 1 token',
+    });
+    expect(readFileSync(join(dir, 'r.md'), 'utf8')).toContain(
+      '| suite | name | shape | value | unit | spread | outliers | official | vs official | extra |',
+    );
+  });
+
+  it('says once that the anchors are not for another adapter, and adds no ratio', async () => {
+    const dir = tempDir();
+    const io = captureIo(dir);
+    const code = await main(['--sizing', 'small', '--json', 'r.json'], {
+      io,
+      suites: [modelSuite],
+      getGpu: async () => fakeGpu('mesa', 'llvmpipe'),
+    });
+    expect(code).toBe(0);
+    expect(io.out().match(/anchors: not this adapter/g)).toHaveLength(1);
+    expect(io.out()).not.toContain('vs official');
+    const result = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as BenchResult;
+    expect(result.rows[0]!.official).toBeUndefined();
   });
 });
 

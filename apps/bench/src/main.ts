@@ -1,19 +1,23 @@
 // The bench CLI's logic, separate from cli.ts so tests can call it: parse arguments, get the GPU,
-// print the adapter, run the suites with progress, print the summary, write JSON + HTML report,
-// or compare two results. Returns the exit code (0 ok, 1 a suite failed, 2 bad usage).
+// print the adapter and whether the anchors apply, run the suites with progress, attach the
+// anchors, print the summary, write JSON + HTML report + Markdown; or compare two results, or
+// rewrite the README headline from one. Returns the exit code (0 ok, 1 a suite failed, 2 bad usage).
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { type GpuContext, getGpuContext } from '@mamba-webgpu/tensor';
+import { anchorsStatus, attachAnchors } from './anchors/official.js';
 import { DEFAULT_BUDGET_SECONDS, USAGE, UsageError, parseCliArgs, selectSuites } from './args.js';
 import { compareResults, formatComparison } from './compare.js';
-import { formatBytes, formatMarkdown, formatSummary } from './format.js';
+import { OUTLIERS_MEANING, formatBytes, formatMarkdown, formatSummary } from './format.js';
+import { headlineBlock, replaceHeadline } from './headline.js';
 import { ProgressReporter } from './progress.js';
 import { renderReport } from './report/html-report.js';
 import {
   type BenchResult,
   KEY_LIMITS,
   RESULT_SCHEMA,
+  SPREAD_MEANING,
   describeGpu,
   gitCommit,
   parseResult,
@@ -49,6 +53,7 @@ export async function main(argv: readonly string[], deps: MainDeps = {}): Promis
       out(USAGE);
       return 0;
     }
+    if (command.kind === 'headline') return await headline(command, io);
     if (command.kind === 'compare') {
       const [oldResult, newResult] = await Promise.all(
         [command.oldFile, command.newFile].map((f) => readResult(resolve(io.cwd, f))),
@@ -85,6 +90,9 @@ export async function main(argv: readonly string[], deps: MainDeps = {}): Promis
     out(
       `sizing: ${sizing}${command.sizing ? '' : ' (from the adapter)'}; budget ${budgetSeconds} s per suite; suites: ${suites.map((s) => s.name).join(', ') || 'none registered yet'}`,
     );
+    const gpuMeta = describeGpu(gpu);
+    out(`anchors: ${anchorsStatus(gpuMeta.adapter).note}`);
+    out(`spread: ${SPREAD_MEANING[RESULT_SCHEMA]}; outliers: ${OUTLIERS_MEANING}`);
     out();
 
     const progress = new ProgressReporter({ stream: io.stderr });
@@ -97,6 +105,7 @@ export async function main(argv: readonly string[], deps: MainDeps = {}): Promis
       noGpuReason: noGpuReason && `no GPU adapter: ${noGpuReason}`,
     });
 
+    const { rows, anchors } = attachAnchors(outcome.rows, gpuMeta.adapter);
     const result: BenchResult = {
       schema: RESULT_SCHEMA,
       meta: {
@@ -104,13 +113,15 @@ export async function main(argv: readonly string[], deps: MainDeps = {}): Promis
         gitCommit: commit,
         node: process.version,
         platform: `${process.platform}-${process.arch}`,
-        ...describeGpu(gpu),
+        ...gpuMeta,
         sizing,
         budgetSeconds,
         argv: [...argv],
+        spread: SPREAD_MEANING[RESULT_SCHEMA],
+        anchors,
       },
       suites: outcome.suites,
-      rows: outcome.rows,
+      rows,
     };
 
     out();
@@ -165,6 +176,31 @@ export async function main(argv: readonly string[], deps: MainDeps = {}): Promis
     err(`mamba-bench: ${errorLine(error)}`);
     return 2;
   }
+}
+
+/** `--headline FILE`: rewrites (or with --check, checks) the README's headline table. */
+async function headline(
+  command: { resultFile: string; readme: string; check: boolean },
+  io: MainIo,
+): Promise<number> {
+  const result = await readResult(resolve(io.cwd, command.resultFile));
+  const readmePath = resolve(io.cwd, command.readme);
+  const readme = await readFile(readmePath, 'utf8').catch((error: Error) => {
+    throw new UsageError(`cannot read ${readmePath}: ${error.message}`);
+  });
+  const updated = replaceHeadline(readme, headlineBlock(result, command.resultFile));
+  if (command.check) {
+    const same = updated === readme;
+    io.stdout.write(
+      same
+        ? `${command.readme}: the headline table is ${command.resultFile}'s\n`
+        : `${command.readme}: the headline table differs from ${command.resultFile}'s; run pnpm bench:headline ${command.resultFile}\n`,
+    );
+    return same ? 0 : 1;
+  }
+  await writeFile(readmePath, updated);
+  io.stdout.write(`${command.readme}: headline table written from ${command.resultFile}\n`);
+  return 0;
 }
 
 async function readResult(path: string): Promise<BenchResult> {

@@ -1,10 +1,28 @@
-// The bench result file (`--json FILE`, schema 1): run metadata (adapter, limits, commit, date),
-// the status of each suite and every measured row. Also read back by `--compare`.
+// The bench result file (`--json FILE`, schema 2): run metadata (adapter, limits, commit, date,
+// what the spread means, the anchors), the status of each suite and every measured row. Read back
+// by `--compare` and `--headline`, which also accept schema 1 (spread = (max - min) / median).
 import { execFileSync } from 'node:child_process';
 import type { GpuContext } from '@mamba-webgpu/tensor';
 import type { BenchRow, BenchSizing } from './types.js';
 
-export const RESULT_SCHEMA = 1;
+/** 2: `spread` is MAD / median (was (max - min) / median in 1); rows may carry `official`, `outliers`. */
+export const RESULT_SCHEMA = 2;
+/** The schemas parseResult reads. */
+export const READABLE_SCHEMAS = [1, 2] as const;
+
+/** What a row's `spread` means, by schema. */
+export const SPREAD_MEANING = {
+  1: '(max - min) / median',
+  2: 'median absolute deviation / median',
+} as const;
+export type SpreadMeaning = (typeof SPREAD_MEANING)[keyof typeof SPREAD_MEANING];
+
+/** Whether the run's adapter is the anchors' GPU, and the line the bench printed about it. */
+export interface ResultAnchors {
+  matched: boolean;
+  /** e.g. `not this adapter (...)`. */
+  note: string;
+}
 
 /** The adapter as recorded in the result (AdapterSummary plus the one-line description). */
 export interface ResultAdapter {
@@ -34,6 +52,10 @@ export interface ResultMeta {
   budgetSeconds: number;
   /** The CLI arguments of the run. */
   argv: string[];
+  /** What `spread` means (absent in schema-1 files: parseResult fills it in). */
+  spread?: SpreadMeaning;
+  /** Whether the anchors applied (absent in schema-1 files). */
+  anchors?: ResultAnchors;
 }
 
 export interface SuiteStatus {
@@ -51,7 +73,7 @@ export interface SuiteStatus {
 }
 
 export interface BenchResult {
-  schema: typeof RESULT_SCHEMA;
+  schema: (typeof READABLE_SCHEMAS)[number];
   meta: ResultMeta;
   suites: SuiteStatus[];
   rows: BenchRow[];
@@ -145,14 +167,18 @@ export function gitCommit(cwd = process.cwd()): string {
   return 'unknown';
 }
 
-/** Throws with a message naming `file` when `data` is not a schema-1 bench result. */
+/**
+ * Throws with a message naming `file` when `data` is not a bench result of a readable schema;
+ * fills in `meta.spread` from the schema when the file lacks it.
+ */
 export function parseResult(data: unknown, file: string): BenchResult {
   const fail = (what: string): never => {
     throw new Error(`readResult: ${file} is not a bench result (${what})`);
   };
   if (typeof data !== 'object' || data === null) return fail('not a JSON object');
   const r = data as Partial<BenchResult>;
-  if (r.schema !== RESULT_SCHEMA) return fail(`schema ${String(r.schema)}, expected ${RESULT_SCHEMA}`);
+  if (!READABLE_SCHEMAS.includes(r.schema as never))
+    return fail(`schema ${String(r.schema)}, expected ${READABLE_SCHEMAS.join(' or ')}`);
   if (typeof r.meta !== 'object' || r.meta === null) return fail('no meta');
   if (!Array.isArray(r.rows)) return fail('no rows array');
   if (!Array.isArray(r.suites)) return fail('no suites array');
@@ -167,5 +193,7 @@ export function parseResult(data: unknown, file: string): BenchResult {
       fail(`row ${i} lacks suite/name/shape/value/unit`);
     }
   }
-  return r as BenchResult;
+  const result = r as BenchResult;
+  result.meta.spread ??= SPREAD_MEANING[result.schema];
+  return result;
 }

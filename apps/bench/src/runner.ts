@@ -57,6 +57,14 @@ export function errorLine(error: unknown): string {
   return String(error);
 }
 
+/**
+ * A row's spread fields from a measurement: `spread` (MAD / median) and `outliers` (samples
+ * beyond 3 scaled MADs the warm-up did not absorb), the latter only when there are some.
+ */
+export function sampleFields(m: { spread: number; outliers: number }): Pick<BenchRow, 'spread' | 'outliers'> {
+  return m.outliers > 0 ? { spread: m.spread, outliers: m.outliers } : { spread: m.spread };
+}
+
 /** Checks a suite's rows and fills in the suite name where missing. */
 export function checkRows(suite: string, rows: unknown): BenchRow[] {
   if (!Array.isArray(rows))

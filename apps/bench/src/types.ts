@@ -15,7 +15,24 @@ export interface BenchContext {
   timeBudgetMs: number;
 }
 
-/** One measured figure. `value` is the median over repetitions; `spread` the (max-min)/median. */
+/**
+ * The official CUDA stack's figure for a row, from the anchors (docs/benchmarks/anchors.json),
+ * set only when the run's adapter is the anchors' GPU.
+ */
+export interface OfficialFigure {
+  /** The official figure in the row's unit (the better of its runs where the anchors give two). */
+  value: number;
+  /** Ours over theirs as a speed: > 1 means we are faster (value/official for tok/s, official/value for ms). */
+  ratio: number;
+  /** Which official path, e.g. `mamba_ssm selective_scan_fwd`. */
+  source: string;
+}
+
+/**
+ * One measured figure. `value` is the median over repetitions; `spread` the median absolute
+ * deviation over the median (schema 2; schema-1 files hold (max - min) / median); `outliers` the
+ * samples beyond 3 scaled MADs of the median (see `summarize`), absent when none.
+ */
 export interface BenchRow {
   suite: string;
   /** What was measured, e.g. `matmul`, `scan/v2-chunked`, `tokenizer/ours`. */
@@ -25,8 +42,11 @@ export interface BenchRow {
   value: number;
   unit: string;
   spread?: number;
+  outliers?: number;
   /** Extra columns (ms, GB/s, ratios...). */
   extra?: Record<string, number | string>;
+  /** The anchor beside ours (added by the bench after the suites ran, on the anchors' GPU only). */
+  official?: OfficialFigure;
 }
 
 export interface BenchSuite {

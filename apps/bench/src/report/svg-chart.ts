@@ -1,6 +1,11 @@
 // A small grouped bar chart drawn as inline SVG (no library, no script): categories along x,
-// one bar per series in each category, labelled axes with round ticks, optional horizontal
-// reference lines (e.g. the copy-bandwidth ceiling) and a legend.
+// one bar per series in each category (reference series, e.g. the official CUDA stack, drawn as
+// grey dashed bars), a linear or log value axis (chart-scale.ts), optional horizontal reference
+// lines (the copy ceiling, an official figure) and a legend that wraps. Text is measured by an
+// estimate of its width so that labels and legend stay inside the drawing.
+import { type AxisScale, shortNumber, valueAxis } from './chart-scale.js';
+
+export { niceTicks, shortNumber } from './chart-scale.js';
 
 export interface ChartSeries {
   name: string;
@@ -8,11 +13,15 @@ export interface ChartSeries {
   values: (number | undefined)[];
   /** Tooltip lines per category (e.g. the spread). */
   notes?: (string | undefined)[];
+  /** A reference to compare against (the anchors), not a measurement of this run. */
+  reference?: boolean;
 }
 
 export interface ReferenceLine {
   value: number;
   label: string;
+  /** Line and label colour (default dark red, the copy ceiling's). */
+  color?: string;
 }
 
 export interface BarChartSpec {
@@ -22,6 +31,8 @@ export interface BarChartSpec {
   categories: string[];
   series: ChartSeries[];
   referenceLines?: ReferenceLine[];
+  /** `auto` (default): log where the positive values span LOG_AXIS_SPAN or more. */
+  scale?: AxisScale;
   width?: number;
   height?: number;
 }
@@ -35,8 +46,21 @@ export const PALETTE = [
   '#4bacc6',
   '#9b8b3c',
   '#7f7f7f',
+  '#1b3d6e',
+  '#a35d12',
+  '#2d5e37',
+  '#7d2f2c',
+  '#b3a2d1',
+  '#2a7286',
+  '#d1c06e',
+  '#3f3f3f',
 ];
 const REFERENCE_COLOR = '#b22222';
+/** Reference bars: light grey with a dashed dark outline. */
+const REFERENCE_BAR = 'fill="#d4d4d4" stroke="#444" stroke-width="1" stroke-dasharray="3 2"';
+/** The label angle when category labels do not fit side by side. */
+const LABEL_ANGLE = 35;
+const MAX_LABEL_CHARS = 40;
 
 /** Escapes text for XML/HTML content and attribute values. */
 export function escapeXml(text: string): string {
@@ -48,93 +72,155 @@ export function escapeXml(text: string): string {
     .replace(/'/g, '&#39;');
 }
 
-/** A number for tick labels and bar labels: 4100 -> `4.1k`, 0.25 -> `0.25`. */
-export function shortNumber(value: number): string {
-  const abs = Math.abs(value);
-  if (abs >= 1e9) return `${+(value / 1e9).toPrecision(3)}G`;
-  if (abs >= 1e6) return `${+(value / 1e6).toPrecision(3)}M`;
-  if (abs >= 1e4) return `${+(value / 1e3).toPrecision(3)}k`;
-  if (abs >= 100) return value.toFixed(0);
-  return `${+value.toPrecision(3)}`;
+/** An upper estimate of the width in px of `text` at `fontSize` (sans-serif, e.g. DejaVu Sans). */
+export function textWidth(text: string, fontSize: number): number {
+  return [...text].length * fontSize * 0.62;
 }
 
-/** Round tick values from 0 to at least `max` (about `count` of them, steps 1/2/5 x 10^n). */
-export function niceTicks(max: number, count = 5): number[] {
-  if (!(max > 0) || !Number.isFinite(max)) return [0, 1];
-  const rough = max / count;
-  const power = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough) ?? 10 * power;
-  const ticks: number[] = [];
-  for (let i = 0; ; i++) {
-    const t = +(i * step).toPrecision(12);
-    ticks.push(t);
-    if (t >= max) break;
-  }
-  return ticks;
+/** `text` cut to `max` characters with an ellipsis. */
+function clip(text: string, max: number): string {
+  return [...text].length > max ? `${[...text].slice(0, max - 1).join('')}…` : text;
 }
 
 const fmt = (n: number) => +n.toFixed(1);
 
+interface LegendItem {
+  name: string;
+  fill: string;
+  x: number;
+  row: number;
+}
+
+/** Lays the legend out in rows that fit `width`, from x = 10. */
+function legendLayout(spec: BarChartSpec, width: number): { items: LegendItem[]; rows: number } {
+  if (spec.series.length < 2) return { items: [], rows: 0 };
+  const items: LegendItem[] = [];
+  let x = 10;
+  let row = 0;
+  spec.series.forEach((series, si) => {
+    const name = clip(series.name, 60);
+    const w = 16 + textWidth(name, 11) + 14;
+    if (x > 10 && x + w > width - 10) {
+      row++;
+      x = 10;
+    }
+    items.push({ name, fill: barFill(series, si), x, row });
+    x += w;
+  });
+  return { items, rows: row + 1 };
+}
+
+function barFill(series: ChartSeries, index: number): string {
+  return series.reference ? REFERENCE_BAR : `fill="${PALETTE[index % PALETTE.length]}"`;
+}
+
+interface Frame {
+  left: number;
+  top: number;
+  plotW: number;
+  plotH: number;
+  height: number;
+  rotate: boolean;
+  labels: string[];
+}
+
+/** Margins that keep the legend, the category labels and the axis labels inside the drawing. */
+function frame(spec: BarChartSpec, width: number, legendRows: number): Frame {
+  const labels = spec.categories.map((c) => clip(c, MAX_LABEL_CHARS));
+  const widths = labels.map((l) => textWidth(l, 11));
+  const count = Math.max(1, labels.length);
+  let left = 70;
+  const right = 20;
+  const bandAt = (l: number) => (width - l - right) / count;
+  const rotate = widths.some((w) => w > bandAt(left) - 8);
+  const sin = Math.sin((LABEL_ANGLE * Math.PI) / 180);
+  const cos = Math.cos((LABEL_ANGLE * Math.PI) / 180);
+  // A rotated label ends under its bar group and reaches left: the first must not leave the chart.
+  const firstReach = rotate ? cos * (widths[0] ?? 0) : (widths[0] ?? 0) / 2;
+  left = Math.max(left, Math.ceil(firstReach - bandAt(left) / 2 + 14));
+  const bottom = rotate ? Math.ceil(16 + sin * Math.max(0, ...widths) + 30) : 52;
+  const top = 36 + legendRows * 18 + 14;
+  const height = Math.max(spec.height ?? 340, top + bottom + 180);
+  return { left, top, plotW: width - left - right, plotH: height - top - bottom, height, rotate, labels };
+}
+
 /** The chart as an `<svg class="chart">` element string. */
 export function barChart(spec: BarChartSpec): string {
   const width = spec.width ?? 760;
-  const height = spec.height ?? 340;
-  const maxLabel = Math.max(0, ...spec.categories.map((c) => c.length));
-  const rotate = spec.categories.length * Math.max(6, maxLabel) * 7 > width - 90;
-  const legendRows = spec.series.length > 1 ? 1 : 0;
-  const margin = {
-    top: 40 + legendRows * 18,
-    right: 20,
-    bottom: rotate ? 40 + Math.min(90, maxLabel * 5) : 52,
-    left: 70,
-  };
-  const plotW = width - margin.left - margin.right;
-  const plotH = height - margin.top - margin.bottom;
+  const legend = legendLayout(spec, width);
+  const f = frame(spec, width, legend.rows);
+  const { left, top, plotW, plotH, height } = f;
   const values = spec.series.flatMap((s) =>
     s.values.filter((v): v is number => v !== undefined && Number.isFinite(v)),
   );
   const refs = spec.referenceLines ?? [];
-  const ticks = niceTicks(Math.max(0, ...values, ...refs.map((r) => r.value)));
-  const top = ticks[ticks.length - 1]!;
-  const y = (v: number) => margin.top + plotH - (Math.max(0, v) / top) * plotH;
-  const parts: string[] = [];
-  parts.push(
+  const axis = valueAxis([...values, ...refs.map((r) => r.value)], spec.scale);
+  const bottomY = top + plotH;
+  const y = (v: number) => bottomY - axis.fraction(v) * plotH;
+  const yLabel = axis.log ? `${spec.yLabel} (log scale)` : spec.yLabel;
+  const parts: string[] = [
     `<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(spec.title)}">`,
-  );
-  parts.push(`<title>${escapeXml(spec.title)}</title>`);
-  parts.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
-  parts.push(
-    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(spec.title)}</text>`,
-  );
-  // y axis: grid, ticks, label
-  for (const t of ticks) {
+    `<title>${escapeXml(spec.title)}</title>`,
+    `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text class="chart-title" x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(clip(spec.title, Math.floor(width / 9)))}</text>`,
+  ];
+  for (const t of axis.ticks) {
     const ty = fmt(y(t));
     parts.push(
-      `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${ty}" y2="${ty}" stroke="#e3e3e3"/>`,
-      `<text x="${margin.left - 6}" y="${ty + 4}" text-anchor="end" font-size="11">${shortNumber(t)}</text>`,
+      `<line x1="${left}" x2="${left + plotW}" y1="${ty}" y2="${ty}" stroke="#e3e3e3"/>`,
+      `<text x="${left - 6}" y="${ty + 4}" text-anchor="end" font-size="11">${shortNumber(t)}</text>`,
     );
   }
-  const midY = margin.top + plotH / 2;
+  const midY = top + plotH / 2;
   parts.push(
-    `<text x="16" y="${midY}" text-anchor="middle" font-size="12" transform="rotate(-90 16 ${midY})">${escapeXml(spec.yLabel)}</text>`,
+    `<text x="16" y="${midY}" text-anchor="middle" font-size="12" transform="rotate(-90 16 ${midY})">${escapeXml(yLabel)}</text>`,
   );
-  // bars
-  const band = plotW / Math.max(1, spec.categories.length);
+  parts.push(...bars(spec, f, y, yLabel));
+  for (const ref of refs) {
+    const ry = fmt(y(ref.value));
+    const color = ref.color ?? REFERENCE_COLOR;
+    parts.push(
+      `<line class="reference" x1="${left}" x2="${left + plotW}" y1="${ry}" y2="${ry}" stroke="${color}" stroke-width="1.5" stroke-dasharray="6 4"/>`,
+      `<text x="${left + plotW - 4}" y="${ry - 5}" text-anchor="end" font-size="11" fill="${color}">${escapeXml(`${ref.label}: ${shortNumber(ref.value)}`)}</text>`,
+    );
+  }
+  parts.push(
+    `<line x1="${left}" x2="${left}" y1="${top}" y2="${bottomY}" stroke="#333"/>`,
+    `<line x1="${left}" x2="${left + plotW}" y1="${bottomY}" y2="${bottomY}" stroke="#333"/>`,
+    `<text x="${left + plotW / 2}" y="${height - 8}" text-anchor="middle" font-size="12">${escapeXml(spec.xLabel)}</text>`,
+  );
+  for (const item of legend.items) {
+    const ly = 32 + item.row * 18;
+    parts.push(
+      `<rect x="${fmt(item.x)}" y="${ly}" width="12" height="12" ${item.fill}/>`,
+      `<text class="legend" x="${fmt(item.x + 16)}" y="${ly + 10}" font-size="11">${escapeXml(item.name)}</text>`,
+    );
+  }
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+/** The bars with their value labels and tooltips, and the category labels. */
+function bars(spec: BarChartSpec, f: Frame, y: (v: number) => number, yLabel: string): string[] {
+  const parts: string[] = [];
+  const band = f.plotW / Math.max(1, spec.categories.length);
   const barW = Math.min((band * 0.8) / Math.max(1, spec.series.length), 90);
   const groupW = barW * Math.max(1, spec.series.length);
+  const bottomY = f.top + f.plotH;
   spec.categories.forEach((category, ci) => {
-    const x0 = margin.left + ci * band + (band - groupW) / 2;
+    const x0 = f.left + ci * band + (band - groupW) / 2;
     spec.series.forEach((series, si) => {
       const v = series.values[ci];
       if (v === undefined || !Number.isFinite(v)) return;
       const x = fmt(x0 + si * barW + barW * 0.05);
       const w = fmt(barW * 0.9);
       const by = fmt(y(v));
-      const h = fmt(margin.top + plotH - by);
+      const h = fmt(bottomY - by);
       const note = series.notes?.[ci];
-      const tip = `${series.name} @ ${category}: ${shortNumber(v)} ${spec.yLabel}${note ? ` (${note})` : ''}`;
+      const tip = `${series.name} @ ${category}: ${shortNumber(v)} ${yLabel}${note ? ` (${note})` : ''}`;
+      const cls = series.reference ? 'bar reference-bar' : 'bar';
       parts.push(
-        `<rect class="bar" x="${x}" y="${by}" width="${w}" height="${Math.max(h, 0.5)}" fill="${PALETTE[si % PALETTE.length]}"><title>${escapeXml(tip)}</title></rect>`,
+        `<rect class="${cls}" x="${x}" y="${by}" width="${w}" height="${Math.max(h, 0.5)}" ${barFill(series, si)}><title>${escapeXml(tip)}</title></rect>`,
       );
       if (barW >= 18) {
         parts.push(
@@ -142,39 +228,15 @@ export function barChart(spec: BarChartSpec): string {
         );
       }
     });
-    const cx = fmt(margin.left + ci * band + band / 2);
-    const ly = margin.top + plotH + 16;
+    const cx = fmt(f.left + ci * band + band / 2);
+    const ly = bottomY + 16;
+    const label = escapeXml(f.labels[ci]!);
+    const full = f.labels[ci] === category ? '' : `<title>${escapeXml(category)}</title>`;
     parts.push(
-      rotate
-        ? `<text x="${cx}" y="${ly}" text-anchor="end" font-size="11" transform="rotate(-35 ${cx} ${ly})">${escapeXml(category)}</text>`
-        : `<text x="${cx}" y="${ly}" text-anchor="middle" font-size="11">${escapeXml(category)}</text>`,
+      f.rotate
+        ? `<text class="category" x="${cx}" y="${ly}" text-anchor="end" font-size="11" transform="rotate(-${LABEL_ANGLE} ${cx} ${ly})">${full}${label}</text>`
+        : `<text class="category" x="${cx}" y="${ly}" text-anchor="middle" font-size="11">${full}${label}</text>`,
     );
   });
-  // reference lines on top of the bars
-  for (const ref of refs) {
-    const ry = fmt(y(ref.value));
-    parts.push(
-      `<line class="reference" x1="${margin.left}" x2="${margin.left + plotW}" y1="${ry}" y2="${ry}" stroke="${REFERENCE_COLOR}" stroke-width="1.5" stroke-dasharray="6 4"/>`,
-      `<text x="${margin.left + plotW - 4}" y="${ry - 5}" text-anchor="end" font-size="11" fill="${REFERENCE_COLOR}">${escapeXml(`${ref.label}: ${shortNumber(ref.value)}`)}</text>`,
-    );
-  }
-  // axes and x label
-  parts.push(
-    `<line x1="${margin.left}" x2="${margin.left}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#333"/>`,
-    `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${margin.top + plotH}" y2="${margin.top + plotH}" stroke="#333"/>`,
-    `<text x="${margin.left + plotW / 2}" y="${height - 8}" text-anchor="middle" font-size="12">${escapeXml(spec.xLabel)}</text>`,
-  );
-  // legend
-  if (legendRows) {
-    let lx = margin.left;
-    spec.series.forEach((series, si) => {
-      parts.push(
-        `<rect x="${lx}" y="32" width="12" height="12" fill="${PALETTE[si % PALETTE.length]}"/>`,
-        `<text x="${lx + 16}" y="42" font-size="11">${escapeXml(series.name)}</text>`,
-      );
-      lx += 28 + series.name.length * 6.5;
-    });
-  }
-  parts.push('</svg>');
-  return parts.join('\n');
+  return parts;
 }

@@ -6,7 +6,7 @@
 import { MambaModel, parseMambaConfig, randomWeights } from '@mamba-webgpu/mamba-model';
 import type { GpuContext } from '@mamba-webgpu/tensor';
 import { measure } from '@mamba-webgpu/tensor/internal';
-import { warmUpGpu } from '../runner.js';
+import { sampleFields, warmUpGpu } from '../runner.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
 
 /** The exact mamba-130m config (Hugging Face format). */
@@ -95,7 +95,7 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
         shape: `L=${L}`,
         value: L / (m.median / 1000),
         unit: 'tok/s',
-        spread: m.spread,
+        ...sampleFields(m),
         extra: { ms: Number(m.median.toFixed(3)), batch: 1, config: p.configName },
       });
       ctx.progress(++done, total, `prefill L=${L}`);
@@ -117,7 +117,7 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
         shape: `batch=${batch}`,
         value: (batch * 1000) / m.median,
         unit: 'tok/s',
-        spread: m.spread,
+        ...sampleFields(m),
         extra: { 'ms/step': Number(m.median.toFixed(3)), steps: p.decodeSteps, config: p.configName },
       });
       ctx.progress(++done, total, `decode batch=${batch}`);

@@ -5,6 +5,7 @@
 // wall clock around submit where the adapter has none; medians after warm-up.
 import { MATMUL_KERNELS, Tensor, matmul } from '@mamba-webgpu/tensor';
 import { copyVec4, measure, perSecond } from '@mamba-webgpu/tensor/internal';
+import { sampleFields } from '../runner.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
 
 type WDType = 'f32' | 'bf16';
@@ -71,14 +72,14 @@ export const opsSuite: BenchSuite = {
       using src = Tensor.empty(gpu, [numel], 'f32', 'bench/copy-src');
       using dst = Tensor.empty(gpu, [numel], 'f32', 'bench/copy-dst');
       const m = await measure(gpu, () => copyVec4(gpu, src.buffer, dst.buffer, bytes), timing);
-      const { value, spread } = perSecond(m, (2 * bytes) / 1e9);
+      const { value, ...stats } = perSecond(m, (2 * bytes) / 1e9);
       rows.push({
         suite: 'ops',
         name: 'copy-vec4',
         shape: `${(bytes / 2 ** 20).toFixed(0)} MiB`,
         value,
         unit: 'GB/s',
-        spread,
+        ...sampleFields(stats),
         extra: { ms: m.median, timing: m.clock },
       });
       ctx.progress(++done, total, 'copy-vec4');
@@ -101,14 +102,14 @@ export const opsSuite: BenchSuite = {
       const m = await measure(gpu, () => matmul(x, w, { out, kernel }), timing);
       const flops = 2 * c.m * c.n * c.k;
       const bytes = w.byteLength + x.byteLength + out.byteLength;
-      const { value, spread } = perSecond(m, flops / 1e9);
+      const { value, ...stats } = perSecond(m, flops / 1e9);
       rows.push({
         suite: 'ops',
         name: label,
         shape,
         value,
         unit: 'GFLOP/s',
-        spread,
+        ...sampleFields(stats),
         extra: { ms: m.median, 'GB/s': bytes / 1e9 / (m.median / 1000), timing: m.clock },
       });
       ctx.progress(++done, total, `${label} ${shape}`);

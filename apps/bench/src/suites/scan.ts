@@ -4,6 +4,8 @@
 import { Tensor } from '@mamba-webgpu/tensor';
 import { SCAN_KERNELS, prepareScan } from '@mamba-webgpu/scan-kernels/internal';
 import { copyVec4, measure } from '@mamba-webgpu/tensor/internal';
+import { significant } from '../format.js';
+import { sampleFields } from '../runner.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
 
 type Shape = readonly [batch: number, dInner: number, seqLen: number, dState: number];
@@ -82,8 +84,8 @@ export const scanSuite: BenchSuite = {
           shape,
           value: copy.median,
           unit: 'ms',
-          spread: copy.spread,
-          extra: { 'GB/s': Math.round(copyGbs), '% copy': 100, timing: copy.clock },
+          ...sampleFields(copy),
+          extra: { 'GB/s': significant(copyGbs), '% copy': 100, timing: copy.clock },
         });
         const problem = prepareScan(gpu, 'bench/scan', {
           ...tensors,
@@ -113,10 +115,10 @@ export const scanSuite: BenchSuite = {
             shape,
             value: t.median,
             unit: 'ms',
-            spread: t.spread,
+            ...sampleFields(t),
             extra: {
-              'GB/s': Math.round(gbs),
-              '% copy': Number(((100 * gbs) / copyGbs).toFixed(1)),
+              'GB/s': significant(gbs),
+              '% copy': significant((100 * gbs) / copyGbs),
               'vs v1': v1Ms ? Number((v1Ms / t.median).toFixed(2)) : '-',
               timing: t.clock,
             },

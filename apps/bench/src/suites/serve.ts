@@ -9,7 +9,7 @@ import { MambaModel, createEngine, parseMambaConfig, randomWeights } from '@mamb
 import { createServer } from '@mamba-webgpu/mamba-model/node';
 import type { GpuContext } from '@mamba-webgpu/tensor';
 import { measure } from '@mamba-webgpu/tensor/internal';
-import { warmUpGpu } from '../runner.js';
+import { sampleFields, warmUpGpu } from '../runner.js';
 import { type LoadRequest, mixedRequests, runLoad, streamCompletion } from '../serve/load.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
 import { MAMBA_130M, MAMBA_SMALL } from './model.js';
@@ -67,7 +67,7 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
       shape: `batch=${p.slots}`,
       value: batchTokS,
       unit: 'tok/s',
-      spread: decode.spread,
+      ...sampleFields(decode),
       extra: { 'ms/step': Number(decode.median.toFixed(3)), config: p.configName },
     });
 

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { Tokenizer } from '@mamba-webgpu/tokenizer';
 import { measure } from '@mamba-webgpu/tensor/internal';
+import { sampleFields } from '../runner.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
 
 /** Path of the GPT-NeoX-20B tokenizer.json inside the repository. */
@@ -187,13 +188,13 @@ export const tokenizerSuite: BenchSuite = {
     ctx.progress(5, steps, 'done');
 
     const mbps = (ms: number) => bytes / 1e6 / (ms / 1000);
-    const row = (name: string, m: { median: number; spread: number }): BenchRow => ({
+    const row = (name: string, m: { median: number; spread: number; outliers: number }): BenchRow => ({
       suite: 'tokenizer',
       name,
       shape,
       value: mbps(m.median),
       unit: 'MB/s',
-      spread: m.spread,
+      ...sampleFields(m),
       extra: {
         ms: Number(m.median.toFixed(2)),
         'Mtok/s': Number((tokens / 1e6 / (m.median / 1000)).toFixed(3)),

@@ -1,6 +1,7 @@
 // The scan half of the `train` suite: the selective scan's forward alone, the training forward
 // (which also saves the chunk-boundary states), the fused backward (recomputing states chunk by
-// chunk) and forward + backward, at the anchor shapes, beside the official CUDA kernels' figures.
+// chunk) and forward + backward, at the anchor shapes (the bench adds the official CUDA kernels'
+// figures on the anchors' GPU: anchors/official.ts).
 
 import {
   selectiveScan,
@@ -8,9 +9,8 @@ import {
   selectiveScanForwardForTraining,
 } from '@mamba-webgpu/scan-kernels';
 import { type GpuContext, Tensor } from '@mamba-webgpu/tensor';
-import { measure } from '@mamba-webgpu/tensor/internal';
-import { OFFICIAL_TRAINING } from '../anchors/official-training.js';
-import { warmUpGpu } from '../runner.js';
+import { type Measurement, measure } from '@mamba-webgpu/tensor/internal';
+import { sampleFields, warmUpGpu } from '../runner.js';
 import type { BenchContext, BenchRow } from '../types.js';
 
 type Shape = readonly [batch: number, dInner: number, seqLen: number, dState: number];
@@ -55,7 +55,7 @@ function inputs(gpu: GpuContext, [batch, dInner, seqLen, dState]: Shape) {
   };
 }
 
-/** Rows: scan fwd, training fwd, bwd, fwd+bwd (ms), each with the official figure beside it. */
+/** Rows: scan fwd, training fwd, bwd, fwd+bwd (ms). */
 export async function trainScanRows(ctx: BenchContext, onStep: (label: string) => void): Promise<BenchRow[]> {
   const gpu = ctx.gpu!;
   const shapes = ctx.sizing === 'full' ? TRAIN_SCAN_FULL : TRAIN_SCAN_SMALL;
@@ -63,12 +63,6 @@ export async function trainScanRows(ctx: BenchContext, onStep: (label: string) =
   const rows: BenchRow[] = [];
   for (const s of shapes) {
     const shape = `(${s.join(',')})`;
-    const official = (
-      OFFICIAL_TRAINING.scan_fwd_bwd_ms as unknown as Record<
-        string,
-        { fwd: number; bwd: number; 'fwd+bwd': number }
-      >
-    )[shape];
     const x = inputs(gpu, s);
     const { dy, ...forwardInputs } = x;
     const args = { ...forwardInputs, deltaSoftplus: true };
@@ -99,28 +93,20 @@ export async function trainScanRows(ctx: BenchContext, onStep: (label: string) =
         for (const t of [r.y, r.lastState, r.checkpoint.chunkStates]) t.dispose();
       });
       for (const t of [saved.y, saved.lastState, saved.checkpoint.chunkStates]) t.dispose();
-      const row = (
-        name: string,
-        m: { median: number; spread: number; clock: string },
-        theirs: number | undefined,
-      ): BenchRow => ({
+      const row = (name: string, m: Measurement): BenchRow => ({
         suite: 'train',
         name,
         shape,
         value: m.median,
         unit: 'ms',
-        spread: m.spread,
-        extra: {
-          'official ms': theirs ?? '-',
-          'vs official': theirs ? Number((theirs / m.median).toFixed(2)) : '-',
-          timing: m.clock,
-        },
+        ...sampleFields(m),
+        extra: { timing: m.clock },
       });
       rows.push(
-        row('scan forward (inference)', fwd, official?.fwd),
-        row('scan forward (training, saves chunk states)', trainingFwd, official?.fwd),
-        row('scan backward (recomputes states)', bwd, official?.bwd),
-        row('scan forward + backward', both, official?.['fwd+bwd']),
+        row('scan forward (inference)', fwd),
+        row('scan forward (training, saves chunk states)', trainingFwd),
+        row('scan backward (recomputes states)', bwd),
+        row('scan forward + backward', both),
       );
       onStep(`scan ${shape}`);
     } finally {

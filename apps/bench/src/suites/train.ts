@@ -1,13 +1,13 @@
 // The `train` suite: the scan's forward + backward beside the official CUDA kernels, and whole
 // training steps of a random-weight mamba-130m (f32: forward, fused LM-head loss, backward,
-// clipping, AdamW) — tokens/s and peak GPU memory at batch 8 x L 2048 and batch 1 x L 8192,
-// beside the official mamba_ssm f32 stack on the same GPU. Small shapes on CPU adapters.
+// clipping, AdamW) — tokens/s and peak GPU memory at batch 8 x L 2048 and batch 1 x L 8192.
+// The bench puts the official mamba_ssm f32 figures beside them on the anchors' GPU
+// (anchors/official.ts). Small shapes on CPU adapters.
 
 import { MambaParameters, Trainer, languageModelLoss, parseMambaConfig } from '@mamba-webgpu/mamba-model';
 import { Tape, Tensor } from '@mamba-webgpu/tensor';
 import { measure } from '@mamba-webgpu/tensor/internal';
-import { OFFICIAL_TRAINING } from '../anchors/official-training.js';
-import { warmUpGpu } from '../runner.js';
+import { sampleFields, warmUpGpu } from '../runner.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
 import { MAMBA_130M, MAMBA_SMALL } from './model.js';
 import { TRAIN_SCAN_FULL, TRAIN_SCAN_SMALL, trainScanRows } from './train-scan.js';
@@ -24,8 +24,6 @@ const FULL_STEPS: StepShape[] = [
 ];
 const SMALL_STEPS: StepShape[] = [{ batch: 2, seqLen: 128, checkpointLayers: false }];
 
-type OfficialStep = { tok_s: number; step_ms: number; peak_gib: number; reserved_gib: number };
-
 async function stepRows(ctx: BenchContext, onStep: (label: string) => void): Promise<BenchRow[]> {
   const gpu = ctx.gpu!;
   const full = ctx.sizing === 'full';
@@ -36,9 +34,6 @@ async function stepRows(ctx: BenchContext, onStep: (label: string) => void): Pro
   const rows: BenchRow[] = [];
   for (const s of full ? FULL_STEPS : SMALL_STEPS) {
     const shape = `${s.batch}x${s.seqLen}`;
-    const official = (OFFICIAL_TRAINING.train_step.f32_highest as unknown as Record<string, OfficialStep>)[
-      shape
-    ];
     const params = MambaParameters.random(gpu, config, 5);
     const trainer = new Trainer(params, {
       lr: 1e-3,
@@ -91,15 +86,12 @@ async function stepRows(ctx: BenchContext, onStep: (label: string) => void): Pro
         shape: `${config.dModel === 768 ? 'mamba-130m' : 'small'} ${shape}`,
         value: tokS,
         unit: 'tok/s',
-        spread: m.spread,
+        ...sampleFields(m),
         extra: {
           'step ms': Number(m.median.toFixed(1)),
           'forward+loss ms': Number(forward.median.toFixed(1)),
-          'official tok/s': official?.tok_s ?? '-',
-          'vs official': official ? Number((tokS / official.tok_s).toFixed(2)) : '-',
           'peak GiB (live)': gib(stats.peakLiveBytes),
           'peak GiB (pool)': gib(stats.peakAllocatedBytes),
-          'official peak GiB': official?.peak_gib ?? '-',
           timing: m.clock,
         },
       });

@@ -1,6 +1,8 @@
-// A synthetic bench result with rows of every suite, shaped the way the suites report them, for
-// the report, JSON and compare tests (the numbers are invented, of H200 magnitude).
-import type { BenchResult } from '../result.js';
+// Synthetic bench results for the report, JSON, compare and headline tests: rows of every suite
+// shaped the way the suites report them, of H200 magnitude with official figures on the model and
+// train rows (the numbers are invented), and a CPU adapter's run (lavapipe magnitudes: GB/s below
+// 1, matmul figures spanning decades, every matmul kernel version as its own series).
+import { type BenchResult, RESULT_SCHEMA, SPREAD_MEANING } from '../result.js';
 import type { BenchRow } from '../types.js';
 
 /** Rows of all four suites. */
@@ -42,8 +44,37 @@ export function syntheticRows(): BenchRow[] {
       value: 30000 + L * 5,
       unit: 'tok/s',
       spread: 0.02,
+      ...(L >= 512
+        ? { official: { value: 20000 + L * 10, ratio: 1.1, source: 'mamba_ssm generate, 1 token' } }
+        : {}),
     });
   }
+  for (const [name, ms, official] of [
+    ['scan forward + backward', 6.9, 2.92],
+    ['scan backward (recomputes states)', 5.7, 2.06],
+  ] as const) {
+    rows.push({
+      suite: 'train',
+      name,
+      shape: scanShape,
+      value: ms,
+      unit: 'ms',
+      spread: 0.05,
+      extra: { timing: 'submit-wall' },
+      official: { value: official, ratio: official / ms, source: 'mamba_ssm selective_scan_cuda' },
+    });
+  }
+  rows.push({
+    suite: 'train',
+    name: 'training step (fwd + loss + bwd + clip + AdamW)',
+    shape: 'mamba-130m 8x2048',
+    value: 22210,
+    unit: 'tok/s',
+    spread: 0.01,
+    outliers: 1,
+    extra: { 'step ms': 737.7, 'peak GiB (live)': 18.39, 'official peak GiB': 23.09 },
+    official: { value: 45225, ratio: 0.491, source: 'mamba_ssm f32 training step' },
+  });
   // As suites/tokenizer.ts reports them: op/implementation, one corpus, plus speed-up rows.
   const corpus = 'gpt-neox-20b, 180 docs, 512 KB';
   for (const [op, ours, hf] of [
@@ -97,10 +128,10 @@ export function syntheticRows(): BenchRow[] {
   return rows;
 }
 
-/** A complete schema-1 result around `rows`. */
+/** A complete result of the current schema around `rows`. */
 export function syntheticResult(rows: BenchRow[] = syntheticRows()): BenchResult {
   return {
-    schema: 1,
+    schema: RESULT_SCHEMA,
     meta: {
       date: '2026-11-28T12:00:00.000Z',
       gitCommit: '0123456789abcdef0123456789abcdef01234567',
@@ -123,8 +154,10 @@ export function syntheticResult(rows: BenchRow[] = syntheticRows()): BenchResult
       sizing: 'full',
       budgetSeconds: 90,
       argv: ['--json', 'out.json'],
+      spread: SPREAD_MEANING[RESULT_SCHEMA],
+      anchors: { matched: true, note: 'NVIDIA H200: the official CUDA stack' },
     },
-    suites: ['ops', 'scan', 'tokenizer', 'model'].map((name) => ({
+    suites: ['ops', 'scan', 'tokenizer', 'model', 'train'].map((name) => ({
       name,
       ok: true,
       seconds: 12.5,
@@ -132,4 +165,88 @@ export function syntheticResult(rows: BenchRow[] = syntheticRows()): BenchResult
     })),
     rows,
   };
+}
+
+/** Rows as a 2-core lavapipe run reports them (small sizing). */
+export function cpuSyntheticRows(): BenchRow[] {
+  const rows: BenchRow[] = [];
+  for (const [shape, copyMs, copyGbs] of [
+    ['(1,64,512,16)', 0.129, 4.59],
+    ['(2,128,1024,16)', 0.369, 12.1],
+  ] as const) {
+    rows.push({
+      suite: 'scan',
+      name: 'copy-vec4',
+      shape,
+      value: copyMs,
+      unit: 'ms',
+      extra: { 'GB/s': copyGbs },
+    });
+    for (const [name, gbs] of [
+      ['scan/v1-sequential', 0.092],
+      ['scan/v2-chunked', 0.169],
+      ['scan/v3-subgroup-scan', 0.0834],
+    ] as const) {
+      rows.push({ suite: 'scan', name, shape, value: 6.4, unit: 'ms', spread: 0.1, extra: { 'GB/s': gbs } });
+    }
+  }
+  const kernels = [
+    'gemv-v1',
+    'gemm-v1',
+    'gemm-v2',
+    'gemm-v2-splitk',
+    'gemm-splitk-v1',
+    'gemm-v3',
+    'gemm-v3-rows',
+  ];
+  const shapes = [
+    ['(128x256)@(512x256)^T', 'f32', 2],
+    ['(1x256)@(4096x256)^T', 'f32', 0.02],
+    ['(1x256)@(4096x256)^T', 'bf16', 0.03],
+    ['(128x512)@(256x512)^T W transposed', 'f32', 3],
+  ] as const;
+  for (const [shape, dtype, gflops] of shapes) {
+    kernels.forEach((kernel, k) => {
+      rows.push({
+        suite: 'ops',
+        name: `matmul/${kernel} ${dtype}`,
+        shape,
+        value: gflops * (kernel === 'gemv-v1' ? 8 : 1 + k / 4),
+        unit: 'GFLOP/s',
+        spread: 0.1,
+      });
+    });
+  }
+  rows.push({ suite: 'ops', name: 'copy-vec4', shape: '16 MiB', value: 4.84, unit: 'GB/s', spread: 0.28 });
+  for (const L of [64, 256]) {
+    rows.push({
+      suite: 'model',
+      name: 'prefill',
+      shape: `L=${L}`,
+      value: 300 + L / 2,
+      unit: 'tok/s',
+      spread: 0.1,
+    });
+  }
+  return rows;
+}
+
+/** A result of a CPU adapter (Mesa lavapipe) around `rows`: no anchors. */
+export function cpuSyntheticResult(rows: BenchRow[] = cpuSyntheticRows()): BenchResult {
+  const result = syntheticResult(rows);
+  result.meta.adapter = {
+    vendor: 'mesa',
+    architecture: 'software',
+    device: 'llvmpipe-llvm-15-0-6-256-bits-',
+    description: 'llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)',
+    isCpu: true,
+    summary: 'mesa / software / llvmpipe (CPU); features: subgroups, timestampQuery',
+  };
+  result.meta.sizing = 'small';
+  result.meta.anchors = {
+    matched: false,
+    note: 'not this adapter (they are the official CUDA stack on an NVIDIA H200)',
+  };
+  result.suites = result.suites.filter((s) => ['ops', 'scan', 'model'].includes(s.name));
+  return result;
 }

@@ -1,5 +1,6 @@
 // measure(): the one timing kit of the bench, the tune and profile scripts and the playground.
-// Warm-up, then N samples (or fewer within a time budget); median and spread; which clock.
+// Warm-up, then N samples (or fewer within a time budget); median, spread (MAD / median) and the
+// outliers left after the warm-up; which clock.
 // GPU work is timed by timestamp queries where the device has them, else by the wall clock.
 
 import type { GpuContext } from '../device/context.js';

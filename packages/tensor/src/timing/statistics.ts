@@ -1,5 +1,6 @@
-// Summary statistics of timing samples: median, extremes, p10/p90, median absolute deviation and
-// the relative spread the bench compares runs with. Pure functions (CPU-tested).
+// Summary statistics of timing samples: median, extremes, p10/p90, the median absolute deviation,
+// the relative spread the bench reports (MAD / median) and the count of outlying samples.
+// Pure functions (CPU-tested).
 
 /** Summary of timing samples in ms. */
 export interface SampleStats {
@@ -13,11 +14,23 @@ export interface SampleStats {
   p90: number;
   /** Median absolute deviation from the median. */
   mad: number;
-  /** (max - min) / median: the relative spread of a bench row (0 when the median is 0). */
+  /**
+   * mad / median: the relative spread of a bench row (0 when the median is 0). Robust: one cold
+   * sample left after the warm-up moves it little; `outliers` counts such samples instead.
+   */
   spread: number;
+  /** Samples farther than OUTLIER_MADS scaled MADs (and 1% of the median) from the median. */
+  outliers: number;
   /** Every sample, in the order taken. */
   samples: number[];
 }
+
+/** 1.4826 x MAD estimates the standard deviation of normally distributed samples. */
+export const MAD_TO_SIGMA = 1.4826;
+/** A sample is an outlier beyond this many scaled MADs from the median (robust z-score > 3). */
+export const OUTLIER_MADS = 3;
+/** ...and beyond this fraction of the median, so that identical samples (MAD 0) flag no jitter. */
+export const OUTLIER_MIN_RELATIVE = 0.01;
 
 /** The median of a non-empty list (the mean of the two middle values for an even count). */
 export function median(values: readonly number[]): number {
@@ -45,6 +58,8 @@ export function summarize(samples: readonly number[]): SampleStats {
   const med = median(samples);
   const min = Math.min(...samples);
   const max = Math.max(...samples);
+  const mad = median(samples.map((s) => Math.abs(s - med)));
+  const limit = Math.max(OUTLIER_MADS * MAD_TO_SIGMA * mad, OUTLIER_MIN_RELATIVE * Math.abs(med));
   return {
     median: med,
     min,
@@ -52,16 +67,21 @@ export function summarize(samples: readonly number[]): SampleStats {
     mean: samples.reduce((a, b) => a + b, 0) / samples.length,
     p10: quantile(samples, 0.1),
     p90: quantile(samples, 0.9),
-    mad: median(samples.map((s) => Math.abs(s - med))),
-    spread: med > 0 ? (max - min) / med : 0,
+    mad,
+    spread: med > 0 ? mad / med : 0,
+    outliers: samples.filter((s) => Math.abs(s - med) > limit).length,
     samples: [...samples],
   };
 }
 
 /**
  * A rate from a time: `amount` units of work per second at the median (e.g. bytes / 1e9 for
- * GB/s, tokens for tok/s), with the relative spread carried over.
+ * GB/s, tokens for tok/s), with the relative spread and the outlier count carried over (to first
+ * order the rate's relative MAD is the time's).
  */
-export function perSecond(stats: SampleStats, amount: number): { value: number; spread: number } {
-  return { value: amount / (stats.median / 1000), spread: stats.spread };
+export function perSecond(
+  stats: SampleStats,
+  amount: number,
+): { value: number; spread: number; outliers: number } {
+  return { value: amount / (stats.median / 1000), spread: stats.spread, outliers: stats.outliers };
 }
