@@ -256,6 +256,19 @@ describe('openCheckpoint rejects weights that do not match the config', () => {
     });
   });
 
+  it('more layers in the config than in the file: one typed error before the weight spec is built', async () => {
+    const tensors = await fixtureTensors('mamba-tiny');
+    for (const layers of [3, 1_000_000]) {
+      const config = { ...JSON.parse(configText('mamba-tiny')), num_hidden_layers: layers };
+      const error = await openWith(tensors, config).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SafetensorsError);
+      expect(error).toMatchObject({ reason: 'missing-tensor', tensor: 'backbone.layers.2.norm.weight' });
+      expect((error as Error).message).toContain(
+        `the config declares ${layers} layers but ckpt/model.safetensors holds 2`,
+      );
+    }
+  });
+
   it('an unsupported weight dtype', async () => {
     const tensors = await fixtureTensors('mamba-tiny');
     const d = tensors.find((t) => t.name === 'backbone.layers.0.mixer.D')!;

@@ -177,6 +177,32 @@ export function parseSafetensorsIndex(text: string, file: string): Map<string, s
   return out;
 }
 
+/**
+ * A config that declares more layers than the file holds fails here, in one pass over the stored
+ * names, before the weight spec (about ten entries per layer) is built for every declared layer:
+ * a config of 10^6 layers used to cost seconds and gigabytes before the first missing tensor.
+ */
+function checkLayerCount(
+  config: MambaConfig,
+  entries: ReadonlyMap<string, SafetensorsEntry>,
+  weightsLabel: string,
+): void {
+  let stored = 0;
+  for (const name of entries.keys()) {
+    const match = /^backbone\.layers\.(\d{1,9})\./.exec(name);
+    if (match) stored = Math.max(stored, Number(match[1]) + 1);
+  }
+  if (config.nLayer <= stored) return;
+  const name = `backbone.layers.${stored}.norm.weight`;
+  throw new SafetensorsError(
+    `openCheckpoint: the config declares ${config.nLayer} layers but ${weightsLabel} holds ${stored} ` +
+      `(no ${name}). Check that config.json (num_hidden_layers / n_layer) belongs to these weights.`,
+    'missing-tensor',
+    weightsLabel,
+    name,
+  );
+}
+
 function isWeightDtype(dtype: string): dtype is WeightDtype {
   return dtype === 'F32' || dtype === 'F16' || dtype === 'BF16' || dtype === 'F64';
 }
@@ -192,6 +218,7 @@ function matchSpec(
   const used = new Set<string>();
   const tensors: CheckpointTensor[] = [];
   let vocabRows: number | undefined;
+  checkLayerCount(config, entries, weightsLabel);
   for (const spec of weightSpec(config)) {
     const name = spec.names[naming];
     const entry = entries.get(name);
