@@ -17,16 +17,22 @@ export interface ModelTokenizer {
   streamDecoder(): StreamDecoder;
 }
 
-/** Parses a tokenizer.json text. */
+/**
+ * Parses a tokenizer.json text. Ids the tokenizer has no token for decode to nothing, as Hugging
+ * Face `tokenizers` decodes them: a model's embedding often has more rows than its tokenizer has
+ * ids (mamba-130m-hf: 50280 rows, 50277 ids), and sampling may pick one of the extra rows. The
+ * tokenizer package itself stays strict (`Tokenizer.decode` throws on such ids).
+ */
 export async function loadTokenizer(json: string): Promise<ModelTokenizer> {
   const tokenizer = Tokenizer.fromJSON(json);
+  const known = (id: number) => tokenizer.idToToken(id) !== undefined;
   return {
     tokenizer,
     encode: (text) => tokenizer.encode(text, { addSpecialTokens: false }),
-    decode: (ids) => tokenizer.decode(ids, { skipSpecialTokens: false }),
+    decode: (ids) => tokenizer.decode(ids.filter(known), { skipSpecialTokens: false }),
     streamDecoder: () => {
       const stream = tokenizer.decodeStream({ skipSpecialTokens: false });
-      return { push: (id) => stream.step(id), flush: () => stream.flush() };
+      return { push: (id) => (known(id) ? stream.step(id) : ''), flush: () => stream.flush() };
     },
   };
 }
