@@ -16,6 +16,7 @@ import {
   DEFAULT_TRAINING_CONFIG,
   chunkedReverseKernel,
 } from '../src/selective-scan-backward/v1-chunked-reverse.js';
+import { fill } from './fill.js';
 
 const SHAPES = (process.env.SHAPES ?? '8x1536x2048x16,1x1536x2048x16')
   .split(',')
@@ -30,16 +31,6 @@ const CONFIGS = (
     const [channels, lanes, steps, tileStates] = s.split('x').map(Number) as [number, number, number, number];
     return { name: s, config: { ...DEFAULT_TRAINING_CONFIG, channels, lanes, steps, tileStates } };
   });
-
-function fill(n: number, seed: number, lo: number, hi: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = lo + ((hi - lo) * s) / 4294967296;
-  }
-  return out;
-}
 
 function maxRelError(a: Float32Array, b: Float32Array): number {
   let scale = 0;

@@ -11,6 +11,7 @@ import { prepareScan } from '../src/selective-scan/selective-scan.js';
 import type { ScanKernelVersion, SelectiveScanArgs } from '../src/selective-scan/types.js';
 import { chunkedKernel } from '../src/selective-scan/v2-chunked.js';
 import { subgroupScanKernel } from '../src/selective-scan/v3-subgroup-scan.js';
+import { fill } from './fill.js';
 
 const SHAPES = (process.env.SHAPES ?? '8x1536x2048x16,1x1536x2048x16,8x1536x8192x16')
   .split(',')
@@ -33,19 +34,6 @@ const V3_CONFIGS = (process.env.V3_CONFIGS ?? '4x64x8x16s,4x32x8x16,2x128x8x8e')
     subgroups: !s.includes('s'),
     singleExp: s.includes('e'),
   }));
-
-function fill(n: number, seed: number, lo: number, hi: number): Float32Array {
-  const pattern = new Float32Array(1 << 20);
-  let s = seed >>> 0;
-  for (let i = 0; i < pattern.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    pattern[i] = lo + ((hi - lo) * s) / 4294967296;
-  }
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i += pattern.length)
-    out.set(pattern.subarray(0, Math.min(pattern.length, n - i)), i);
-  return out;
-}
 
 async function main() {
   const ctx = await getGpuContext({ dawnFlags: ['disable-dawn-features=timestamp_quantization'] });

@@ -12,6 +12,8 @@ export {
   UnsupportedComponentError,
   UnsupportedPatternError,
 } from './errors';
+// The nesting-depth scan run before JSON.parse, shared with @mamba-webgpu/mamba-model's loaders.
+export { findDeepNesting, MAX_JSON_DEPTH } from './json';
 export type { Normalizer } from './normalizers';
 export type { PostProcessor } from './post-processors';
 export type { PreTokenizerStep, SplitBehavior } from './pre-tokenizers';

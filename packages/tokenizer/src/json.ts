@@ -91,8 +91,8 @@ export const MAX_SEQUENCE_DEPTH = 63;
 
 /**
  * Where `text` first nests arrays/objects deeper than `maxDepth` (the offset of the bracket), or
- * undefined. Strings are skipped; the text need not be valid JSON. (The same scan as
- * mamba-model's `findDeepNesting`: this package depends on no other.)
+ * undefined. Strings are skipped; the text need not be valid JSON. One pass, no allocation.
+ * Exported: mamba-model runs the same scan on config.json and the checkpoint index.
  */
 export function findDeepNesting(text: string, maxDepth = MAX_JSON_DEPTH): number | undefined {
   let depth = 0;

@@ -82,6 +82,18 @@ export function officialSeries(
   ];
 }
 
+/** Our points as one `mamba-webgpu` series over `categories`, and the official one beside it (if any). */
+export function oursAndOfficial(
+  pts: Point[],
+  categories: string[],
+  categoryOf: (p: Point) => string,
+): ChartSeries[] {
+  return [
+    ...toSeries(pts, categories, () => 'mamba-webgpu', categoryOf),
+    ...officialSeries(pts, categories, categoryOf),
+  ];
+}
+
 /** Builds series over `categories` from points: `seriesOf(p)` names the series, `categoryOf(p)` the bar group. */
 export function toSeries(
   pts: Point[],

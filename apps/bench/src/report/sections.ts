@@ -7,7 +7,7 @@ import {
   isCopy,
   naturalCompare,
   officialScanLine,
-  officialSeries,
+  oursAndOfficial,
   points,
   shapeKey,
   toSeries,
@@ -66,15 +66,7 @@ function modelSection(rows: readonly BenchRow[]): Section {
       xLabel: key === 'L' ? 'sequence length L' : key,
       yLabel: 'tok/s',
       categories,
-      series: [
-        ...toSeries(
-          mine,
-          categories,
-          () => 'mamba-webgpu',
-          (p) => p.shape,
-        ),
-        ...officialSeries(mine, categories, (p) => p.shape),
-      ],
+      series: oursAndOfficial(mine, categories, (p) => p.shape),
     });
   });
   return {
@@ -134,15 +126,7 @@ function trainSection(rows: readonly BenchRow[]): Section {
         xLabel: 'model, batch x seqLen',
         yLabel: 'tok/s',
         categories,
-        series: [
-          ...toSeries(
-            steps,
-            categories,
-            () => 'mamba-webgpu',
-            (p) => p.shape,
-          ),
-          ...officialSeries(steps, categories, (p) => p.shape),
-        ],
+        series: oursAndOfficial(steps, categories, (p) => p.shape),
       }),
     );
   }
@@ -156,15 +140,7 @@ function trainSection(rows: readonly BenchRow[]): Section {
         xLabel: 'pass',
         yLabel: 'ms',
         categories,
-        series: [
-          ...toSeries(
-            mine,
-            categories,
-            () => 'mamba-webgpu',
-            (p) => p.name,
-          ),
-          ...officialSeries(mine, categories, (p) => p.name),
-        ],
+        series: oursAndOfficial(mine, categories, (p) => p.name),
       }),
     );
   }

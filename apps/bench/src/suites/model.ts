@@ -43,6 +43,34 @@ interface Plan {
   decodeSteps: number;
 }
 
+/** Deterministic prompts: `batch` rows of `length` ids below `vocab`. */
+export function promptIds(batch: number, length: number, vocab: number): number[][] {
+  return Array.from({ length: batch }, (_, r) =>
+    Array.from({ length }, (_, t) => (r * 7919 + t * 104729 + 1) % vocab),
+  );
+}
+
+/**
+ * Greedy decode time per step at `batch` rows (16-id prompts, `steps` steps): each sample is the
+ * decode time generate() measured itself, prefill excluded.
+ */
+export function measureDecode(
+  model: MambaModel,
+  batch: number,
+  steps: number,
+  samples: number,
+  budgetMs: number,
+) {
+  const prompt = promptIds(batch, 16, model.config.vocabSize);
+  return measure(
+    async () => {
+      await model.generate(prompt, { maxTokens: steps + 1, eos: false, lookahead: 8 });
+      return model.lastStats!.decodeMs / steps;
+    },
+    { warmup: 1, samples, minSamples: 2, budgetMs },
+  );
+}
+
 function plan(sizing: BenchContext['sizing']): Plan {
   return sizing === 'full'
     ? {
@@ -74,10 +102,7 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
   ctx.progress(++done, total, 'weights ready');
   const rows: BenchRow[] = [];
   const budget = ctx.timeBudgetMs / total;
-  const idsOf = (batch: number, length: number) =>
-    Array.from({ length: batch }, (_, r) =>
-      Array.from({ length }, (_, t) => (r * 7919 + t * 104729 + 1) % config.vocabSize),
-    );
+  const idsOf = (batch: number, length: number) => promptIds(batch, length, config.vocabSize);
   try {
     for (const L of p.prefillLengths) {
       const prompt = idsOf(1, L);
@@ -101,16 +126,8 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
       ctx.progress(++done, total, `prefill L=${L}`);
     }
     for (const batch of p.decodeBatches) {
-      const prompt = idsOf(batch, 16);
       if (ctx.sizing === 'full') await warmUpGpu(gpu, 300);
-      // Each sample reports the decode time per step that generate() measured itself.
-      const m = await measure(
-        async () => {
-          await model.generate(prompt, { maxTokens: p.decodeSteps + 1, eos: false, lookahead: 8 });
-          return model.lastStats!.decodeMs / p.decodeSteps;
-        },
-        { warmup: 1, samples: ctx.sizing === 'full' ? 5 : 3, minSamples: 2, budgetMs: budget },
-      );
+      const m = await measureDecode(model, batch, p.decodeSteps, ctx.sizing === 'full' ? 5 : 3, budget);
       rows.push({
         suite: 'model',
         name: 'decode',

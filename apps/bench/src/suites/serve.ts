@@ -8,11 +8,10 @@
 import { MambaModel, createEngine, parseMambaConfig, randomWeights } from '@mamba-webgpu/mamba-model';
 import { createServer } from '@mamba-webgpu/mamba-model/node';
 import type { GpuContext } from '@mamba-webgpu/tensor';
-import { measure } from '@mamba-webgpu/tensor/internal';
 import { sampleFields, warmUpGpu } from '../runner.js';
 import { type LoadRequest, mixedRequests, runLoad, streamCompletion } from '../serve/load.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
-import { MAMBA_130M, MAMBA_SMALL } from './model.js';
+import { MAMBA_130M, MAMBA_SMALL, measureDecode } from './model.js';
 
 function plan(sizing: BenchContext['sizing']) {
   return sizing === 'full'
@@ -49,17 +48,8 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
     await gpu.sync('bench/serve');
     if (ctx.sizing === 'full') await warmUpGpu(gpu, 300);
     ctx.progress(1, total, `decode batch=${p.slots}`);
-    const prompt = Array.from({ length: p.slots }, (_, r) =>
-      Array.from({ length: 16 }, (_, t) => (r * 7919 + t * 104729 + 1) % config.vocabSize),
-    );
     const steps = Math.min(64, p.tokens);
-    const decode = await measure(
-      async () => {
-        await model.generate(prompt, { maxTokens: steps + 1, eos: false, lookahead: 8 });
-        return model.lastStats!.decodeMs / steps;
-      },
-      { warmup: 1, samples: 3, minSamples: 2, budgetMs: ctx.timeBudgetMs / 4 },
-    );
+    const decode = await measureDecode(model, p.slots, steps, 3, ctx.timeBudgetMs / 4);
     const batchTokS = (p.slots * 1000) / decode.median;
     rows.push({
       suite: 'serve',

@@ -3,38 +3,15 @@
 // safetensors headers (serde_json's rules, which `JSON.parse` does not enforce), and a bounded
 // formatter for values quoted in error messages.
 
+import { findDeepNesting, MAX_JSON_DEPTH } from '@mamba-webgpu/tokenizer';
 import { MambaModelError } from './errors.js';
 
 /**
- * Deepest array/object nesting accepted in a checkpoint's JSON files: 128, serde_json's recursion
- * limit, so a file nested deeper is one the Rust `safetensors` and `tokenizers` crates refuse too.
+ * Deepest array/object nesting accepted in a checkpoint's JSON files (128, serde_json's recursion
+ * limit, so a file nested deeper is one the Rust `safetensors` and `tokenizers` crates refuse too)
+ * and the scan that finds it: the tokenizer package's, which tokenizer.json is checked with.
  */
-export const MAX_JSON_DEPTH = 128;
-
-/**
- * Where `text` first nests arrays/objects deeper than `maxDepth` (the character offset of the
- * bracket that goes too deep), or undefined when it does not. Strings are skipped, so brackets
- * inside them do not count; the text need not be valid JSON. One pass, no allocation.
- */
-export function findDeepNesting(text: string, maxDepth = MAX_JSON_DEPTH): number | undefined {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) {
-      // Skip a string: up to the next unescaped quote.
-      for (i++; i < text.length; i++) {
-        const s = text.charCodeAt(i);
-        if (s === 0x5c) i++;
-        else if (s === 0x22) break;
-      }
-    } else if (c === 0x5b || c === 0x7b) {
-      if (++depth > maxDepth) return i;
-    } else if (c === 0x5d || c === 0x7d) {
-      depth--;
-    }
-  }
-  return undefined;
-}
+export { findDeepNesting, MAX_JSON_DEPTH } from '@mamba-webgpu/tokenizer';
 
 /** A number written with a fraction or an exponent (`1.0`, `1e3`) where the strict parser found it. */
 export class NonIntegerNumber {
