@@ -61,8 +61,10 @@ export const PAPER_RESULTS = {
   },
 } as const;
 
+// lr 5e-3: the H200 runs of commit 18b1d83 (docs/results.md); at 2e-3 S6 learned too slowly for
+// an 8-minute budget.
 const SELECTIVE_COPYING_TRAINING = {
-  lr: 2e-3,
+  lr: 5e-3,
   betas: [0.9, 0.98],
   weightDecay: 0,
   clip: 1.0,
@@ -113,16 +115,22 @@ export function taskExperiments(sizing: TaskSizing): TaskExperiment[] {
           // give each step four times the data.
           steps: 100_000,
           batch: 32,
-          lr: 1e-3,
+          // The issue's lr is 1e-3. All three of 1e-3, 3e-3 and 6e-3 reach 100% at L 256, but
+          // the length generalisation differs by far (H200, commit 18b1d83, 6-minute budgets):
+          // 1e-3 is perfect to 2^10 and at 9% by 2^18; 3e-3 to 2^14 (84% at 2^18); 6e-3 to 2^14
+          // (75% at 2^18, 47% at 2^20 after 4 minutes). docs/benchmarks/issue-12/18b1d83 has
+          // the logs.
+          lr: 6e-3,
           betas: [0.9, 0.999],
           weightDecay: 0,
           clip: 1.0,
           evalEvery: 250,
           evalSequences: 512,
-          // No accuracy stop: at batch 32 validation at L 256 reached 100% after 2500 steps (1 min)
-          // while the length generalisation was still poor (96% at 2^11, 6% at 2^20); training
-          // on through the budget is what sharpens the selection (the paper trains far longer).
-          timeBudgetMs: 6 * 60_000,
+          // No accuracy stop: validation at L 256 reaches 100% in the first minute while the
+          // length generalisation is still poor; training on through the budget is what
+          // sharpens the selection (the paper trains far longer). 4 minutes: with the
+          // evaluation up to 2^20 (~2 minutes) a run stays within the issue's 8.
+          timeBudgetMs: 4 * 60_000,
         }
       : {
           steps: 40,
