@@ -18,7 +18,17 @@ export * from './errors.js';
 export { Tensor, zeros, disposeAll } from './tensor/tensor.js';
 export type { Layout } from './tensor/layout.js';
 export { contiguous } from './ops/copy/contiguous.js';
-export { type DType, type HostArray, DTYPES, byteLength, isPacked16 } from './tensor/dtype.js';
+export {
+  type DType,
+  type FloatDType,
+  type HostArray,
+  DTYPES,
+  QUANT_BLOCK,
+  byteLength,
+  isPacked16,
+  isQuantized,
+} from './tensor/dtype.js';
+export { quantize, dequantize, roundThroughQuantized } from './tensor/quant.js';
 // ops
 export { unary, silu, softplus, exp, type UnaryOp } from './ops/unary/unary.js';
 export { unaryRef, siluRef, softplusRef } from './ops/unary/unary-ref.js';

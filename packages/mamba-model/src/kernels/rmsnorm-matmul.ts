@@ -136,7 +136,7 @@ function validate(
   const [m, k] = x.shape as [number, number];
   normWeight.expectDType(CALLER, 'normWeight', 'f32', 'f16', 'bf16');
   normWeight.expectShape(CALLER, 'normWeight', [k], '(k)');
-  w.expectDType(CALLER, 'w', 'f32', 'f16', 'bf16');
+  w.expectDType(CALLER, 'w', 'f32', 'f16', 'bf16', 'q8', 'q4');
   w.expectShape(CALLER, 'w', [-1, k], '(n, k)');
   const n = w.shape[0]!;
   if (typeof eps !== 'number' || !(eps >= 0)) {

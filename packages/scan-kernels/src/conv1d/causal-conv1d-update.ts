@@ -61,7 +61,7 @@ export function validateCausalConv1dUpdate(
   }
   if (projection) {
     requireTensor('projection', projection);
-    projection.expectDType(CALLER, 'projection', 'f32', 'f16', 'bf16');
+    projection.expectDType(CALLER, 'projection', 'f32', 'f16', 'bf16', 'q8', 'q4');
     projection.expectShape(CALLER, 'projection', [-1, dInner], '(n, dInner)');
   }
   if (args.updateState !== undefined && typeof args.updateState !== 'boolean') {

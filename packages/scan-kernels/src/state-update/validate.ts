@@ -61,7 +61,7 @@ export function validateStateUpdate(ctx: GpuContext, args: SelectiveStateUpdateA
   let dtRank = dInner;
   if (dtProj) {
     requireTensor('dtProj', dtProj);
-    dtProj.expectDType(CALLER, 'dtProj', 'f32', 'f16', 'bf16');
+    dtProj.expectDType(CALLER, 'dtProj', 'f32', 'f16', 'bf16', 'q8', 'q4');
     if (dtProj.shape.length !== 2 || dtProj.shape[0] !== dInner) {
       throw new ShapeError(
         `${CALLER}: dtProj must be (dInner, dtRank) = (${dInner}, *), got ${formatShape(dtProj.shape)}`,

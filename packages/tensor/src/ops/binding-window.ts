@@ -5,7 +5,7 @@
 import type { GpuContext } from '../device/context.js';
 import { LayoutError, LimitError } from '../errors.js';
 import { layoutExtent } from '../tensor/layout.js';
-import { isPacked16 } from '../tensor/dtype.js';
+import { type DType, storageUnit } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** A binding over some elements of a tensor; `elemOffset` is the first element's index in it. */
@@ -23,9 +23,28 @@ export interface ChunkingOptions {
   maxBindingBytes?: number;
 }
 
-/** Bytes per element of a dtype as stored (packed 16-bit types: 2). */
+/**
+ * Bytes per element of a dtype as stored (packed 16-bit types: 2; quantized types: their block's
+ * bytes per element, fractional). For sizing only: windows are cut at whole storage units.
+ */
 export function elementBytes(tensor: Tensor): number {
-  return isPacked16(tensor.dtype) ? 2 : 4;
+  const unit = storageUnit(tensor.dtype);
+  return unit.bytes / unit.elements;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * Bytes at which a binding of `dtype` may start: a multiple of minStorageBufferOffsetAlignment
+ * that is also a whole number of storage units (for 4-byte and packed 16-bit types the alignment
+ * itself; q8's 36-byte blocks: 2304 bytes = 64 blocks).
+ */
+export function windowGranule(ctx: GpuContext, dtype: DType): number {
+  const align = ctx.limits.minStorageBufferOffsetAlignment;
+  const bytes = storageUnit(dtype).bytes;
+  return (align / gcd(align, bytes)) * bytes;
 }
 
 /** The binding budget: the adapter limit, or a smaller test override. */
@@ -37,8 +56,8 @@ export function bindingBudget(ctx: GpuContext, override?: number): number {
  * Bytes a window may span for its elements, leaving room for the alignment slack at its start
  * and the rounding of its size up to 16 bytes.
  */
-export function usableBytes(ctx: GpuContext, budget: number): number {
-  return budget - ctx.limits.minStorageBufferOffsetAlignment - 16;
+export function usableBytes(ctx: GpuContext, budget: number, dtype: DType = 'f32'): number {
+  return budget - windowGranule(ctx, dtype) - storageUnit(dtype).bytes - 16;
 }
 
 /**
@@ -51,8 +70,9 @@ export function itemsPerWindow(
   what: string,
   itemBytes: number,
   budget: number,
+  dtype: DType = 'f32',
 ): number {
-  const n = Math.floor(usableBytes(ctx, budget) / Math.max(itemBytes, 1));
+  const n = Math.floor(usableBytes(ctx, budget, dtype) / Math.max(itemBytes, 1));
   if (n < 1) {
     throw new LimitError(
       `${caller}: one ${what} of ${itemBytes} bytes does not fit a binding of ${budget} bytes (maxStorageBufferBindingSize ${ctx.limits.maxStorageBufferBindingSize})`,
@@ -61,20 +81,25 @@ export function itemsPerWindow(
   return n;
 }
 
-/** A window over elements [start, start + count) of a buffer holding `bytes`-byte elements. */
+/**
+ * A window over elements [start, start + count) of a buffer holding `dtype` elements: the binding
+ * starts at the window granule at or below the first element's storage unit and ends at the last
+ * element's unit, rounded up to 16 bytes (and clamped to the buffer).
+ */
 function rawWindow(
   ctx: GpuContext,
   buffer: GPUBuffer,
-  bytes: number,
+  dtype: DType,
   start: number,
   count: number,
 ): BindingWindow {
-  const align = ctx.limits.minStorageBufferOffsetAlignment;
-  const begin = start * bytes;
-  const end = (start + count) * bytes;
-  const offset = Math.floor(begin / align) * align;
+  const unit = storageUnit(dtype);
+  const granule = windowGranule(ctx, dtype);
+  const begin = Math.floor(start / unit.elements) * unit.bytes;
+  const end = Math.ceil((start + count) / unit.elements) * unit.bytes;
+  const offset = Math.floor(begin / granule) * granule;
   const size = Math.min(Math.ceil((end - offset) / 16) * 16, buffer.size - offset);
-  return { binding: { buffer, offset, size }, elemOffset: (begin - offset) / bytes };
+  return { binding: { buffer, offset, size }, elemOffset: start - (offset / unit.bytes) * unit.elements };
 }
 
 /**
@@ -82,7 +107,7 @@ function rawWindow(
  * layout (count > 0): for kernels that index a strided view inside the window themselves.
  */
 export function elementWindow(tensor: Tensor, first: number, count: number): BindingWindow {
-  return rawWindow(tensor.ctx, tensor.storageBuffer, elementBytes(tensor), first, count);
+  return rawWindow(tensor.ctx, tensor.storageBuffer, tensor.dtype, first, count);
 }
 
 /**
@@ -95,7 +120,7 @@ export function bindingWindow(tensor: Tensor, start: number, count: number): Bin
       `bindingWindow(${tensor.label}): the tensor is a strided view; bind it with viewWindow`,
     );
   }
-  return rawWindow(tensor.ctx, tensor.storageBuffer, elementBytes(tensor), tensor.offset + start, count);
+  return rawWindow(tensor.ctx, tensor.storageBuffer, tensor.dtype, tensor.offset + start, count);
 }
 
 /**
@@ -108,7 +133,7 @@ export function viewWindow(tensor: Tensor, caller: string, what: string, budget:
   const window = rawWindow(
     tensor.ctx,
     tensor.storageBuffer,
-    elementBytes(tensor),
+    tensor.dtype,
     tensor.offset,
     extent - tensor.offset,
   );

@@ -80,24 +80,32 @@ function constantLine(name: string, value: ConstantValue): string {
 function storageLines(label: string, spec: StorageSpec, binding: number): string {
   const access = spec.access ?? 'read';
   const type = spec.type ?? 'f32';
-  const isDType = type === 'f32' || type === 'f16' || type === 'bf16' || type === 'i32' || type === 'u32';
-  const isFloat = type === 'f32' || type === 'f16' || type === 'bf16';
+  const quantized = type === 'q8' || type === 'q4';
+  const isFloat = type === 'f32' || type === 'f16' || type === 'bf16' || quantized;
+  const isDType = isFloat || type === 'i32' || type === 'u32';
   if (spec.vec4 && !isFloat) {
     throw new InvalidArgumentError(
-      `buildKernel(${label}): vec4 storage ${spec.name} must be f32, f16 or bf16, got ${type}`,
+      `buildKernel(${label}): vec4 storage ${spec.name} must be f32, f16, bf16, q8 or q4, got ${type}`,
       'storage',
     );
   }
-  const element = spec.vec4
-    ? type === 'f32'
-      ? 'vec4<f32>'
-      : 'vec2<u32>'
-    : isDType
-      ? wgslStorageType(type)
-      : type;
+  if (quantized && access !== 'read') {
+    throw new InvalidArgumentError(
+      `buildKernel(${label}): storage ${spec.name} is ${type}: quantized tensors are read-only operands (weights)`,
+      'storage',
+    );
+  }
+  const element =
+    spec.vec4 && !quantized
+      ? type === 'f32'
+        ? 'vec4<f32>'
+        : 'vec2<u32>'
+      : isDType
+        ? wgslStorageType(type)
+        : type;
   let out = `@group(0) @binding(${binding}) var<storage, ${access}> ${spec.name}: array<${element}>;\n`;
-  if (spec.vec4) out += unpackVec4Wgsl(spec.name, type as 'f32' | 'f16' | 'bf16');
-  else if (type === 'f16' || type === 'bf16' || (type === 'f32' && access === 'read'))
+  if (spec.vec4) out += unpackVec4Wgsl(spec.name, type as 'f32' | 'f16' | 'bf16' | 'q8' | 'q4');
+  else if (type === 'f16' || type === 'bf16' || quantized || (type === 'f32' && access === 'read'))
     out += unpackWgsl(spec.name, type);
   if (spec.view !== undefined) out += viewIndexWgsl(spec.name, spec.view);
   return out;

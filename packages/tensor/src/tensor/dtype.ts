@@ -1,14 +1,40 @@
 // Element types. f16 and bf16 are stored packed two per u32 (low half first) so they work on
 // adapters without `shader-f16` (NVIDIA through Vulkan, SwiftShader); kernels unpack them.
+// q8 and q4 are block-quantized weights (see quant.ts): blocks of QUANT_BLOCK consecutive
+// elements, each a header word (scale, or scale and minimum) followed by the packed integers.
 
-export type DType = 'f32' | 'i32' | 'u32' | 'f16' | 'bf16';
+export type DType = 'f32' | 'i32' | 'u32' | 'f16' | 'bf16' | 'q8' | 'q4';
 
-export const DTYPES: readonly DType[] = ['f32', 'i32', 'u32', 'f16', 'bf16'];
+export const DTYPES: readonly DType[] = ['f32', 'i32', 'u32', 'f16', 'bf16', 'q8', 'q4'];
 
-/** Bytes a tensor of `numel` elements of `dtype` occupies on the GPU (packed types round up to u32). */
+/** The float dtypes kernels read through generated loaders (f32, packed halves, quantized blocks). */
+export type FloatDType = 'f32' | 'f16' | 'bf16' | 'q8' | 'q4';
+
+/** Elements per quantization block of q8/q4 (along the flat element index). */
+export const QUANT_BLOCK = 32;
+
+/** u32 words per block: q8 one f32 scale + 8 words of int8; q4 one word (f16 scale, f16 min) + 4 of nibbles. */
+export const QUANT_BLOCK_WORDS = { q8: 9, q4: 5 } as const;
+
+/** Whether the dtype is block-quantized (q8/q4). */
+export function isQuantized(dtype: DType): dtype is 'q8' | 'q4' {
+  return dtype === 'q8' || dtype === 'q4';
+}
+
+/**
+ * The smallest addressable run of a dtype in a buffer: `elements` elements in `bytes` bytes
+ * (4-byte types 1 in 4, packed halves 2 in 4, quantized types one block).
+ */
+export function storageUnit(dtype: DType): { elements: number; bytes: number } {
+  if (dtype === 'f16' || dtype === 'bf16') return { elements: 2, bytes: 4 };
+  if (dtype === 'q8' || dtype === 'q4') return { elements: QUANT_BLOCK, bytes: QUANT_BLOCK_WORDS[dtype] * 4 };
+  return { elements: 1, bytes: 4 };
+}
+
+/** Bytes a tensor of `numel` elements of `dtype` occupies on the GPU (packed types round up to whole units). */
 export function byteLength(dtype: DType, numel: number): number {
-  if (dtype === 'f16' || dtype === 'bf16') return Math.ceil(numel / 2) * 4;
-  return numel * 4;
+  const unit = storageUnit(dtype);
+  return Math.ceil(numel / unit.elements) * unit.bytes;
 }
 
 /** Whether the dtype is stored two per u32. */

@@ -5,7 +5,17 @@
 
 import type { GpuContext } from '../device/context.js';
 import { DisposedError, DTypeError, LayoutError, ShapeError, formatShape } from '../errors.js';
-import { type DType, type HostArray, byteLength, isPacked16, packHalves, unpackHalves } from './dtype.js';
+import {
+  type DType,
+  type HostArray,
+  byteLength,
+  isPacked16,
+  isQuantized,
+  packHalves,
+  storageUnit,
+  unpackHalves,
+} from './dtype.js';
+import { dequantize, quantize } from './quant.js';
 import {
   type Layout,
   checkView,
@@ -33,9 +43,10 @@ class Storage {
   }
 }
 
-/** Bytes per element as addressed in a buffer (packed 16-bit types: 2). */
-function elementSize(dtype: DType): number {
-  return isPacked16(dtype) ? 2 : 4;
+/** The byte offset of element `offset` (at a storage unit's start) in a buffer of `dtype`. */
+function byteOffset(dtype: DType, offset: number): number {
+  const unit = storageUnit(dtype);
+  return (offset / unit.elements) * unit.bytes;
 }
 
 export function numelOf(shape: readonly number[]): number {
@@ -110,7 +121,8 @@ export class Tensor<D extends DType = DType> implements Layout {
 
   /**
    * Uploads host data. For `f16`/`bf16`, `data` holds f32 values (rounded on upload) unless it is a
-   * Uint16Array of raw 16-bit patterns (as read from a checkpoint).
+   * Uint16Array of raw 16-bit patterns (as read from a checkpoint). For `q8`/`q4`, f32 values
+   * quantized on upload (blocks of QUANT_BLOCK elements, see quant.ts).
    */
   static fromArray<D extends DType>(
     ctx: GpuContext,
@@ -133,13 +145,16 @@ export class Tensor<D extends DType = DType> implements Layout {
   /** Overwrites the whole tensor with host data (same rules as `fromArray`). */
   write(data: ArrayLike<number> | ArrayBufferView): void {
     const storage = this.live('write');
-    if (!this.isContiguous || (isPacked16(this.dtype) && this.offset % 2 !== 0)) {
+    const unit = storageUnit(this.dtype).elements;
+    if (!this.isContiguous || this.offset % unit !== 0) {
       throw new LayoutError(
-        `Tensor.write(${this.label}): the tensor is a strided view; write its contiguous base`,
+        `Tensor.write(${this.label}): the tensor is a strided view${unit > 1 ? ` or does not start on a ${unit}-element ${this.dtype} unit` : ''}; write its contiguous base`,
       );
     }
     let bytes: ArrayBufferView;
-    if (isPacked16(this.dtype)) {
+    if (isQuantized(this.dtype)) {
+      bytes = quantize(data as ArrayLike<number>, this.dtype, `Tensor.write(${this.label})`);
+    } else if (isPacked16(this.dtype)) {
       if (data instanceof Uint16Array) {
         const padded = new Uint16Array(Math.ceil(data.length / 2) * 2);
         padded.set(data);
@@ -157,10 +172,10 @@ export class Tensor<D extends DType = DType> implements Layout {
         `Tensor.write(${this.label}): expected ${this.numel} values for ${formatShape(this.shape)}, got ${(data as ArrayLike<number>).length}`,
       );
     }
-    storage.ctx.writeBuffer(storage.buffer, this.offset * elementSize(this.dtype), bytes);
+    storage.ctx.writeBuffer(storage.buffer, byteOffset(this.dtype, this.offset), bytes);
   }
 
-  /** Downloads the contents; packed 16-bit types come back as f32. */
+  /** Downloads the contents; packed 16-bit and quantized types come back as f32 (dequantized). */
   async read(): Promise<HostArray<D>> {
     const storage = this.live('read');
     if (this.numel === 0)
@@ -180,6 +195,9 @@ export class Tensor<D extends DType = DType> implements Layout {
         return new Int32Array(bytes) as HostArray<D>;
       case 'u32':
         return new Uint32Array(bytes) as HostArray<D>;
+      case 'q8':
+      case 'q4':
+        return dequantize(new Uint32Array(bytes), this.numel, this.dtype) as HostArray<D>;
       default:
         return unpackHalves(new Uint32Array(bytes), this.numel, this.dtype as 'f16' | 'bf16') as HostArray<D>;
     }
@@ -188,6 +206,10 @@ export class Tensor<D extends DType = DType> implements Layout {
   /** Reads a view: the span it covers, gathered on the host. */
   private async readView(storage: Storage): Promise<HostArray<D>> {
     const extent = layoutExtent(this);
+    if (isQuantized(this.dtype)) {
+      const bytes = await storage.ctx.readBuffer(storage.buffer, 0, byteLength(this.dtype, extent));
+      return gatherLayout(dequantize(new Uint32Array(bytes), extent, this.dtype), this) as HostArray<D>;
+    }
     if (isPacked16(this.dtype)) {
       const bytes = await storage.ctx.readBuffer(storage.buffer, 0, byteLength(this.dtype, extent));
       const all = unpackHalves(new Uint32Array(bytes), extent, this.dtype as 'f16' | 'bf16');
@@ -241,7 +263,8 @@ export class Tensor<D extends DType = DType> implements Layout {
    * `this.offset + offset + sum(i_k * strides[k])` (strides in elements of the buffer, offset
    * relative to this tensor's own). The view holds a reference on the buffer: dispose both (the
    * memory returns to the pool when the last one is disposed). Packed f16/bf16 views must be
-   * contiguous and start on an even element.
+   * contiguous and start on an even element; quantized (q8/q4) views may have any layout (kernels
+   * read them element by element through their loaders).
    */
   view(layout: { shape: readonly number[]; strides: readonly number[]; offset?: number }): Tensor<D> {
     const storage = this.live('view');
@@ -314,7 +337,7 @@ export class Tensor<D extends DType = DType> implements Layout {
     return this.live('ctx').ctx;
   }
 
-  /** Bytes holding the elements (packed types: two per u32). */
+  /** Bytes holding the elements (packed types: two per u32; quantized types: whole blocks). */
   get byteLength(): number {
     return byteLength(this.dtype, this.numel);
   }

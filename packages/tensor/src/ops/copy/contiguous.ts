@@ -4,7 +4,7 @@
 // (f16/bf16 views, always contiguous, with copyBufferToBuffer).
 
 import { LimitError } from '../../errors.js';
-import { isPacked16 } from '../../tensor/dtype.js';
+import { isPacked16, isQuantized } from '../../tensor/dtype.js';
 import { coalesceLayout } from '../../tensor/layout.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { copyInto } from './copy-into.js';
@@ -15,12 +15,15 @@ const MAX_RANK = 4;
 /**
  * A row-major copy of `x` (a new tensor the caller owns), or a new reference to `x` itself when
  * it already is plain (contiguous from element 0): either way, dispose the result.
- * x: any shape, any dtype (strided views: 4-byte dtypes; f16/bf16 views are contiguous).
+ * x: any shape, any dtype (strided views: 4-byte dtypes; f16/bf16 views are contiguous). A view
+ * of a quantized (q8/q4) tensor comes back dequantized to f32: quantized tensors are read-only
+ * weights, made only by upload.
  */
 export function contiguous<T extends Tensor>(x: T): T {
   const ctx = x.ctx;
   if (x.isPlain) return x.reshape(x.shape) as T;
-  const out = Tensor.empty(ctx, x.shape, x.dtype, `${x.label}/contiguous`) as T;
+  const dtype = isQuantized(x.dtype) ? 'f32' : x.dtype;
+  const out = Tensor.empty(ctx, x.shape, dtype, `${x.label}/contiguous`) as T;
   if (x.numel === 0) return out;
   if (x.isContiguous && isPacked16(x.dtype)) {
     // Packed halves (copyInto moves 4-byte elements); copyBufferToBuffer is the slower engine copy.

@@ -8,7 +8,9 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { bindingBudget, viewWindow } from '../binding-window.js';
 import { dispatch1d, workgroupCount } from '../launch.js';
 import tiledBody from './copy-into-tiled.wgsl';
+import dequantizeBody from './copy-into-dequantize.wgsl';
 import body from './copy-into.wgsl';
+import { isQuantized } from '../../tensor/dtype.js';
 
 const RANK = 4;
 const WORKGROUP = 256;
@@ -66,13 +68,17 @@ export function tiledOrder(s: Layout4, d: Layout4, maxGroups: number): number[] 
 
 /**
  * dst[...] = src[...] element-wise, dst a view (its base sees the writes). src, dst: the same
- * shape (at most 4 dims), 4-byte dtypes, not overlapping.
+ * shape (at most 4 dims), 4-byte dtypes, not overlapping; or src q8/q4 and dst f32 (dequantized).
  */
 export function copyInto(dst: Tensor, src: Tensor): void {
   const caller = 'copyInto';
   dst.expectShape(caller, 'dst', src.shape, 'like src');
-  dst.expectDType(caller, 'dst', src.dtype);
-  src.expectDType(caller, 'src', 'f32', 'i32', 'u32');
+  const dequantize = isQuantized(src.dtype);
+  if (dequantize) dst.expectDType(caller, 'dst (f32: a quantized src is dequantized)', 'f32');
+  else {
+    dst.expectDType(caller, 'dst', src.dtype);
+    src.expectDType(caller, 'src', 'f32', 'i32', 'u32', 'q8', 'q4');
+  }
   if (src.shape.length > RANK)
     throw new LimitError(`${caller}: at most ${RANK} dims, got ${src.shape.length}`);
   if (src.numel === 0) return;
@@ -93,7 +99,15 @@ export function copyInto(dst: Tensor, src: Tensor): void {
   ] as const;
   const spec = order
     ? { label: 'tensor/copy-into-tiled', body: tiledBody, params: Params, constants: TILED, storage }
-    : { label: 'tensor/copy-into', body, params: Params, constants: { WORKGROUP }, storage };
+    : dequantize
+      ? {
+          label: 'tensor/copy-into-dequantize',
+          body: dequantizeBody,
+          params: Params,
+          constants: { WORKGROUP },
+          storage,
+        }
+      : { label: 'tensor/copy-into', body, params: Params, constants: { WORKGROUP }, storage };
   ctx.dispatch({
     pipeline: kernelPipeline(ctx, spec),
     params: Params.pack({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testContext } from '../../../test/gpu.js';
 import { roundThrough } from '../../tensor/dtype.js';
+import { roundThroughQuantized } from '../../tensor/quant.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { SeededRandom, expectAllClose } from '../../testing.js';
 import { embedding } from './embedding.js';
@@ -10,7 +11,7 @@ async function check(
   tokens: number,
   vocab: number,
   dim: number,
-  dtype: 'f32' | 'f16' | 'bf16',
+  dtype: 'f32' | 'f16' | 'bf16' | 'q8' | 'q4',
   maxBindingBytes?: number,
 ) {
   const ctx = await testContext();
@@ -22,8 +23,16 @@ async function check(
   using ids = Tensor.fromArray(ctx, idsHost, [tokens], 'i32');
   using out = embedding(ids, table, maxBindingBytes ? { maxBindingBytes } : {});
   expect(out.shape).toEqual([tokens, dim]);
-  const rounded = dtype === 'f32' ? tableHost : roundThrough(tableHost, dtype);
-  expectAllClose(await out.read(), embeddingRef(idsHost, rounded, dim), { rtol: 0, atol: 0 });
+  const quantized = dtype === 'q8' || dtype === 'q4';
+  const rounded =
+    dtype === 'f32'
+      ? tableHost
+      : quantized
+        ? roundThroughQuantized(tableHost, dtype)
+        : roundThrough(tableHost, dtype);
+  // Quantized rows are dequantized on the GPU (q4: q * s + m may be fused into one FMA).
+  const tolerance = quantized ? { rtol: 1e-6, atol: 1e-7 } : { rtol: 0, atol: 0 };
+  expectAllClose(await out.read(), embeddingRef(idsHost, rounded, dim), tolerance);
   await ctx.checkErrors();
 }
 
@@ -34,7 +43,7 @@ describe('embedding (GPU vs CPU reference)', () => {
     [33, 257, 64],
     [257, 1000, 33],
   ] as const) {
-    for (const dtype of ['f32', 'f16', 'bf16'] as const) {
+    for (const dtype of ['f32', 'f16', 'bf16', 'q8', 'q4'] as const) {
       it(`tokens=${tokens} vocab=${vocab} dim=${dim} ${dtype}`, () => check(tokens, vocab, dim, dtype));
     }
   }
@@ -42,6 +51,9 @@ describe('embedding (GPU vs CPU reference)', () => {
   it('splits the table and the tokens into binding-sized chunks', async () => {
     await check(50, 301, 33, 'f32', 1024);
     await check(50, 301, 33, 'bf16', 1024);
+    // Quantized windows start on whole blocks at the offset alignment (2304 bytes for q8).
+    await check(50, 301, 33, 'q8', 8192);
+    await check(50, 301, 64, 'q4', 4096);
   });
 
   it('gives NaN rows for out-of-range ids, keeps batch dims', async () => {

@@ -43,7 +43,7 @@ export function embedding(ids: Tensor, table: Tensor, options: ChunkingOptions =
   requireTensor(caller, 'ids', ids);
   requireTensor(caller, 'table', table);
   ids.expectDType(caller, 'ids', 'i32');
-  table.expectDType(caller, 'table', 'f32', 'f16', 'bf16');
+  table.expectDType(caller, 'table', 'f32', 'f16', 'bf16', 'q8', 'q4');
   if (table.shape.length !== 2) {
     throw new ShapeError(`${caller}: table must be (vocab, dim), got ${formatShape(table.shape)}`);
   }
@@ -55,7 +55,7 @@ export function embedding(ids: Tensor, table: Tensor, options: ChunkingOptions =
   const tokens = ids.numel;
   if (tokens === 0 || dim === 0) return out;
   const budget = bindingBudget(ctx, options.maxBindingBytes);
-  const tableRows = itemsPerWindow(ctx, caller, 'table row', dim * elementBytes(table), budget);
+  const tableRows = itemsPerWindow(ctx, caller, 'table row', dim * elementBytes(table), budget, table.dtype);
   // Bound tokens so the element index (tokens * dim) stays within 2^31 and the grid.
   const tokenRows = Math.min(
     itemsPerWindow(ctx, caller, 'row of out', dim * 4, budget),

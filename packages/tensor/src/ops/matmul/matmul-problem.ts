@@ -29,7 +29,7 @@ export interface MatmulProblem {
   readonly k: number;
   /** (m, k) f32. */
   readonly x: MatrixOperand;
-  /** (n, k) f32, f16 or bf16. */
+  /** (n, k) f32, f16, bf16, q8 or q4. */
   readonly w: MatrixOperand;
   /** (n), plain (contiguous from element 0). */
   readonly bias: Tensor | undefined;
@@ -109,7 +109,8 @@ function rowSpan(a: MatrixOperand, k: number): number {
  */
 export function rowsFitWindows(p: MatmulProblem): boolean {
   const ctx = p.out.ctx;
-  const fits = (a: MatrixOperand) => rowSpan(a, p.k) * elementBytes(a.tensor) <= usableBytes(ctx, p.budget);
+  const fits = (a: MatrixOperand) =>
+    rowSpan(a, p.k) * elementBytes(a.tensor) <= usableBytes(ctx, p.budget, a.tensor.dtype);
   return fits(p.x) && fits(p.w);
 }
 
@@ -126,7 +127,7 @@ export function rowsPerWindow(
   budget: number,
   cap: number,
 ): number {
-  const elements = Math.floor(usableBytes(ctx, budget) / elementBytes(a.tensor));
+  const elements = Math.floor(usableBytes(ctx, budget, a.tensor.dtype) / elementBytes(a.tensor));
   const span = rowSpan(a, k);
   if (span > elements) {
     throw new LimitError(

@@ -2,13 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { testContext } from '../../../test/gpu.js';
 import type { GpuContext } from '../../device/context.js';
 import { roundThrough } from '../../tensor/dtype.js';
+import { roundThroughQuantized } from '../../tensor/quant.js';
 import { gatherLayout } from '../../tensor/layout.js';
 import { Tensor, disposeAll } from '../../tensor/tensor.js';
 import { SeededRandom, TOLERANCES, expectAllClose } from '../../testing.js';
 import { MATMUL_KERNELS, type MatmulKernel, matmul, pickMatmulKernel, splitK } from './matmul.js';
 import { matmulRef } from './matmul-ref.js';
 
-type WDType = 'f32' | 'f16' | 'bf16';
+type WDType = 'f32' | 'f16' | 'bf16' | 'q8' | 'q4';
+
+/** The values a W of `dtype` holds after upload (rounded or quantized as the GPU reads them). */
+function stored(values: Float32Array, dtype: WDType): Float32Array {
+  if (dtype === 'f32') return values;
+  return dtype === 'q8' || dtype === 'q4'
+    ? roundThroughQuantized(values, dtype)
+    : roundThrough(values, dtype);
+}
 
 /**
  * How an operand of logical shape (rows, k) is laid out: `plain` row-major; `transposed` the
@@ -49,7 +58,6 @@ function operand(
     columns: [rows, k + 3],
   }[layout];
   const host = rng.array(baseShape[0]! * baseShape[1]!, () => rng.normal() * scale);
-  const stored = dtype === 'f32' ? host : roundThrough(host, dtype);
   const base = Tensor.fromArray(ctx, host, baseShape, dtype);
   const view = {
     plain: () => base.reshape(baseShape),
@@ -57,7 +65,7 @@ function operand(
     rows: () => base.slice(0, 2, rows + 2),
     columns: () => base.slice(1, 1, k + 1),
   }[layout]();
-  return { base, view, values: gatherLayout(stored, view) };
+  return { base, view, values: gatherLayout(stored(host, dtype), view) };
 }
 
 async function check(c: Case): Promise<void> {
@@ -83,7 +91,7 @@ async function check(c: Case): Promise<void> {
     ...(c.kernel ? { kernel: c.kernel } : {}),
     ...(c.maxBindingBytes ? { maxBindingBytes: c.maxBindingBytes } : {}),
   });
-  const bRounded = bHost && c.bias !== 'f32' ? roundThrough(bHost, c.bias!) : bHost;
+  const bRounded = bHost && c.bias ? stored(bHost, c.bias) : bHost;
   const expected = matmulRef(xs.values, ws.values, rows, n, k, bRounded, rHost);
   expectAllClose(await out.read(), expected, { ...TOLERANCES.f32, label: JSON.stringify(c) });
   disposeAll(xs.view, xs.base, ws.view, ws.base);
@@ -108,6 +116,17 @@ describe('matmul (GPU vs CPU reference)', () => {
       it(`${kernel} packed W ${wDtype}, odd and vector K`, async () => {
         await check({ m: 5, n: 37, k: 33, wDtype, kernel });
         await check({ m: 9, n: 37, k: 48, wDtype, kernel, bias: wDtype });
+      });
+    }
+    for (const wDtype of ['q8', 'q4'] as const) {
+      // The reference is dequantize-then-matmul: the quantized values in f32, the same products.
+      it(`${kernel} quantized W ${wDtype}: odd K (blocks across rows), vector K, views, binding splits`, async () => {
+        await check({ m: 5, n: 37, k: 33, wDtype, kernel });
+        await check({ m: 9, n: 37, k: 48, wDtype, kernel, bias: 'f32', residual: true });
+        await check({ m: 64, n: 70, k: 300, wDtype, kernel });
+        await check({ m: 7, n: 37, k: 333, wDtype, kernel, wLayout: 'transposed' });
+        await check({ m: 9, n: 37, k: 48, wDtype, kernel, xLayout: 'columns', wLayout: 'rows' });
+        await check({ m: 40, n: 130, k: 64, wDtype, kernel, maxBindingBytes: 4096 });
       });
     }
     it(`${kernel} bias and fused residual, batched x`, () =>

@@ -40,13 +40,15 @@ export interface MatmulOptions extends ChunkingOptions {
 }
 
 const FLOAT = ['f32', 'f16', 'bf16'] as const;
+/** W may also be block-quantized (q8/q4, read-only weights). */
+const WEIGHT = [...FLOAT, 'q8', 'q4'] as const;
 
 /** Checks the operands; returns (m, n, k) and the output shape. */
 function checkOperands(caller: string, x: Tensor, w: Tensor, options: MatmulOptions) {
   requireTensor(caller, 'x', x);
   requireTensor(caller, 'W', w);
   x.expectDType(caller, 'x', 'f32');
-  w.expectDType(caller, 'W', ...FLOAT);
+  w.expectDType(caller, 'W', ...WEIGHT);
   if (x.shape.length < 1) throw new ShapeError(`${caller}: x must be (..., in), got ${formatShape(x.shape)}`);
   const k = x.shape[x.shape.length - 1]!;
   w.expectShape(caller, 'W', [-1, k], '(out, in)');
