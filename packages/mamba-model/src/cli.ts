@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { getGpuContext, MambaWebGpuError } from '@mamba-webgpu/tensor';
 import { MambaModelError } from './loading/errors.js';
 import { loadModel } from './model/load-node.js';
+import { checkWeightDType } from './model/weight-fit.js';
 import { serveCommand } from './serving/cli-serve.js';
 import { trainCommand } from './training/cli-train.js';
 
@@ -17,6 +18,7 @@ Options:
   --model, -m         local checkpoint folder or Hugging Face id (e.g. state-spaces/mamba-130m-hf)
   --prompt, -p        prompt text (needs tokenizer.json beside the weights)
   --ids               prompt as comma-separated token ids (exact input)
+  --dtype             weight matrices as f32, f16, bf16, q8 or q4 (quantized at load; default as stored)
   --max-tokens, -n    new tokens to generate (default 64)
   --temperature, -t   0 = greedy (default 0)
   --top-k             keep the k most likely tokens (0 = off)
@@ -57,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
       model: { type: 'string', short: 'm' },
       prompt: { type: 'string', short: 'p' },
       ids: { type: 'string' },
+      dtype: { type: 'string' },
       'max-tokens': { type: 'string', short: 'n' },
       temperature: { type: 'string', short: 't' },
       'top-k': { type: 'string' },
@@ -80,10 +83,12 @@ async function main(argv: string[]): Promise<number> {
   if ((values.prompt === undefined) === (values.ids === undefined)) {
     throw new MambaModelError('mamba-webgpu generate: give exactly one of --prompt TEXT or --ids 1,2,3');
   }
+  checkWeightDType('mamba-webgpu generate --dtype', values.dtype);
   const ctx = await getGpuContext();
   if (!values.json) process.stderr.write(`adapter: ${ctx.describe()}\n`);
   using model = await loadModel(values.model, {
     ctx,
+    ...(values.dtype ? { dtype: values.dtype } : {}),
     ...(values.endpoint ? { endpoint: values.endpoint } : {}),
     ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {}),
     progress: !values.json,

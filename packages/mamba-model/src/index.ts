@@ -11,7 +11,17 @@ export {
   MambaModel,
   type StreamChunk,
 } from './model/mamba-model.js';
-export { type MambaWeights, type LayerWeights, uploadWeights, disposeWeights } from './model/weights.js';
+export {
+  type MambaWeights,
+  type LayerWeights,
+  type WeightDType,
+  type WeightPlan,
+  WEIGHT_DTYPES,
+  planWeights,
+  uploadWeights,
+  disposeWeights,
+} from './model/weights.js';
+export { checkWeightsFit } from './model/weight-fit.js';
 export { type ModelTokenizer, type StreamDecoder, loadTokenizer } from './model/tokenizer.js';
 export { type ResolvedSampling, type SamplingOptions, resolveSampling } from './sampling/options.js';
 export { type NonFiniteLogits, NonFiniteLogitsError } from './sampling/errors.js';

@@ -100,3 +100,20 @@ export class HubError extends MambaModelError {
 export function formatShape(shape: readonly number[]): string {
   return `(${shape.join(', ')})`;
 }
+
+/**
+ * The weights do not fit the adapter (one tensor over `maxBufferSize`) or the memory budget the
+ * caller gave; `fits` lists the weight dtypes that would, smallest last.
+ */
+export class ModelTooLargeError extends MambaModelError {
+  override name = 'ModelTooLargeError';
+  constructor(
+    message: string,
+    /** Bytes the weights need in the requested dtype. */
+    readonly neededBytes: number,
+    /** The weight dtypes that would fit (may be empty). */
+    readonly fits: readonly string[],
+  ) {
+    super(message);
+  }
+}

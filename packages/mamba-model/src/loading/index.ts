@@ -31,6 +31,7 @@ export { type HfConfigJsonOptions, hfConfigJson } from './config-json.js';
 export {
   ConfigError,
   HubError,
+  ModelTooLargeError,
   type HubErrorReason,
   MambaModelError,
   SafetensorsError,

@@ -18,7 +18,8 @@ import {
 import { nonFiniteLogitsError } from '../sampling/errors.js';
 import { GenerationGraph } from './session.js';
 import { loadTokenizer, type ModelTokenizer } from './tokenizer.js';
-import { disposeWeights, type MambaWeights, uploadWeights } from './weights.js';
+import { checkMemoryBudget, checkWeightDType, checkWeightsFit } from './weight-fit.js';
+import { disposeWeights, type MambaWeights, type WeightDType, uploadWeights } from './weights.js';
 
 export interface StreamChunk {
   id: number;
@@ -44,6 +45,17 @@ export interface LoadModelOptions {
   config?: MambaConfig;
   /** Checkpoint warnings (unused tensors, vocab padding, F64 weights); default console.warn. */
   onWarning?: OpenCheckpointOptions['onWarning'];
+  /**
+   * Storage dtype of the weight matrices (see `WeightDType`): default as stored in the
+   * checkpoint; `q8` / `q4` quantize each matrix as it is read (blocks of 32, `QUANT_BLOCK`).
+   */
+  dtype?: WeightDType;
+  /**
+   * Bytes the weights may take on the GPU (e.g. a browser tab's budget). Checked, with the
+   * adapter's maxBufferSize, before anything is allocated: a `ModelTooLargeError` names the
+   * dtypes that would fit.
+   */
+  memoryBudgetBytes?: number;
 }
 
 /** Opens a checkpoint from any store (folder, URL, memory), uploads its weights, reads its tokenizer. */
@@ -51,13 +63,16 @@ export async function loadModelFromStore(
   store: CheckpointStore,
   options: LoadModelOptions = {},
 ): Promise<MambaModel> {
+  checkWeightDType('loadModel', options.dtype);
+  checkMemoryBudget('loadModel', options.memoryBudgetBytes);
   const ctx = options.ctx ?? (await getGpuContext());
   const checkpoint = await openCheckpoint(store, {
     ...(options.config ? { config: options.config } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });
   try {
-    return await MambaModel.fromCheckpoint(ctx, checkpoint, options.onProgress);
+    checkWeightsFit('loadModel', ctx, checkpoint.tensors, options.dtype, options.memoryBudgetBytes);
+    return await MambaModel.fromCheckpoint(ctx, checkpoint, options.onProgress, options.dtype);
   } finally {
     await checkpoint.close();
   }
@@ -86,8 +101,10 @@ export class MambaModel {
     ctx: GpuContext,
     checkpoint: Checkpoint,
     onProgress?: (p: LoadProgress) => void,
+    dtype?: WeightDType,
   ): Promise<MambaModel> {
-    const weights = await uploadWeights(ctx, checkpoint, onProgress);
+    checkWeightDType('MambaModel.fromCheckpoint', dtype);
+    const weights = await uploadWeights(ctx, checkpoint, onProgress, dtype);
     try {
       const json = await checkpoint.readTokenizerJson();
       const tokenizer = json ? await loadTokenizer(json) : undefined;

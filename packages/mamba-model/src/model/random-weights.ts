@@ -4,7 +4,7 @@
 
 import { type GpuContext, Tensor } from '@mamba-webgpu/tensor';
 import type { MambaConfig } from '../loading/config.js';
-import type { LayerWeights, MambaWeights } from './weights.js';
+import type { LayerWeights, MambaWeights, WeightDType } from './weights.js';
 
 /** Fast seeded uniform fill in [-scale, scale) (xorshift32). */
 function uniform(n: number, scale: number, seed: number): Float32Array {
@@ -26,7 +26,7 @@ function uniform(n: number, scale: number, seed: number): Float32Array {
 export function randomWeights(
   ctx: GpuContext,
   config: MambaConfig,
-  options: { seed?: number; dtype?: 'f32' | 'f16' | 'bf16' } = {},
+  options: { seed?: number; dtype?: WeightDType } = {},
 ): MambaWeights {
   const { dModel, dInner, dState, dConv, dtRank, vocabSize } = config;
   const dtype = options.dtype ?? 'f32';

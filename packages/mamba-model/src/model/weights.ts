@@ -1,9 +1,10 @@
 // Uploads a checkpoint's tensors to the GPU, one at a time (read, upload, drop): matrices stay in
-// their checkpoint dtype (f16/bf16 packed two per u32, computed in f32); small vectors and
-// A = -exp(A_log) are converted to f32 on the CPU once.
+// their checkpoint dtype (f16/bf16 packed two per u32, computed in f32) or take the dtype asked
+// for (f32, f16, bf16, or q8/q4 blocks quantized on the CPU as each tensor passes, never the whole
+// model in f32); small vectors and A = -exp(A_log) are converted to f32 on the CPU once.
 
-import { type GpuContext, Tensor, type DType } from '@mamba-webgpu/tensor';
-import type { Checkpoint, LoadedTensor, LoadProgress } from '../loading/checkpoint.js';
+import { type GpuContext, Tensor, type DType, byteLength } from '@mamba-webgpu/tensor';
+import type { Checkpoint, CheckpointTensor, LoadedTensor, LoadProgress } from '../loading/checkpoint.js';
 import type { MambaConfig } from '../loading/config.js';
 import { decodeToFloat32 } from '../loading/safetensors.js';
 import { MambaModelError } from '../loading/errors.js';
@@ -35,16 +36,61 @@ export interface MambaWeights {
   bytes: number;
 }
 
+/**
+ * The storage dtype of the matrices (embedding / LM head, in_proj, x_proj, dt_proj, out_proj):
+ * the checkpoint's own (f32, f16, bf16), or quantized at load into 32-element blocks: `q8`
+ * (symmetric int8, f32 scale: 1.125 bytes per weight) or `q4` (4-bit with f16 scale and minimum:
+ * 0.625 bytes per weight). Every other tensor (A_log, D, conv weights and biases, norm weights,
+ * biases) stays f32: together about 1% of the bytes, and the ones the recurrence is most
+ * sensitive to (A enters exp(delta * A) at every step, D and the norms scale every activation).
+ */
+export type WeightDType = 'f32' | 'f16' | 'bf16' | 'q8' | 'q4';
+
+/** The values `dtype` accepts, in order of size. */
+export const WEIGHT_DTYPES: readonly WeightDType[] = ['f32', 'bf16', 'f16', 'q8', 'q4'];
+
 const MATRIX_ROLES = new Set(['embedding', 'lmHead', 'inProj', 'xProj', 'dtProj', 'outProj']);
 
-function upload(ctx: GpuContext, t: LoadedTensor, label: string): Tensor {
-  if (MATRIX_ROLES.has(t.role) && (t.dtype === 'F16' || t.dtype === 'BF16')) {
-    const dtype: DType = t.dtype === 'F16' ? 'f16' : 'bf16';
+/** The GPU dtype of a checkpoint tensor under `dtype` (undefined: the checkpoint's own). */
+function gpuDType(t: { role: string; dtype: string }, dtype: WeightDType | undefined): DType {
+  if (!MATRIX_ROLES.has(t.role)) return 'f32';
+  if (dtype) return dtype;
+  return t.dtype === 'F16' ? 'f16' : t.dtype === 'BF16' ? 'bf16' : 'f32';
+}
+
+/** What a checkpoint's weights need on the GPU in one dtype. */
+export interface WeightPlan {
+  readonly dtype: WeightDType | undefined;
+  /** Bytes of every weight buffer. */
+  readonly totalBytes: number;
+  /** The largest single tensor (one buffer). */
+  readonly largest: { readonly key: string; readonly bytes: number };
+}
+
+/** The GPU bytes of `tensors` stored under `dtype` (undefined: the checkpoint's own dtypes). */
+export function planWeights(tensors: readonly CheckpointTensor[], dtype?: WeightDType): WeightPlan {
+  let totalBytes = 0;
+  let largest = { key: '', bytes: 0 };
+  for (const t of tensors) {
+    let numel = 1;
+    for (const d of t.shape) numel *= d;
+    const bytes = Math.max(4, byteLength(gpuDType(t, dtype), numel));
+    totalBytes += bytes;
+    if (bytes > largest.bytes) largest = { key: t.key, bytes };
+  }
+  return { dtype, totalBytes, largest };
+}
+
+function upload(ctx: GpuContext, t: LoadedTensor, label: string, dtype: WeightDType | undefined): Tensor {
+  const target = gpuDType(t, dtype);
+  const stored = t.dtype === 'F16' ? 'f16' : t.dtype === 'BF16' ? 'bf16' : undefined;
+  if (target === stored) {
     // Raw 16-bit patterns, copied to an aligned array (the bytes may be an unaligned view).
     const halves = new Uint16Array(t.bytes.byteLength / 2);
     new Uint8Array(halves.buffer).set(t.bytes);
-    return Tensor.fromArray(ctx, halves, t.shape, dtype, label);
+    return Tensor.fromArray(ctx, halves, t.shape, target, label);
   }
+  // Decoded to f32, then stored as `target` (rounded to f16/bf16 or quantized on upload).
   let values = decodeToFloat32(t);
   let shape = t.shape;
   if (t.role === 'aLog') {
@@ -53,20 +99,24 @@ function upload(ctx: GpuContext, t: LoadedTensor, label: string): Tensor {
     values = a;
   }
   if (t.role === 'conv1dWeight') shape = [t.shape[0]!, t.shape[2]!];
-  return Tensor.fromArray(ctx, values, shape, 'f32', label);
+  return Tensor.fromArray(ctx, values, shape, target, label);
 }
 
-/** Reads every tensor of `checkpoint` and uploads it. On failure, frees what was uploaded. */
+/**
+ * Reads every tensor of `checkpoint` and uploads it, the matrices in `dtype` (default: as stored).
+ * On failure, frees what was uploaded.
+ */
 export async function uploadWeights(
   ctx: GpuContext,
   checkpoint: Checkpoint,
   onProgress?: (p: LoadProgress) => void,
+  dtype?: WeightDType,
 ): Promise<MambaWeights> {
   const config: MambaConfig = checkpoint.config;
   const byKey = new Map<string, Tensor>();
   try {
     for await (const t of checkpoint.readTensors(onProgress ? { onProgress } : {})) {
-      byKey.set(t.key, upload(ctx, t, `weights/${t.key}`));
+      byKey.set(t.key, upload(ctx, t, `weights/${t.key}`, dtype));
     }
     const get = (key: string): Tensor => {
       const t = byKey.get(key);

@@ -69,6 +69,17 @@ describe('mamba-webgpu generate', () => {
     expect(out.stats.decodeTokensPerSecond).toBeGreaterThan(0);
   });
 
+  it('--dtype q8 quantizes at load (greedy ids of the tiny model unchanged); a bad --dtype exits 2', async () => {
+    const out = await generate(fixturePath('mamba-tiny'), ['--dtype', 'q8']);
+    expect(out.ids).toEqual(want);
+    await expect(generate(fixturePath('mamba-tiny'), ['--dtype', 'int3'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(
+        /--dtype: dtype must be one of 'f32', 'bf16', 'f16', 'q8', 'q4', got 'int3'/,
+      ),
+    });
+  });
+
   it('downloads from a hub (HF_ENDPOINT) into the cache, then runs from the cache', async () => {
     const env = { HF_ENDPOINT: hub.endpoint, MAMBA_WEBGPU_CACHE: cache };
     const first = await generate('tiny-org/mamba-tiny', [], env);
