@@ -192,26 +192,8 @@ async function fetchPart(
       watchdog,
     );
     if (response.status === 416 && offset > 0) {
-      await response.body?.cancel().catch(() => {});
-      const total = /^bytes \*\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1];
-      if (total !== undefined && Number(total) === offset) {
-        if (remote.expected === undefined) {
-          remote.expected = offset; // the part is whole already
-          return;
-        }
-        // The server has exactly the bytes we hold: the hub's size is what is wrong.
-        await withIo('remove', part, () => rm(part, { force: true }));
-        const error = new HubError(
-          `resolveCheckpoint: ${file} from ${url} must be ${remote.expected} bytes (the size the hub reports), but the server has ${offset}`,
-          'size-mismatch',
-          url,
-          416,
-        );
-        finalErrors.add(error);
-        throw error;
-      }
-      // The part file does not fit the remote file (it changed): start over.
-      offset = 0;
+      if ((await afterRangeRefused(response, url, part, file, offset, remote)) === 'whole') return;
+      offset = 0; // the part file does not fit the remote file (it changed): start over
       ({ response } = await fetchFollowing(ctx, url, { method: 'GET' }, watchdog));
     }
     const total = sizeFromGet(response);
@@ -234,6 +216,37 @@ async function fetchPart(
   }
 }
 
+/**
+ * After a 416 for `bytes=<offset>-`: `whole` when the server holds exactly `offset` bytes and the
+ * hub gave no size; a final size mismatch when the hub's size contradicts that; else `restart`.
+ */
+async function afterRangeRefused(
+  response: Response,
+  url: string,
+  part: string,
+  file: string,
+  offset: number,
+  remote: Remote,
+): Promise<'whole' | 'restart'> {
+  await response.body?.cancel().catch(() => {});
+  const total = /^bytes \*\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1];
+  if (total === undefined || Number(total) !== offset) return 'restart';
+  if (remote.expected === undefined) {
+    remote.expected = offset;
+    return 'whole';
+  }
+  // The server has exactly the bytes we hold: the hub's size is what is wrong.
+  await withIo('remove', part, () => rm(part, { force: true }));
+  const error = new HubError(
+    `resolveCheckpoint: ${file} from ${url} must be ${remote.expected} bytes (the size the hub reports), but the server has ${offset}`,
+    'size-mismatch',
+    url,
+    416,
+  );
+  finalErrors.add(error);
+  throw error;
+}
+
 /** The file's whole size as a GET tells it: Content-Length of a 200, the total of a 206's Content-Range. */
 function sizeFromGet(response: Response): number | undefined {
   if (response.status === 206) {
@@ -241,7 +254,8 @@ function sizeFromGet(response: Response): number | undefined {
     return total === undefined ? undefined : Number(total);
   }
   const length = response.headers.get('content-length');
-  if (response.status !== 200 || length === null || response.headers.get('content-encoding')) return undefined;
+  if (response.status !== 200 || length === null || response.headers.get('content-encoding'))
+    return undefined;
   return Number.isSafeInteger(Number(length)) ? Number(length) : undefined;
 }
 

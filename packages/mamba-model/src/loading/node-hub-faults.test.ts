@@ -71,7 +71,9 @@ async function hubError(promise: Promise<unknown>): Promise<HubError> {
 
 async function expectModelCached(name: string) {
   const folder = folderOf(name);
-  expect(Buffer.from(await readFile(join(folder, 'model.safetensors'))).equals(Buffer.from(model))).toBe(true);
+  expect(Buffer.from(await readFile(join(folder, 'model.safetensors'))).equals(Buffer.from(model))).toBe(
+    true,
+  );
   expect((await readdir(folder)).sort()).toEqual(['config.json', 'model.safetensors']);
 }
 
@@ -106,7 +108,9 @@ describe('resolveCheckpoint against a misbehaving hub', () => {
   });
 
   it('gives up on a body that always stalls, keeping the .part prefix for the next run', async () => {
-    const repo = addRepo('stalls', { 'model.safetensors': { kind: 'stall', after: 50_000, times: Infinity } });
+    const repo = addRepo('stalls', {
+      'model.safetensors': { kind: 'stall', after: 50_000, times: Infinity },
+    });
     const error = await hubError(resolveCheckpoint('acme/stalls', options()));
     expect(error).toMatchObject({ reason: 'timeout', attempts: 3 });
     expect(error.message).toContain('stalled');
@@ -158,7 +162,12 @@ describe('resolveCheckpoint against a misbehaving hub', () => {
   });
 
   it('checks the timeouts, attempts and lock bound it is given', async () => {
-    for (const bad of [{ timeoutMs: -1 }, { readTimeoutMs: Number.NaN }, { maxAttempts: 0 }, { maxAttempts: 1.5 }]) {
+    for (const bad of [
+      { timeoutMs: -1 },
+      { readTimeoutMs: Number.NaN },
+      { maxAttempts: 0 },
+      { maxAttempts: 1.5 },
+    ]) {
       const error = await resolveCheckpoint('acme/forced', { ...options(), ...bad }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidArgumentError);
       expect((error as InvalidArgumentError).argument).toBe(Object.keys(bad)[0]);

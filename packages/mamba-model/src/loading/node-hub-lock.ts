@@ -78,8 +78,7 @@ async function inspect(
   try {
     owner = JSON.parse(record) as Owner;
   } catch {}
-  const dead =
-    typeof owner.pid === 'number' && owner.host === hostname() && !processAlive(owner.pid);
+  const dead = typeof owner.pid === 'number' && owner.host === hostname() && !processAlive(owner.pid);
   return { state: dead ? 'stale' : 'live', ino: info.ino, record };
 }
 

@@ -82,7 +82,10 @@ function downloadBounds(options: ResolveCheckpointOptions): typeof DEFAULTS {
   for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
     const value = options[key];
     if (value === undefined) continue;
-    const ok = key === 'maxAttempts' ? Number.isSafeInteger(value) && value >= 1 : Number.isFinite(value) && value >= 0;
+    const ok =
+      key === 'maxAttempts'
+        ? Number.isSafeInteger(value) && value >= 1
+        : Number.isFinite(value) && value >= 0;
     if (!ok) {
       throw new InvalidArgumentError(
         `resolveCheckpoint: options.${key} must be ${key === 'maxAttempts' ? 'an integer >= 1' : 'a finite number of ms >= 0'}, got ${String(value)}`,
