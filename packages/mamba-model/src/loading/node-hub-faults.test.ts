@@ -167,6 +167,7 @@ describe('resolveCheckpoint against a misbehaving hub', () => {
       { readTimeoutMs: Number.NaN },
       { maxAttempts: 0 },
       { maxAttempts: 1.5 },
+      { lockStaleMs: 0 },
     ]) {
       const error = await resolveCheckpoint('acme/forced', { ...options(), ...bad }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidArgumentError);

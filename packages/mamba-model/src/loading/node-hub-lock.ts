@@ -78,7 +78,9 @@ async function inspect(
   try {
     owner = JSON.parse(record) as Owner;
   } catch {}
-  const dead = typeof owner.pid === 'number' && owner.host === hostname() && !processAlive(owner.pid);
+  const pid =
+    Number.isSafeInteger(owner.pid) && (owner.pid as number) > 0 ? (owner.pid as number) : undefined;
+  const dead = pid !== undefined && owner.host === hostname() && !processAlive(pid);
   return { state: dead ? 'stale' : 'live', ino: info.ino, record };
 }
 

@@ -76,19 +76,25 @@ async function isFile(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isFile() ?? false;
 }
 
-/** The timeouts, attempts and lock bound of `options`, checked: positive numbers (attempts: an integer). */
+/** What each bound must be: attempts an integer >= 1, the back-off >= 0 ms, the rest > 0 ms. */
+const BOUND_RULES: Record<keyof typeof DEFAULTS, [(value: number) => boolean, string]> = {
+  timeoutMs: [(v) => Number.isFinite(v) && v > 0, 'a finite number of ms > 0'],
+  readTimeoutMs: [(v) => Number.isFinite(v) && v > 0, 'a finite number of ms > 0'],
+  maxAttempts: [(v) => Number.isSafeInteger(v) && v >= 1, 'an integer >= 1'],
+  retryDelayMs: [(v) => Number.isFinite(v) && v >= 0, 'a finite number of ms >= 0'],
+  lockStaleMs: [(v) => Number.isFinite(v) && v > 0, 'a finite number of ms > 0'],
+};
+
+/** The timeouts, attempts and lock bound of `options`, checked, with the defaults filled in. */
 function downloadBounds(options: ResolveCheckpointOptions): typeof DEFAULTS {
   const bounds = { ...DEFAULTS };
   for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
     const value = options[key];
     if (value === undefined) continue;
-    const ok =
-      key === 'maxAttempts'
-        ? Number.isSafeInteger(value) && value >= 1
-        : Number.isFinite(value) && value >= 0;
-    if (!ok) {
+    const [ok, expected] = BOUND_RULES[key];
+    if (typeof value !== 'number' || !ok(value)) {
       throw new InvalidArgumentError(
-        `resolveCheckpoint: options.${key} must be ${key === 'maxAttempts' ? 'an integer >= 1' : 'a finite number of ms >= 0'}, got ${String(value)}`,
+        `resolveCheckpoint: options.${key} must be ${expected}, got ${String(value)}`,
         key,
       );
     }
