@@ -30,6 +30,7 @@ Options:
   --json              print one JSON object (ids, text, stats) instead of streaming text
   --endpoint          hub endpoint (default HF_ENDPOINT or https://huggingface.co)
   --cache-dir         download cache (default MAMBA_WEBGPU_CACHE or ~/.cache/mamba-webgpu)
+  --force             download the hub files again even when they are cached
   --help, -h          this help
 `;
 
@@ -71,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
       endpoint: { type: 'string' },
       'cache-dir': { type: 'string' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -91,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
     ...(values.dtype ? { dtype: values.dtype } : {}),
     ...(values.endpoint ? { endpoint: values.endpoint } : {}),
     ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {}),
+    force: values.force ?? false,
     progress: !values.json,
   });
   let promptIds: number[];

@@ -73,6 +73,7 @@ export type HubErrorReason =
   | 'unauthorized'
   | 'http'
   | 'network'
+  | 'timeout'
   | 'interrupted'
   | 'size-mismatch'
   | 'checksum-mismatch'
@@ -82,6 +83,8 @@ export type HubErrorReason =
 /** A checkpoint could not be resolved or downloaded (local folder or Hugging Face hub). */
 export class HubError extends MambaModelError {
   override name = 'HubError';
+  /** How many attempts a download made before giving up (set when it retried). */
+  readonly attempts: number | undefined;
   constructor(
     message: string,
     /** Machine-readable kind of failure. */
@@ -90,9 +93,10 @@ export class HubError extends MambaModelError {
     readonly file: string,
     /** HTTP status, when a response came. */
     readonly status?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; attempts?: number },
   ) {
     super(message, options);
+    this.attempts = options?.attempts;
   }
 }
 

@@ -1,6 +1,7 @@
 // Tests of resolveCheckpoint against a fake hub on 127.0.0.1: download into the cache layout,
 // cache hits, LFS redirects (token kept off the CDN), sharded repos, an interrupted download
-// resumed with a Range request, 404s for required files, size and checksum mismatches.
+// resumed with a Range request by a later run, 404s for required files, size and checksum
+// mismatches (retried, then typed errors). Timeouts, retries and locks: node-hub-faults.test.ts.
 
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -127,6 +128,8 @@ afterEach(() => {
 });
 
 const env = () => ({ HF_ENDPOINT: hub.endpoint, HF_TOKEN: 'hf_secret', MAMBA_WEBGPU_CACHE: cache });
+/** Options that keep retries short: 3 attempts, 1 ms then 2 ms apart. */
+const fast = () => ({ env: env(), progress: false, maxAttempts: 3, retryDelayMs: 1 });
 
 async function hubError(promise: Promise<unknown>): Promise<HubError> {
   const error = await promise.then(
@@ -205,16 +208,17 @@ describe('resolveCheckpoint', () => {
     }
   });
 
-  it('resumes an interrupted download with a Range request', async () => {
+  it('a later run resumes an interrupted download with a Range request', async () => {
     const cut = 150_000;
     repos.resume!.interruptOnce = new Map([['model.safetensors', cut]]);
-    const error = await hubError(resolveCheckpoint('acme/resume', { env: env(), progress: false }));
-    expect(error.reason).toBe('interrupted');
+    const error = await hubError(resolveCheckpoint('acme/resume', { ...fast(), maxAttempts: 1 }));
+    expect(error).toMatchObject({ reason: 'interrupted', attempts: 1 });
     const folder = join(cache, 'hub', 'acme--resume', 'main');
     const partSize = (await stat(join(folder, 'model.safetensors.part'))).size;
     expect(partSize).toBeGreaterThan(0);
     expect(partSize).toBeLessThanOrEqual(cut);
     await expect(stat(join(folder, 'model.safetensors'))).rejects.toThrow();
+    expect(await readdir(folder)).not.toContain('model.safetensors.lock');
 
     hub.requests.length = 0;
     await resolveCheckpoint('acme/resume', { env: env(), progress: false });
@@ -242,18 +246,23 @@ describe('resolveCheckpoint', () => {
   });
 
   it('detects a size mismatch against x-linked-size and Content-Length', async () => {
-    const lfs = await hubError(resolveCheckpoint('acme/lying', { env: env(), progress: false }));
-    expect(lfs.reason).toBe('size-mismatch');
+    // The hub says 100 bytes more than the CDN has: the CDN's 416 for the rest settles it at once.
+    const lfs = await hubError(resolveCheckpoint('acme/lying', fast()));
+    expect(lfs).toMatchObject({ reason: 'size-mismatch', attempts: 2 });
     expect(lfs.message).toContain(String(model.byteLength + 100));
-    expect(await readdir(join(cache, 'hub', 'acme--lying', 'main'))).not.toContain('model.safetensors');
-    const plain = await hubError(resolveCheckpoint('acme/lying-plain', { env: env(), progress: false }));
-    expect(plain.reason).toBe('size-mismatch');
-    expect(await readdir(join(cache, 'hub', 'acme--lying-plain', 'main'))).not.toContain('model.safetensors');
+    expect(await readdir(join(cache, 'hub', 'acme--lying', 'main'))).toEqual(['config.json']);
+    // The hub says 100 bytes fewer than the body: retried from scratch, then a typed error.
+    const plain = await hubError(resolveCheckpoint('acme/lying-plain', fast()));
+    expect(plain).toMatchObject({ reason: 'size-mismatch', attempts: 3 });
+    expect(plain.message).toContain('in 3 attempt(s)');
+    expect(await readdir(join(cache, 'hub', 'acme--lying-plain', 'main'))).toEqual(['config.json']);
   });
 
-  it('detects a sha256 mismatch against x-linked-etag', async () => {
-    const error = await hubError(resolveCheckpoint('acme/bad-sha', { env: env(), progress: false }));
-    expect(error.reason).toBe('checksum-mismatch');
+  it('detects a sha256 mismatch against x-linked-etag, after retries', async () => {
+    const error = await hubError(resolveCheckpoint('acme/bad-sha', fast()));
+    expect(error).toMatchObject({ reason: 'checksum-mismatch', attempts: 3 });
+    const gets = hub.requests.filter((r) => r.method === 'GET' && r.server === 'cdn');
+    expect(gets.map((r) => r.range)).toEqual([undefined, undefined, undefined]);
     expect(await readdir(join(cache, 'hub', 'acme--bad-sha', 'main'))).toEqual(['config.json']);
   });
 });

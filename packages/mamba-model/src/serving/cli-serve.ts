@@ -21,6 +21,7 @@ Options:
   --queue         requests waiting for a slot before 429 (default 64)
   --endpoint      hub endpoint (default HF_ENDPOINT or https://huggingface.co)
   --cache-dir     download cache (default MAMBA_WEBGPU_CACHE or ~/.cache/mamba-webgpu)
+  --force         download the hub files again even when they are cached
   --help, -h      this help
 `;
 
@@ -44,6 +45,7 @@ export async function serveCommand(argv: string[], gpu: () => Promise<GpuContext
       queue: { type: 'string' },
       endpoint: { type: 'string' },
       'cache-dir': { type: 'string' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -64,6 +66,7 @@ export async function serveCommand(argv: string[], gpu: () => Promise<GpuContext
     ctx,
     ...(values.endpoint ? { endpoint: values.endpoint } : {}),
     ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {}),
+    force: values.force ?? false,
     progress: true,
   });
   const engine = createEngine(model, { slots, queue });

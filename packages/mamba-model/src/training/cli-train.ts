@@ -42,7 +42,7 @@ Options:
                     optimizer state (optimizer.safetensors) and the step count are restored, and
                     --steps more steps are taken (same data order as one uninterrupted run)
   --json            one JSON line per step: {"step","loss","gradNorm","lr"}
-  --endpoint, --cache-dir   as for generate
+  --endpoint, --cache-dir, --force   as for generate
 `;
 
 function fail(message: string): never {
@@ -112,6 +112,7 @@ export async function trainCommand(argv: readonly string[], ctx: () => Promise<G
       json: { type: 'boolean' },
       endpoint: { type: 'string' },
       'cache-dir': { type: 'string' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -170,6 +171,7 @@ export async function trainCommand(argv: readonly string[], ctx: () => Promise<G
   const folder = await resolveCheckpoint(values.model, {
     ...(values.endpoint ? { endpoint: values.endpoint } : {}),
     ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {}),
+    force: values.force ?? false,
   });
   const checkpoint = await openCheckpoint(folderStore(folder));
   let params: MambaParameters | undefined;

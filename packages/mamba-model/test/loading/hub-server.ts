@@ -1,6 +1,7 @@
 // A fake Hugging Face hub for tests: node:http on 127.0.0.1 (random port) serving files in the
 // hub's `/<owner>/<name>/resolve/<revision>/<file>` layout, with LFS-style redirects to a second
-// "CDN" server (x-linked-size / x-linked-etag on the redirect), Range support, and fault modes.
+// "CDN" server (x-linked-size / x-linked-etag on the redirect), Range support, and fault modes: a
+// request never answered, a body that stalls or ends early without Content-Length, a slow body.
 
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,6 +14,18 @@ export interface SeenRequest {
   path: string;
   range: string | undefined;
   authorization: string | undefined;
+}
+
+/**
+ * A misbehaviour for the next `times` requests (`method`, default GET) of a file: `hang` accepts and
+ * never answers; `stall` sends `after` bytes of the body, then nothing (the socket stays open);
+ * `end-early` sends no Content-Length and ends the body cleanly after `after` bytes.
+ */
+export interface Fault {
+  kind: 'hang' | 'stall' | 'end-early';
+  method?: 'HEAD' | 'GET';
+  after?: number;
+  times: number;
 }
 
 /** Files of one repo revision and the faults to inject. */
@@ -29,6 +42,35 @@ export interface FakeRepo {
   reportedSize?: Map<string, number>;
   /** Report this sha256 instead of the real one. */
   reportedSha256?: Map<string, string>;
+  /** Faults by file (for LFS files they happen at the CDN). */
+  faults?: Map<string, Fault>;
+  /** Send the body of these files in 16 kB pieces, this many ms apart. */
+  slow?: Map<string, number>;
+}
+
+function takeFault(repo: FakeRepo, file: string, method: string | undefined): Fault | undefined {
+  const fault = repo.faults?.get(file);
+  if (fault === undefined || fault.times <= 0 || (fault.method ?? 'GET') !== method) return undefined;
+  fault.times--;
+  return fault;
+}
+
+function sendSlowly(res: ServerResponse, body: Uint8Array, everyMs: number) {
+  let at = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed) {
+      clearInterval(timer);
+      return;
+    }
+    const end = Math.min(at + 16_384, body.byteLength);
+    res.write(body.subarray(at, end));
+    at = end;
+    if (at === body.byteLength) {
+      clearInterval(timer);
+      res.end();
+    }
+  }, everyMs);
+  res.on('close', () => clearInterval(timer));
 }
 
 export interface FakeHub {
@@ -47,6 +89,8 @@ function serveBytes(
   file: string,
   headSize?: number,
 ) {
+  const fault = takeFault(repo, file, req.method);
+  if (fault?.kind === 'hang') return; // accepted, never answered; the socket stays open
   res.setHeader('accept-ranges', 'bytes');
   if (req.method === 'HEAD') {
     res.writeHead(200, { 'content-length': String(headSize ?? bytes.byteLength) });
@@ -55,6 +99,7 @@ function serveBytes(
   }
   let start = 0;
   let end = bytes.byteLength - 1;
+  const headers: Record<string, string> = {};
   const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
   if (range) {
     start = Number(range[1]);
@@ -64,14 +109,16 @@ function serveBytes(
       res.end();
       return;
     }
-    res.writeHead(206, {
-      'content-range': `bytes ${start}-${end}/${bytes.byteLength}`,
-      'content-length': String(end - start + 1),
-    });
-  } else {
-    res.writeHead(200, { 'content-length': String(bytes.byteLength) });
+    headers['content-range'] = `bytes ${start}-${end}/${bytes.byteLength}`;
   }
+  if (fault?.kind !== 'end-early') headers['content-length'] = String(end - start + 1);
+  res.writeHead(range ? 206 : 200, headers);
   const body = bytes.subarray(start, end + 1);
+  if (fault !== undefined) {
+    res.write(body.subarray(0, fault.after ?? 0));
+    if (fault.kind === 'end-early') res.end();
+    return;
+  }
   const cut = repo.interruptOnce?.get(file);
   if (cut !== undefined) {
     repo.interruptOnce!.delete(file);
@@ -80,7 +127,9 @@ function serveBytes(
     });
     return;
   }
-  res.end(body);
+  const everyMs = repo.slow?.get(file);
+  if (everyMs !== undefined) sendSlowly(res, body, everyMs);
+  else res.end(body);
 }
 
 function listen(server: Server): Promise<string> {
