@@ -146,6 +146,22 @@ describe('installed from the packed tarballs', () => {
     expect(scanRef).toBe('function');
   });
 
+  it.runIf(process.platform === 'linux')(
+    '(a) with no Vulkan driver visible, it fails with NoAdapterError and a remedy an npm user can run',
+    async (context) => {
+      const env = {
+        ...childEnv(),
+        VK_ICD_FILENAMES: '/nonexistent.json',
+        VK_DRIVER_FILES: '/nonexistent.json',
+      };
+      const result = await run(process.execPath, ['generate.mjs', fixture, tokenizerJson], consumer, env);
+      if (result.code === 0) context.skip('an adapter was found without Vulkan drivers; not checked here');
+      expect(result.output).toContain('NoAdapterError: createGpuContext: no WebGPU adapter available');
+      expect(result.output).toContain('`sudo apt install mesa-vulkan-drivers`');
+      expect(result.output).not.toContain('tooling/');
+    },
+  );
+
   it('(b) a strict consumer type-checks without skipLibCheck on TypeScript 6 (nodenext and bundler)', async () => {
     const node = await timed('tsc 6 node', () => run(process.execPath, [tsc6, '-p', '.'], consumer));
     expect(node.code, node.output).toBe(0);
