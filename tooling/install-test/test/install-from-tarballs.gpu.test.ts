@@ -146,6 +146,25 @@ describe('installed from the packed tarballs', () => {
     expect(scanRef).toBe('function');
   });
 
+  it('(a) the installed `mamba-webgpu` command generates from the fixture', async () => {
+    const bin = join(consumer, 'node_modules/.bin/mamba-webgpu');
+    const args = [
+      'generate',
+      '--model',
+      fixture,
+      '--ids',
+      '1,2,3',
+      '--max-tokens',
+      '4',
+      '--no-eos',
+      '--json',
+    ];
+    const result = await timed('mamba-webgpu bin', () => run(bin, args, consumer));
+    expect(result.code, result.output).toBe(0);
+    const { ids } = JSON.parse(result.output.split('\n').find((l) => l.startsWith('{'))!);
+    expect(ids).toHaveLength(4);
+  });
+
   it.runIf(process.platform === 'linux')(
     '(a) with no Vulkan driver visible, it fails with NoAdapterError and a remedy an npm user can run',
     async (context) => {
