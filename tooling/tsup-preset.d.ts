@@ -1,2 +1,2 @@
 import type { Options } from 'tsup';
-export function tsupPreset(options: Options): Options;
+export function tsupPreset(options: Options & { dtsLibs?: string[] }): Options;

@@ -1,4 +1,9 @@
 import { tsupPreset } from '@mamba-webgpu/tooling/tsup';
 import { defineConfig } from 'tsup';
 
-export default defineConfig(tsupPreset({ entry: ['src/index.ts', 'src/internal.ts', 'src/testing.ts'] }));
+export default defineConfig(
+  tsupPreset({
+    entry: ['src/index.ts', 'src/internal.ts', 'src/testing.ts'],
+    dtsLibs: ['esnext.disposable'],
+  }),
+);

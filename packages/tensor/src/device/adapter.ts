@@ -3,7 +3,7 @@
 // real limits and the optional features it has.
 
 import { NoAdapterError } from '../errors.js';
-import { getGpu, noAdapterRemedy } from './gpu-provider.js';
+import { getGpu, noAdapterRemedy, noImplementationRemedy } from './gpu-provider.js';
 
 export interface GpuContextOptions {
   /** `high-performance` (default) or `low-power`. Env: `MAMBA_WEBGPU_POWER`. */
@@ -84,7 +84,7 @@ function summarize(info: GPUAdapterInfo): AdapterSummary {
 async function requestAdapter(options: GpuContextOptions): Promise<GPUAdapter> {
   const gpu = await getGpu(options.dawnFlags);
   if (!gpu)
-    throw new NoAdapterError(`createGpuContext: no WebGPU implementation found; ${noAdapterRemedy()}`);
+    throw new NoAdapterError(`createGpuContext: no WebGPU implementation found; ${noImplementationRemedy()}`);
   const powerPreference =
     options.powerPreference ??
     (envString('MAMBA_WEBGPU_POWER') as GPUPowerPreference | undefined) ??

@@ -40,11 +40,38 @@ export async function getGpu(dawnFlags: readonly string[] = []): Promise<GPU | u
   return globalThis.__mambaWebGpuDawn;
 }
 
-/** The remedy printed when no adapter exists, per platform. */
-export function noAdapterRemedy(): string {
-  if (isNode() && process.platform === 'linux') {
-    return 'install a Vulkan driver; without a GPU, Mesa lavapipe from Debian bookworm-backports works: run `bash tooling/scripts/install-vulkan.sh` (the plain bookworm Mesa 22 is refused by Dawn)';
+/** Where the remedies are spelled out: a README every npm install has (and npm's page shows). */
+const SEE_README = 'see "WebGPU adapter" in the README of @mamba-webgpu/tensor';
+
+/** The runtime a remedy is for: Node's `process.platform`, or `'browser'` anywhere else. */
+function currentRuntime(): string {
+  return isNode() ? process.platform : 'browser';
+}
+
+/**
+ * The remedy printed when no adapter exists: a step the user can take on their platform (not a
+ * script of this repository), and where the README explains it.
+ */
+export function noAdapterRemedy(runtime: string = currentRuntime()): string {
+  if (runtime === 'browser') {
+    return 'use a browser with WebGPU enabled (Chrome/Edge 113+, or Chromium with --enable-unsafe-webgpu)';
   }
-  if (isNode()) return 'check that the npm package `webgpu` is installed and a GPU driver is present';
-  return 'use a browser with WebGPU enabled (Chrome/Edge 113+, or Chromium with --enable-unsafe-webgpu)';
+  if (runtime === 'linux') {
+    // Dawn refuses Mesa 22 (Debian 12's own); the 25.x of bookworm-backports works.
+    return (
+      "install your GPU's Vulkan driver, or Mesa's software one (lavapipe, runs on the CPU): " +
+      '`sudo apt install mesa-vulkan-drivers` on Debian/Ubuntu (Debian 12: from bookworm-backports, ' +
+      `its own Mesa 22 is too old for Dawn); ${SEE_README}`
+    );
+  }
+  return `install or update your GPU's driver (Dawn uses Metal on macOS, D3D12 or Vulkan on Windows); ${SEE_README}`;
+}
+
+/** The remedy printed when there is no WebGPU at all (no `navigator.gpu`, npm `webgpu` did not load). */
+export function noImplementationRemedy(runtime: string = currentRuntime()): string {
+  if (runtime === 'browser') return noAdapterRemedy(runtime);
+  return (
+    'the npm package `webgpu` (Dawn, a dependency of @mamba-webgpu/tensor) did not load: reinstall it ' +
+    `(\`npm install webgpu\`; it ships Dawn for linux-x64, linux-arm64, macOS, win32-x64 and win32-arm64); ${SEE_README}`
+  );
 }
