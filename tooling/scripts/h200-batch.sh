@@ -6,7 +6,8 @@
 # Steps (in the order given): headline (scan, model, train and tokenizer in one bench run: the
 # result `pnpm bench:headline` reads; the tokenizer suite last, because the model suite's short
 # prefill measured after it reads low, see docs/perf-notes.md), order-check (tokenizer then
-# model, the order that reads low, for comparison), profile-train, train, scan, model, serve, tune, tune-train,
+# model, the order that reads low, for comparison), quant (decode per weight dtype), load (a 2.8b
+# checkpoint from disk: GB/s, peak RSS), profile-train, train, scan, model, serve, tune, tune-train,
 # tune-scan-bwd. Each step's
 # output and JSON go to $OUT/r/, re-tarred into $OUT/all.tgz after every step (the device brings
 # back only a few files, and a command cut off at its limit still returns what is under $OUT). A
@@ -38,6 +39,8 @@ for s in "$@"; do
     train) step "$s" 150 node apps/bench/dist/cli.js --suite train --json "$R/train.json" --markdown "$R/train.md" ;;
     scan) step "$s" 60 node apps/bench/dist/cli.js --suite scan --budget 20 --json "$R/scan.json" --markdown "$R/scan.md" ;;
     model) step "$s" 200 node apps/bench/dist/cli.js --suite model --budget 60 --json "$R/model.json" --markdown "$R/model.md" ;;
+    quant) step "$s" 300 node apps/bench/dist/cli.js --suite quant --budget 150 --json "$R/quant.json" --markdown "$R/quant.md" ;;
+    load) step "$s" 240 node apps/bench/dist/cli.js --suite load --budget 200 --json "$R/load.json" --markdown "$R/load.md" ;;
     serve) step "$s" 120 node apps/bench/dist/cli.js --suite serve --budget 60 --json "$R/serve.json" --markdown "$R/serve.md" ;;
     tune) step "$s" 80 env OUT="$R" node $B/tune-matmul.mjs ;;
     tune-train) step "$s" 110 env OUT="$R" TUNE_SHAPES=train node $B/tune-matmul.mjs ;;

@@ -44,7 +44,7 @@ Runs the benchmark suites on this machine's WebGPU adapter, prints a summary tab
 JSON result and a self-contained HTML report.
 
 Options:
-  --suite a,b        suites to run, in order (default: all: ops, scan, tokenizer, model)
+  --suite a,b        suites to run, in order (default: all: ops, scan, tokenizer, model, quant, load, serve, train, tasks)
   --sizing MODE      small | full (default: small on CPU adapters such as lavapipe, full on GPUs)
   --budget SECONDS   soft time budget per suite (default: ${DEFAULT_BUDGET_SECONDS.small} small, ${DEFAULT_BUDGET_SECONDS.full} full)
   --json FILE        write every figure with shape, unit, adapter, commit and date as JSON

@@ -2,7 +2,7 @@
 // bench (the exact mamba-130m shapes) and by tests. Initialised like Mamba's own init so
 // activations stay in a realistic range: A = -(1..dState), D = 1, dt bias = softplus^-1(0.01).
 
-import { type GpuContext, Tensor } from '@mamba-webgpu/tensor';
+import { type GpuContext, QUANT_BLOCK, Tensor } from '@mamba-webgpu/tensor';
 import type { MambaConfig } from '../loading/config.js';
 import type { LayerWeights, MambaWeights, WeightDType } from './weights.js';
 
@@ -19,46 +19,97 @@ function uniform(n: number, scale: number, seed: number): Float32Array {
   return out;
 }
 
+/** q8 / q4 words per block (tensor/quant.ts). */
+const BLOCK_WORDS = { q8: 9, q4: 5 } as const;
+
+const f32 = new Float32Array(1);
+const f32Bits = new Uint32Array(f32.buffer);
+
+/**
+ * Random quantized blocks directly (no f32 pass: the 7B-parameter bench configs would spend
+ * minutes quantizing): values uniform on the block grid over about [-scale, scale], q8 with scale
+ * d = scale / 127, q4 with s = 2 * scale / 15 and minimum -scale (both as f16, which q4 stores).
+ */
+function randomBlocks(n: number, scale: number, seed: number, dtype: 'q8' | 'q4'): Uint32Array {
+  const words = BLOCK_WORDS[dtype];
+  const blocks = Math.ceil(n / QUANT_BLOCK);
+  const out = new Uint32Array(blocks * words);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < out.length; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    out[i] = s >>> 0;
+  }
+  let header: number;
+  if (dtype === 'q8') {
+    f32[0] = scale / 127;
+    header = f32Bits[0]!;
+    // int8 values: -128 is outside the symmetric grid; map it to -127.
+    for (let b = 0; b < blocks; b++) {
+      for (let w = 1; w < words; w++) {
+        let word = out[b * words + w]!;
+        for (let k = 0; k < 4; k++)
+          if (((word >>> (8 * k)) & 0xff) === 0x80) word = (word | (1 << (8 * k))) >>> 0;
+        out[b * words + w] = word;
+      }
+    }
+  } else {
+    header = (f32ToF16((2 * scale) / 15) | (f32ToF16(-scale) << 16)) >>> 0;
+  }
+  for (let b = 0; b < blocks; b++) out[b * words] = header;
+  return out;
+}
+
+/** f32 -> f16 bits (truncating; the bench's random scales need no rounding). */
+function f32ToF16(value: number): number {
+  f32[0] = value;
+  const x = f32Bits[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = ((x >>> 23) & 0xff) - 127 + 15;
+  if (exp <= 0) return sign;
+  if (exp >= 0x1f) return sign | 0x7c00;
+  return sign | (exp << 10) | ((x >>> 13) & 0x3ff);
+}
+
 /**
  * Random weights with `config`'s shapes. `dtype` applies to the matrices (embedding, in/x/dt/out
- * projections); vectors are f32 as in loaded checkpoints.
+ * projections, an untied LM head); vectors are f32 as in loaded checkpoints. Quantized dtypes get
+ * random blocks directly, unless `exactQuantization`: then the f32 weights of the same seed are
+ * quantized (the quality tests compare them with the f32 model).
  */
 export function randomWeights(
   ctx: GpuContext,
   config: MambaConfig,
-  options: { seed?: number; dtype?: WeightDType } = {},
+  options: { seed?: number; dtype?: WeightDType; exactQuantization?: boolean } = {},
 ): MambaWeights {
   const { dModel, dInner, dState, dConv, dtRank, vocabSize } = config;
   const dtype = options.dtype ?? 'f32';
   let seed = options.seed ?? 1;
   const created: Tensor[] = [];
-  const matrix = (rows: number, cols: number, label: string) => {
-    const t = Tensor.fromArray(
-      ctx,
-      uniform(rows * cols, 1 / Math.sqrt(cols), seed++),
-      [rows, cols],
-      dtype,
-      label,
-    );
+  const table = (rows: number, cols: number, scale: number, label: string): Tensor => {
+    const t =
+      dtype === 'q8' || dtype === 'q4'
+        ? options.exactQuantization
+          ? Tensor.fromArray(ctx, uniform(rows * cols, scale, seed++), [rows, cols], dtype, label)
+          : Tensor.fromBlocks(
+              ctx,
+              randomBlocks(rows * cols, scale, seed++, dtype),
+              [rows, cols],
+              dtype,
+              label,
+            )
+        : Tensor.fromArray(ctx, uniform(rows * cols, scale, seed++), [rows, cols], dtype, label);
     created.push(t);
     return t;
   };
+  const matrix = (rows: number, cols: number, label: string) => table(rows, cols, 1 / Math.sqrt(cols), label);
   const vector = (values: Float32Array, shape: number[], label: string) => {
     const t = Tensor.fromArray(ctx, values, shape, 'f32', label);
     created.push(t);
     return t as Tensor<'f32'>;
   };
-  const embedding = (() => {
-    const t = Tensor.fromArray(
-      ctx,
-      uniform(vocabSize * dModel, 0.02, seed++),
-      [vocabSize, dModel],
-      dtype,
-      'random/embedding',
-    );
-    created.push(t);
-    return t;
-  })();
+  const embedding = table(vocabSize, dModel, 0.02, 'random/embedding');
   const layers: LayerWeights[] = [];
   for (let i = 0; i < config.nLayer; i++) {
     const a = new Float32Array(dInner * dState);
@@ -83,7 +134,9 @@ export function randomWeights(
     });
   }
   const normF = vector(new Float32Array(dModel).fill(1), [dModel], 'random/norm-f');
+  // An untied config (FalconMamba) reads a separate LM head at every step: give it one.
+  const lmHead = config.tieEmbeddings ? embedding : table(vocabSize, dModel, 0.02, 'random/lm-head');
   let bytes = 0;
   for (const t of created) bytes += t.byteLength;
-  return { embedding, lmHead: embedding, normF, layers, bytes };
+  return { embedding, lmHead, normF, layers, bytes };
 }

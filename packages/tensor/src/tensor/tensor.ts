@@ -142,6 +142,29 @@ export class Tensor<D extends DType = DType> implements Layout {
     return t;
   }
 
+  /**
+   * Uploads already quantized blocks (the words `quantize` returns, see quant.ts) as a q8/q4
+   * tensor of `shape`: for weights quantized elsewhere (a cache, random blocks for benchmarks).
+   */
+  static fromBlocks(
+    ctx: GpuContext,
+    words: Uint32Array,
+    shape: readonly number[],
+    dtype: 'q8' | 'q4',
+    label = 'tensor',
+  ): Tensor<'q8' | 'q4'> {
+    checkShape('Tensor.fromBlocks', shape);
+    const bytes = byteLength(dtype, numelOf(shape));
+    if (words.byteLength !== bytes) {
+      throw new ShapeError(
+        `Tensor.fromBlocks: ${formatShape(shape)} ${dtype} is ${bytes / 4} words of blocks, got ${words.length}`,
+      );
+    }
+    const t = Tensor.empty(ctx, shape, dtype, label);
+    if (bytes > 0) ctx.writeBuffer(t.buffer, 0, words);
+    return t;
+  }
+
   /** Overwrites the whole tensor with host data (same rules as `fromArray`). */
   write(data: ArrayLike<number> | ArrayBufferView): void {
     const storage = this.live('write');
