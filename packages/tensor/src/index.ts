@@ -45,6 +45,7 @@ export {
 export { matmulRef } from './ops/matmul/matmul-ref.js';
 export { rmsNorm, addRmsNorm, type RmsNormOptions, type AddRmsNormOptions } from './ops/rmsnorm/rmsnorm.js';
 export { rmsNormRef, addRmsNormRef } from './ops/rmsnorm/rmsnorm-ref.js';
+export { quantizeTensor } from './ops/quantize/quantize.js';
 export { embedding } from './ops/embedding/embedding.js';
 export { embeddingRef } from './ops/embedding/embedding-ref.js';
 export { argmax } from './ops/argmax/argmax.js';
