@@ -1,21 +1,28 @@
 // Where the model's time goes (H200 investigation): readback latency, CPU recording time, GPU
 // time of prefill and of one decode step, capture cost, GPU time per kernel label. Every figure
-// is a median from measure(). Run: `pnpm profile` (mamba-130m shapes; small ones on CPU adapters).
+// is a median from measure(). Run: `pnpm profile` (mamba-130m shapes; small ones on CPU adapters;
+// PROFILE_CONFIG=2.8b for mamba-2.8b's, PROFILE_DTYPE=bf16|q8|q4 for the weight matrices).
 import { MambaModel, parseMambaConfig, randomWeights } from '@mamba-webgpu/mamba-model';
 import { type Recording, Tensor, getGpuContext, matmul, zeros } from '@mamba-webgpu/tensor';
 import { measure, median } from '@mamba-webgpu/tensor/internal';
 import { backboneStep, prepareDecode } from '../../../packages/mamba-model/src/model/decode.js';
 import { type LayerState, backbonePrefill } from '../../../packages/mamba-model/src/model/forward.js';
 import { MAMBA_130M, MAMBA_SMALL } from '../src/suites/model.js';
+import { MAMBA_2_8B } from '../src/suites/quant.js';
 
 const ctx = await getGpuContext();
 const small = ctx.adapter.isCpu;
-const config = parseMambaConfig(small ? MAMBA_SMALL : MAMBA_130M);
-const weights = randomWeights(ctx, config, { seed: 3 });
+const config = parseMambaConfig(
+  small ? MAMBA_SMALL : process.env.PROFILE_CONFIG === '2.8b' ? MAMBA_2_8B : MAMBA_130M,
+);
+const dtype = (process.env.PROFILE_DTYPE ?? 'f32') as 'f32' | 'bf16' | 'q8' | 'q4';
+const weights = randomWeights(ctx, config, { seed: 3, dtype });
+console.log(`config: d_model ${config.dModel}, ${config.nLayer} layers, weights ${dtype}`);
 await ctx.sync();
 const model = MambaModel.fromWeights(ctx, config, weights);
-const prefillLengths = small ? [64, 256] : [256, 2048];
-const decodeBatches = small ? [1, 8] : [1, 8, 64];
+const big = process.env.PROFILE_CONFIG === '2.8b';
+const prefillLengths = small ? [64, 256] : big ? [256] : [256, 2048];
+const decodeBatches = small ? [1, 8] : big ? [1, 8] : [1, 8, 64];
 const ms = (value: number, digits = 3) => `${value.toFixed(digits)} ms`;
 
 /** GPU time per kernel label, each dispatch of `rec` timed alone (includes a pass's fixed cost). */
