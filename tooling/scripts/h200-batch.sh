@@ -8,7 +8,7 @@
 # prefill measured after it reads low, see docs/perf-notes.md), order-check (tokenizer then
 # model, the order that reads low, for comparison), quant (decode per weight dtype), load (a 2.8b
 # checkpoint from disk: GB/s, peak RSS), profile-2.8b (where a mamba-2.8b q4 decode step goes),
-# profile-train, train, scan, model, serve, tune, tune-train,
+# tune-decode (the decode step's kernels at 130m and 2.8b shapes, f32 and q4), profile-train, train, scan, model, serve, tune, tune-train,
 # tune-scan-bwd. Each step's
 # output and JSON go to $OUT/r/, re-tarred into $OUT/all.tgz after every step (the device brings
 # back only a few files, and a command cut off at its limit still returns what is under $OUT). A
@@ -36,6 +36,7 @@ for s in "$@"; do
   case $s in
     headline) step "$s" 470 node apps/bench/dist/cli.js --suite scan,model,train,tokenizer --budget 45 --json "$R/bench.json" --report "$R/bench.html" --markdown "$R/bench.md" ;;
     order-check) step "$s" 120 node apps/bench/dist/cli.js --suite tokenizer,model --budget 30 --json "$R/order.json" --markdown "$R/order.md" ;;
+    tune-decode) step "$s" 240 env OUT="$R" node $B/tune-decode.mjs ;;
     profile-2.8b) step "$s" 150 env PROFILE_CONFIG=2.8b PROFILE_DTYPE=q4 node $B/profile-model.mjs ;;
     profile-train) step "$s" 60 env OUT="$R" node $B/profile-train.mjs ;;
     train) step "$s" 150 node apps/bench/dist/cli.js --suite train --json "$R/train.json" --markdown "$R/train.md" ;;

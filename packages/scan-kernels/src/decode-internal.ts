@@ -27,4 +27,7 @@ export {
   prologueGemvGrid,
   prologueGemvWorkgroupBytes,
   type PrologueGemvSizes,
+  DEFAULT_PROLOGUE_GEMV_TUNING,
+  setPrologueGemvTuning,
+  type PrologueGemvTuning,
 } from './decode-gemv/prologue-gemv.js';

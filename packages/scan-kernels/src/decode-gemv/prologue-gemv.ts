@@ -11,11 +11,34 @@ import source from './prologue-gemv.wgsl';
 const WORKGROUP = 256;
 /** Workgroup memory the prologue's rows may take (lavapipe has 32 KiB in all). */
 const ROWS_BYTES = 20 * 1024;
-/** At most this many rows of x per z-slice, and W rows per workgroup. */
+/** At most this many rows of x per z-slice. */
 const MAX_SLICE_ROWS = 8;
-const MAX_W_ROWS = 8;
-/** Workgroups to aim for over all slices (narrow W gets fewer rows per workgroup). */
-const TARGET_WORKGROUPS = 128;
+
+/**
+ * The sizing heuristic's knobs: at most `maxWRows` W rows per workgroup, and about
+ * `targetWorkgroups` workgroups over all slices (narrow W gets fewer rows per workgroup).
+ */
+export interface PrologueGemvTuning {
+  maxWRows: number;
+  targetWorkgroups: number;
+}
+
+export const DEFAULT_PROLOGUE_GEMV_TUNING: Readonly<PrologueGemvTuning> = {
+  maxWRows: 8,
+  targetWorkgroups: 128,
+};
+
+const tuning: PrologueGemvTuning = { ...DEFAULT_PROLOGUE_GEMV_TUNING };
+
+/**
+ * @internal Sets the sizing knobs for every later prologue GEMV (tune scripts compare them; the
+ * pipeline cache keys on the resulting constants). Returns the previous values.
+ */
+export function setPrologueGemvTuning(next: Partial<PrologueGemvTuning>): PrologueGemvTuning {
+  const previous = { ...tuning };
+  Object.assign(tuning, next);
+  return previous;
+}
 
 /** `prologue-gemv`: gemv_rows, gemv_store (see the .wgsl header for what the kernel declares). */
 export const PROLOGUE_GEMV: WgslLibrary = wgslLibrary('prologue-gemv', source);
@@ -39,7 +62,10 @@ export function prologueGemvSizes(m: number, n: number, k: number): PrologueGemv
   const slices = Math.ceil(m / MB);
   const ROWS = Math.max(
     1,
-    Math.min(MAX_W_ROWS, 2 ** Math.floor(Math.log2(Math.max(1, (n * slices) / TARGET_WORKGROUPS)))),
+    Math.min(
+      tuning.maxWRows,
+      2 ** Math.floor(Math.log2(Math.max(1, (n * slices) / tuning.targetWorkgroups))),
+    ),
   );
   return { MB, K: k, ROWS, TPR: WORKGROUP / ROWS, WORKGROUP };
 }
