@@ -35,6 +35,7 @@ import gemmV1Wgsl from './gemm-v1.wgsl';
 import gemmV2Wgsl from './gemm-v2.wgsl';
 import gemmV3Wgsl from './gemm-v3.wgsl';
 import gemvV1Wgsl from './gemv-v1.wgsl';
+import gemvV2Wgsl from './gemv-v2.wgsl';
 import { splitK } from './matmul-pick.js';
 import {
   MATRIX_LAYOUTS,
@@ -46,12 +47,21 @@ import {
   rowsWindow,
 } from './matmul-problem.js';
 import reduceWgsl from './matmul-reduce.wgsl';
-import { GEMM_SPLITK_V1, GEMM_V1, GEMM_V2, GEMM_V3, GEMV_V1, MATMUL_REDUCE } from './matmul-sizes.js';
+import {
+  GEMM_SPLITK_V1,
+  GEMM_V1,
+  GEMM_V2,
+  GEMM_V3,
+  GEMV_V1,
+  GEMV_V2,
+  MATMUL_REDUCE,
+} from './matmul-sizes.js';
 import operandsWgsl from './operands.wgsl';
 
 /** The names of the matmul kernel versions. */
 export type MatmulKernel =
   | 'gemv-v1'
+  | 'gemv-v2'
   | 'gemm-v1'
   | 'gemm-v2'
   | 'gemm-v2-splitk'
@@ -210,7 +220,17 @@ function forEachChunk(p: MatmulProblem, maxXRows: number, maxWRows: number, visi
   }
 }
 
-const GEMV_CODE: VersionCode = { body: gemvV1Wgsl, libraries: [MATMUL_OPERANDS, MATMUL_EPILOGUE] };
+/** The two GEMV versions: their WGSL and sizes (gemv-v2 adds UNROLL). */
+const GEMVS = {
+  'gemv-v1': {
+    code: { body: gemvV1Wgsl, libraries: [MATMUL_OPERANDS, MATMUL_EPILOGUE] } as VersionCode,
+    sizes: GEMV_V1,
+  },
+  'gemv-v2': {
+    code: { body: gemvV2Wgsl, libraries: [MATMUL_OPERANDS, MATMUL_EPILOGUE] } as VersionCode,
+    sizes: GEMV_V2,
+  },
+} as const;
 
 /** Rows of x per GEMV pass: the smallest power of two >= m, at most MAX_MB. */
 function gemvRowsPerPass(m: number): number {
@@ -219,20 +239,21 @@ function gemvRowsPerPass(m: number): number {
   return mb;
 }
 
-function recordGemv(p: MatmulProblem): void {
+function recordGemv(p: MatmulProblem, name: 'gemv-v1' | 'gemv-v2' = 'gemv-v1'): void {
   const ctx = p.out.ctx;
+  const { code, sizes } = GEMVS[name];
   const maxGroups = ctx.limits.maxComputeWorkgroupsPerDimension;
   const mb = gemvRowsPerPass(p.m);
   const epilogue = epilogueSpec(p.bias?.dtype, p.residual !== undefined);
-  const spec = versionSpec(p, 'tensor/matmul/gemv-v1', GEMV_CODE, { ...GEMV_V1, MB: mb }, epilogue);
+  const spec = versionSpec(p, `tensor/matmul/${name}`, code, { ...sizes, MB: mb }, epilogue);
   const pipeline = kernelPipeline(ctx, spec);
-  forEachChunk(p, maxGroups * GEMV_V1.MAX_MB, maxGroups * maxGroups * GEMV_V1.W_ROWS, (c) => {
+  forEachChunk(p, maxGroups * sizes.MAX_MB, maxGroups * maxGroups * sizes.W_ROWS, (c) => {
     ctx.dispatch({
       pipeline,
       params: Params.pack(c.params),
       bindings: versionBindings(c),
-      workgroups: [...dispatch1d(workgroupCount(c.nc, GEMV_V1.W_ROWS), maxGroups), workgroupCount(c.mc, mb)],
-      label: 'matmul/gemv-v1',
+      workgroups: [...dispatch1d(workgroupCount(c.nc, sizes.W_ROWS), maxGroups), workgroupCount(c.mc, mb)],
+      label: `matmul/${name}`,
     });
   });
 }
@@ -365,7 +386,15 @@ export const MATMUL_KERNELS: readonly MatmulKernelVersion[] = Object.freeze([
       'per W row, 32 threads split K with vec4 loads; workgroup-memory reduction; for small m. Operands need stride 1 along K (coalesced K reads); other strides are copied',
     automatic: true,
     supports: kContiguous,
-    record: recordGemv,
+    record: (p) => recordGemv(p, 'gemv-v1'),
+  },
+  {
+    name: 'gemv-v2',
+    description:
+      'gemv-v1 with 64 threads per W row, 4 rows per workgroup and 4 vec4 loads of W in flight per thread: shorter latency-bound K loops for long rows',
+    automatic: false,
+    supports: kContiguous,
+    record: (p) => recordGemv(p, 'gemv-v2'),
   },
   gemmVersion(
     gemmLaunch('gemm-v1', 'gemm-v1', GEMM_V1_CODE, GEMM_V1, false),

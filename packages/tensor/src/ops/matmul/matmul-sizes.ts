@@ -5,6 +5,9 @@
 /** gemv-v1: WORKGROUP threads, THREADS_PER_ROW per row of W, W_ROWS rows of W per workgroup, up to MAX_MB rows of x. */
 export const GEMV_V1 = { WORKGROUP: 256, THREADS_PER_ROW: 32, W_ROWS: 8, MAX_MB: 8 } as const;
 
+/** gemv-v2: 64 threads per W row, 4 rows per workgroup, 4 loads in flight per thread. */
+export const GEMV_V2 = { WORKGROUP: 256, THREADS_PER_ROW: 64, W_ROWS: 4, MAX_MB: 8, UNROLL: 4 } as const;
+
 /** gemm-v1: TILE x TILE output tiles ((TILE / 4)^2 threads, 4x4 blocks), K tiles of TILE_K. */
 export const GEMM_V1 = { TILE: 64, TILE_K: 16 } as const;
 
