@@ -23,6 +23,7 @@ import {
   resolveGenerateOptions,
 } from './generate-options.js';
 import { nonFiniteLogitsError } from '../sampling/errors.js';
+import { checkPromptFits, maxForwardTokens, maxPrefillTokens } from './prompt-limits.js';
 import { GenerationGraph } from './session.js';
 import { loadTokenizer, type ModelTokenizer } from './tokenizer.js';
 import { checkMemoryBudget, checkWeightDType, checkWeightsFit } from './weight-fit.js';
@@ -151,6 +152,8 @@ export class MambaModel {
   forwardTensor(ids: readonly (readonly number[])[]): Tensor<'f32'> {
     this.assertLive('MambaModel.forward');
     const { batch, seqLen, flat } = checkIds('MambaModel.forward', ids, this.config.vocabSize);
+    const { limits } = this.ctx;
+    checkPromptFits('MambaModel.forward', batch, seqLen, maxForwardTokens(this.config, limits), limits);
     using idTensor = Tensor.fromArray(this.ctx, flat, [batch, seqLen], 'i32', 'forward/ids');
     using hidden = backbonePrefill(this.config, this.weights, idTensor, batch, seqLen);
     return matmul(hidden, this.weights.lmHead);
@@ -205,6 +208,11 @@ export class MambaModel {
       this.config,
     );
     signal?.throwIfAborted();
+    const { limits } = this.ctx;
+    const fits = maxPrefillTokens(this.config, limits);
+    // Rows of different lengths are prefilled one by one: each must fit alone.
+    if (ragged) for (const row of prompt) checkPromptFits(caller, 1, row.length, fits, limits);
+    else checkPromptFits(caller, batch, seqLen, fits, limits);
     const graph = this.acquireGraph(batch);
     const { ctx } = this;
     /** Throws once dispose() or releaseCaches() freed the graph (checked after every await/yield). */
