@@ -15,7 +15,7 @@ const INDEX_PAGE = '<!doctype html><html><body><div id="app"></div></body></html
 
 /** A fetch serving `files`; anything else is the index page (with or without a content-type). */
 function spaServer(
-  files: Record<string, Uint8Array | string>,
+  files: Record<string, Uint8Array<ArrayBuffer> | string>,
   htmlType: string | null = 'text/html; charset=utf-8',
 ) {
   return (async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -40,7 +40,7 @@ function spaServer(
 const config = fixtureBytes('mamba-tiny/config.json');
 const weights = fixtureBytes('mamba-tiny/model.safetensors');
 
-async function open(files: Record<string, Uint8Array | string>, htmlType?: string | null) {
+async function open(files: Record<string, Uint8Array<ArrayBuffer> | string>, htmlType?: string | null) {
   const warnings: string[] = [];
   const store = urlStore(BASE, { fetch: spaServer(files, htmlType), onWarning: (m) => warnings.push(m) });
   const checkpoint = await openCheckpoint(store, { onWarning: () => {} });
