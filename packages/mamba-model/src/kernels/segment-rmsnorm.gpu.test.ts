@@ -74,7 +74,7 @@ describe('segmentRmsNorm versions vs CPU reference', () => {
       "segmentRmsNorm: segments must sum to x's last dim 8, got [4, 3] (sum 7)",
     );
     expect(() => segmentRmsNorm(x, [2, 2, 2, 1, 1], { eps: 1e-6 })).toThrow(
-      'segmentRmsNorm: segments must be 1 to 4 positive integer widths, got [2,2,2,1,1]',
+      'segmentRmsNorm: segments must be 1 to 4 positive integer widths, got [2, 2, 2, 1, 1]',
     );
     expect(() => segmentRmsNorm(x, [8, 0], { eps: 1e-6 })).toThrow(/positive integer widths/);
     expect(() => segmentRmsNorm(x, [8], { eps: -1 })).toThrow(

@@ -19,6 +19,7 @@ import {
   windowOperand,
 } from '@mamba-webgpu/tensor/internal';
 import body from './segment-rmsnorm.wgsl';
+import { describeJson } from '../loading/json.js';
 
 const CALLER = 'segmentRmsNorm';
 
@@ -147,7 +148,7 @@ function validate(
     !segments.every((s) => Number.isSafeInteger(s) && s > 0)
   ) {
     throw new InvalidArgumentError(
-      `${CALLER}: segments must be 1 to ${MAX_SEGMENTS} positive integer widths, got ${JSON.stringify(segments)}`,
+      `${CALLER}: segments must be 1 to ${MAX_SEGMENTS} positive integer widths, got ${describeJson(segments)}`,
       'segments',
     );
   }

@@ -155,6 +155,15 @@ export async function openHttpSource(url: string, options: HttpSourceOptions = {
     if (!response.ok) {
       throw new SafetensorsError(`openHttpSource: HEAD ${url} answered HTTP ${response.status}`, 'io', url);
     }
+    const contentType = response.headers.get('content-type');
+    if (/^\s*text\/html/i.test(contentType ?? '')) {
+      // A static server's fallback page for an unknown path: the file is not there.
+      throw new SafetensorsError(
+        `openHttpSource: HEAD ${url} answered an HTML page (content-type ${contentType}), not the file; it is missing there`,
+        'missing-file',
+        url,
+      );
+    }
     const linked = response.headers.get('x-linked-size');
     const length = Number(linked ?? response.headers.get('content-length') ?? Number.NaN);
     if (!Number.isSafeInteger(length) || length < 0) {

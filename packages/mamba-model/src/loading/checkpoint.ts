@@ -137,7 +137,11 @@ export interface OpenCheckpointOptions {
   onWarning?: (warning: CheckpointWarning) => void;
 }
 
-const SHARD_NAME = /^[^/\\]+$/;
+/** A file name in the index's folder: no separator, no control character (NUL ...). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
+const SHARD_NAME = /^[^/\\\u0000-\u001f\u007f]+$/;
+/** NAME_MAX (255 UTF-8 bytes on most file systems) less the download's `.part` / `.lock` suffix. */
+const MAX_SHARD_NAME_BYTES = 250;
 
 /** Parses a `model.safetensors.index.json`: tensor name -> shard file name. */
 export function parseSafetensorsIndex(text: string, file: string): Map<string, string> {
@@ -163,9 +167,12 @@ export function parseSafetensorsIndex(text: string, file: string): Map<string, s
   }
   const out = new Map<string, string>();
   for (const [tensor, shard] of Object.entries(weightMap)) {
-    if (typeof shard !== 'string' || !SHARD_NAME.test(shard) || shard === '.' || shard === '..') {
+    const tooLong =
+      typeof shard === 'string' && new TextEncoder().encode(shard).length > MAX_SHARD_NAME_BYTES;
+    if (typeof shard !== 'string' || !SHARD_NAME.test(shard) || shard === '.' || shard === '..' || tooLong) {
       throw new SafetensorsError(
-        `${fn}: weight_map in ${file} must map ${tensor} to a file name in the same folder, got ${describeJson(shard)}`,
+        `${fn}: weight_map in ${file} must map ${tensor} to a file name in the same folder ` +
+          `(no "/", "\\" or control character, at most ${MAX_SHARD_NAME_BYTES} bytes), got ${describeJson(shard)}`,
         'bad-index',
         file,
         tensor,

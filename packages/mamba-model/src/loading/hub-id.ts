@@ -2,6 +2,7 @@
 // safe: a browser reads a hub checkpoint straight from `hubBaseUrl(...)` through `urlStore`.
 
 import { HubError } from './errors.js';
+import { describeJson } from './json.js';
 
 /** The default hub endpoint; `HF_ENDPOINT` (Node) or `options.endpoint` override it. */
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
@@ -46,7 +47,7 @@ export function parseHubId(value: string): HubId {
   const id = tryParseHubId(value);
   if (id === undefined) {
     throw new HubError(
-      `parseHubId: expected a hub id like "state-spaces/mamba-130m-hf" or "owner/name@revision", got ${JSON.stringify(value)}`,
+      `parseHubId: expected a hub id like "state-spaces/mamba-130m-hf" or "owner/name@revision", got ${describeJson(value)}`,
       'bad-id',
       value,
     );

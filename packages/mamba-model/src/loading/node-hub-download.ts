@@ -11,6 +11,7 @@ import { HubError } from './errors.js';
 import { fetchFollowing, type HubHttp, statusError, Watchdog } from './node-hub-http.js';
 import { acquireFileLock, withIo } from './node-hub-lock.js';
 import { createProgressBar, type ProgressStream } from './progress.js';
+import { describeJson } from './json.js';
 
 /** Everything one download needs, resolved from `ResolveCheckpointOptions`. */
 export interface DownloadContext extends HubHttp {
@@ -157,7 +158,7 @@ async function headRemote(ctx: DownloadContext, url: string, file: string): Prom
   const expected = reported === null || reported === undefined ? undefined : Number(reported);
   if (expected !== undefined && (!Number.isSafeInteger(expected) || expected < 0)) {
     throw new HubError(
-      `resolveCheckpoint: the size the hub reports for ${url} must be a byte count, got ${JSON.stringify(reported)}`,
+      `resolveCheckpoint: the size the hub reports for ${url} must be a byte count, got ${describeJson(reported)}`,
       'http',
       url,
     );

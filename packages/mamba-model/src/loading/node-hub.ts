@@ -21,6 +21,7 @@ import { type DownloadContext, downloadFile } from './node-hub-download.js';
 import { statusError } from './node-hub-http.js';
 import { withIo } from './node-hub-lock.js';
 import type { ProgressStream } from './progress.js';
+import { describeJson } from './json.js';
 
 /** Options of `resolveCheckpoint`. */
 export interface ResolveCheckpointOptions {
@@ -123,7 +124,7 @@ export async function resolveCheckpoint(
     )
   ) {
     throw new HubError(
-      `resolveCheckpoint: expected an existing folder or a hub id like "state-spaces/mamba-130m-hf[@revision]", got ${JSON.stringify(pathOrHubId)}, which is neither`,
+      `resolveCheckpoint: expected an existing folder or a hub id like "state-spaces/mamba-130m-hf[@revision]", got ${describeJson(pathOrHubId)}, which is neither`,
       looksLikePath ? 'not-found' : 'bad-id',
       pathOrHubId,
     );
@@ -138,7 +139,7 @@ export async function resolveCheckpoint(
     endpointOrigin = new URL(endpoint).origin;
   } catch (cause) {
     throw new HubError(
-      `resolveCheckpoint: the endpoint must be a URL, got ${JSON.stringify(endpoint)}`,
+      `resolveCheckpoint: the endpoint must be a URL, got ${describeJson(endpoint)}`,
       'bad-id',
       endpoint,
       undefined,

@@ -6,6 +6,7 @@
 import { SafetensorsError } from './errors.js';
 import { f32ToBf16Bits, f32ToF16Bits } from '@mamba-webgpu/tensor/internal';
 import { SAFETENSORS_DTYPE_BYTES, type SafetensorsDtype } from './safetensors.js';
+import { describeJson } from './json.js';
 
 /** The dtypes the writer encodes. */
 export type WritableDtype = Extract<SafetensorsDtype, 'F32' | 'F16' | 'BF16' | 'I32'>;
@@ -59,7 +60,7 @@ function numelOf(fn: string, info: SafetensorsTensorInfo): number {
   for (const dim of info.shape) {
     if (!Number.isSafeInteger(dim) || dim < 0) {
       invalid(
-        `${fn}: tensor ${info.name} must have a shape of non-negative integers, got ${JSON.stringify(info.shape)}`,
+        `${fn}: tensor ${info.name} must have a shape of non-negative integers, got ${describeJson(info.shape)}`,
         info.name,
       );
     }
@@ -84,21 +85,21 @@ export function planSafetensors(
   for (const t of tensors) {
     if (typeof t.name !== 'string' || t.name === '' || t.name === '__metadata__') {
       invalid(
-        `${fn}: tensor names must be non-empty strings other than __metadata__, got ${JSON.stringify(t.name)}`,
+        `${fn}: tensor names must be non-empty strings other than __metadata__, got ${describeJson(t.name)}`,
       );
     }
     if (names.has(t.name)) invalid(`${fn}: tensor ${t.name} is given twice`, t.name);
     names.add(t.name);
     if (!WRITABLE.includes(t.dtype)) {
       invalid(
-        `${fn}: tensor ${t.name} must have dtype ${WRITABLE.join(', ')}, got ${JSON.stringify(t.dtype)}`,
+        `${fn}: tensor ${t.name} must have dtype ${WRITABLE.join(', ')}, got ${describeJson(t.dtype)}`,
         t.name,
       );
     }
   }
   for (const [key, value] of Object.entries(metadata ?? {})) {
     if (typeof value !== 'string') {
-      invalid(`${fn}: __metadata__ values must be strings, got ${key} = ${JSON.stringify(value)}`);
+      invalid(`${fn}: __metadata__ values must be strings, got ${key} = ${describeJson(value)}`);
     }
   }
   const sorted = [...tensors].sort(

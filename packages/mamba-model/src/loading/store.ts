@@ -4,6 +4,7 @@
 
 import { blobSource, bytesSource, type ByteSource, openHttpSource } from './byte-source.js';
 import { SafetensorsError } from './errors.js';
+import { describeJson } from './json.js';
 
 /** A folder-like set of checkpoint files. */
 export interface CheckpointStore {
@@ -52,14 +53,30 @@ export interface UrlStoreOptions {
   /** Extra request headers, e.g. `{ authorization: 'Bearer hf_...' }`. */
   headers?: Record<string, string>;
   fetch?: typeof fetch;
+  /**
+   * Told when a file is taken as missing because the server answered an HTML page for it (a
+   * static server's fallback for unknown paths); default `console.warn`.
+   */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * An HTML page where a file was asked for: `content-type: text/html`, or a body that starts with
+ * `<` (a JSON file starts with `{`; a safetensors file with its header length).
+ */
+function isHtmlAnswer(contentType: string | null, start = ''): boolean {
+  return /^\s*text\/html/i.test(contentType ?? '') || /^\uFEFF?\s*</.test(start);
 }
 
 /**
  * A store over a URL base (`https://huggingface.co/owner/name/resolve/main/`, or any static
- * server with Range support): weights are read with Range requests, tensor by tensor.
+ * server with Range support): weights are read with Range requests, tensor by tensor. A 404, or an
+ * HTML page in place of a file (a single-page-app server's fallback), is a missing file; a text
+ * file that is not JSON is a typed error naming it.
  */
 export function urlStore(baseUrl: string, options: UrlStoreOptions = {}): CheckpointStore {
   const fetchFn = options.fetch ?? globalThis.fetch;
+  const warn = options.onWarning ?? ((message: string) => console.warn(message));
   return {
     location: baseUrl,
     async open(file) {
@@ -96,7 +113,23 @@ export function urlStore(baseUrl: string, options: UrlStoreOptions = {}): Checkp
           url,
         );
       }
-      return await response.text();
+      const text = await response.text();
+      const contentType = response.headers.get('content-type');
+      if (isHtmlAnswer(contentType, text.slice(0, 256))) {
+        warn(
+          `urlStore: GET ${url} answered an HTML page (content-type ${contentType ?? 'none'}), not ${file}: ` +
+            'taken as missing (a static server answers unknown paths with its index page)',
+        );
+        return undefined;
+      }
+      if (!/^\uFEFF?\s*[{[]/.test(text.slice(0, 256))) {
+        throw new SafetensorsError(
+          `urlStore.readText: GET ${url} answered ${describeJson(text.slice(0, 24))}..., which is not the JSON file ${file} (content-type ${contentType ?? 'none'})`,
+          'io',
+          url,
+        );
+      }
+      return text;
     },
   };
 }

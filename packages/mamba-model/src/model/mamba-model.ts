@@ -2,7 +2,14 @@
 // generation (parallel prefill, then O(1) recurrent decode with states on the GPU and sampling
 // on the GPU) and token streaming through the tokenizer's incremental decoder.
 
-import { type GpuContext, getGpuContext, InvalidArgumentError, matmul, Tensor } from '@mamba-webgpu/tensor';
+import {
+  DisposedError,
+  type GpuContext,
+  getGpuContext,
+  InvalidArgumentError,
+  matmul,
+  Tensor,
+} from '@mamba-webgpu/tensor';
 import type { Checkpoint, LoadProgress, OpenCheckpointOptions } from '../loading/checkpoint.js';
 import type { MambaConfig } from '../loading/config.js';
 import { openCheckpoint } from '../loading/checkpoint.js';
@@ -16,6 +23,7 @@ import {
   resolveGenerateOptions,
 } from './generate-options.js';
 import { nonFiniteLogitsError } from '../sampling/errors.js';
+import { checkPromptFits, maxForwardTokens, maxPrefillTokens } from './prompt-limits.js';
 import { GenerationGraph } from './session.js';
 import { loadTokenizer, type ModelTokenizer } from './tokenizer.js';
 import { checkMemoryBudget, checkWeightDType, checkWeightsFit } from './weight-fit.js';
@@ -83,6 +91,8 @@ export type { GenerateOptions } from './generate-options.js';
 export class MambaModel {
   /** Generation graphs by batch size (least recently used first). */
   private readonly graphs = new Map<number, GenerationGraph>();
+  /** Graphs held by generations in flight (cached or private), so dispose() frees them too. */
+  private readonly inFlight = new Set<GenerationGraph>();
   /** Stats of the last `generate`/`stream` call. */
   lastStats: GenerationStats | undefined;
   private disposed = false;
@@ -142,6 +152,8 @@ export class MambaModel {
   forwardTensor(ids: readonly (readonly number[])[]): Tensor<'f32'> {
     this.assertLive('MambaModel.forward');
     const { batch, seqLen, flat } = checkIds('MambaModel.forward', ids, this.config.vocabSize);
+    const { limits } = this.ctx;
+    checkPromptFits('MambaModel.forward', batch, seqLen, maxForwardTokens(this.config, limits), limits);
     using idTensor = Tensor.fromArray(this.ctx, flat, [batch, seqLen], 'i32', 'forward/ids');
     using hidden = backbonePrefill(this.config, this.weights, idTensor, batch, seqLen);
     return matmul(hidden, this.weights.lmHead);
@@ -196,8 +208,17 @@ export class MambaModel {
       this.config,
     );
     signal?.throwIfAborted();
+    const { limits } = this.ctx;
+    const fits = maxPrefillTokens(this.config, limits);
+    // Rows of different lengths are prefilled one by one: each must fit alone.
+    if (ragged) for (const row of prompt) checkPromptFits(caller, 1, row.length, fits, limits);
+    else checkPromptFits(caller, batch, seqLen, fits, limits);
     const graph = this.acquireGraph(batch);
     const { ctx } = this;
+    /** Throws once dispose() or releaseCaches() freed the graph (checked after every await/yield). */
+    const assertHeld = () => {
+      if (graph.revokedBy !== undefined) throw revokedError(caller, graph.revokedBy);
+    };
     const done = new Array<boolean>(batch).fill(false);
     try {
       const t0 = performance.now();
@@ -225,6 +246,7 @@ export class MambaModel {
       let prefillMs = 0;
       let decodeStart = 0;
       const record = (until: number) => {
+        assertHeld();
         while (recorded < Math.min(until, maxTokens)) {
           graph.step();
           recorded++;
@@ -239,6 +261,7 @@ export class MambaModel {
         const pending = Promise.all([graph.sampler.readTokens(read, target), graph.sampler.readStatus()]);
         record(target + chunk);
         const [rows, nonFinite] = await pending;
+        assertHeld();
         if (read === 0) {
           prefillMs = performance.now() - t0;
           decodeStart = performance.now();
@@ -261,6 +284,7 @@ export class MambaModel {
             decodeMs: performance.now() - decodeStart,
           };
           yield out;
+          assertHeld();
           if (done.every(Boolean)) break;
         }
         if (done.every(Boolean)) break;
@@ -280,10 +304,12 @@ export class MambaModel {
       this.graphs.delete(batch);
       this.graphs.set(batch, cached); // most recently used last
       cached.busy = true;
+      this.inFlight.add(cached);
       return cached;
     }
     const graph = new GenerationGraph(this.ctx, this.config, this.weights, batch);
     graph.busy = true;
+    this.inFlight.add(graph);
     if (!cached) {
       this.graphs.set(batch, graph);
       while (this.graphs.size > GRAPH_CACHE) {
@@ -298,28 +324,52 @@ export class MambaModel {
 
   private releaseGraph(graph: GenerationGraph): void {
     graph.busy = false;
+    this.inFlight.delete(graph);
     if (this.graphs.get(graph.batch) !== graph) graph.dispose();
   }
 
-  /** Frees the cached generation graphs (states, captured steps); they are rebuilt on demand. */
+  /**
+   * Frees every generation graph (states, captured steps), also those of generations in flight
+   * and of iterators left unfinished: such a generation stops with a DisposedError at its next
+   * step instead of keeping the graph alive. Graphs are rebuilt on demand.
+   */
   releaseCaches(): void {
-    for (const g of this.graphs.values()) if (!g.busy) g.dispose();
-    for (const [k, g] of this.graphs) if (!g.busy) this.graphs.delete(k);
+    this.revokeGraphs('releaseCaches');
+  }
+
+  private revokeGraphs(by: 'dispose' | 'releaseCaches'): void {
+    for (const g of this.inFlight) g.revokedBy = by;
+    for (const g of [...this.graphs.values(), ...this.inFlight]) g.dispose();
+    this.graphs.clear();
+    this.inFlight.clear();
   }
 
   private assertLive(caller: string): void {
     if (this.disposed) throw new InvalidArgumentError(`${caller}: the model was disposed`, 'this');
   }
 
-  /** Frees every weight on the GPU. Idempotent. */
+  /**
+   * Frees every weight and generation graph on the GPU. A `generate`/`stream` in flight (or an
+   * unfinished iterator) stops at its next step with a DisposedError; no id is computed from the
+   * freed weights. Idempotent.
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.releaseCaches();
+    this.revokeGraphs('dispose');
     disposeWeights(this.weights);
   }
 
   [Symbol.dispose](): void {
     this.dispose();
   }
+}
+
+/** The error a generation in flight meets once its graph (or the whole model) was freed. */
+function revokedError(caller: string, by: 'dispose' | 'releaseCaches'): DisposedError {
+  return new DisposedError(
+    by === 'dispose'
+      ? `${caller}: the model was disposed while this generation was in flight; it stopped (no id comes from freed weights)`
+      : `${caller}: releaseCaches() freed this generation's state while it was in flight; it stopped (call releaseCaches() between generations)`,
+  );
 }

@@ -19,6 +19,12 @@ export class GenerationGraph {
   readonly sampler: GpuSampler;
   /** Set while a generation uses this graph. */
   busy = false;
+  /**
+   * Why the graph was freed while a generation still held it (`dispose()` of the model, or
+   * `releaseCaches()`); that generation stops with a DisposedError at its next step.
+   */
+  revokedBy: 'dispose' | 'releaseCaches' | undefined;
+  private disposed = false;
   private decode: Recording | undefined;
   /** The decode kernels' buffers built from the weights (owned here, made with the decode step). */
   private decodePrepared: PreparedDecode | undefined;
@@ -101,7 +107,10 @@ export class GenerationGraph {
     this.decode.replay();
   }
 
+  /** Frees every buffer of the graph. Idempotent. */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.decode?.dispose();
     this.decodePrepared?.dispose();
     for (const { ids, recording } of this.prefills.values()) {

@@ -2,9 +2,8 @@
 // says otherwise. SIGTERM / SIGINT stop accepting requests, cancel the running ones, free the
 // model and exit 0.
 
-import { parseArgs } from 'node:util';
 import type { GpuContext } from '@mamba-webgpu/tensor';
-import { MambaModelError } from '../loading/errors.js';
+import { endpointFlag, integerFlag, nonEmpty, parseFlags, pathFlag, usageError } from '../cli/flags.js';
 import { loadModel } from '../model/load-node.js';
 import { createEngine } from './engine.js';
 import { createServer } from './node-server.js';
@@ -25,52 +24,55 @@ Options:
   --help, -h      this help
 `;
 
-function integerOption(name: string, value: string | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new MambaModelError(`mamba-webgpu serve: --${name} must be an integer >= ${min}, got "${value}"`);
-  return n;
-}
+const COMMAND = 'mamba-webgpu serve';
+
+const FLAGS = {
+  model: { type: 'string', short: 'm' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  parallel: { type: 'string' },
+  queue: { type: 'string' },
+  endpoint: { type: 'string' },
+  'cache-dir': { type: 'string' },
+  force: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** Runs the server until SIGTERM or SIGINT; resolves with the exit code. */
-export async function serveCommand(argv: string[], gpu: () => Promise<GpuContext>): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      model: { type: 'string', short: 'm' },
-      host: { type: 'string' },
-      port: { type: 'string' },
-      parallel: { type: 'string' },
-      queue: { type: 'string' },
-      endpoint: { type: 'string' },
-      'cache-dir': { type: 'string' },
-      force: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+export async function serveCommand(argv: readonly string[], gpu: () => Promise<GpuContext>): Promise<number> {
+  const values = parseFlags(COMMAND, argv, FLAGS);
   if (values.help) {
     process.stdout.write(SERVE_HELP);
     return 0;
   }
-  if (!values.model)
-    throw new MambaModelError('mamba-webgpu serve: --model is required (a folder or a hub id)');
-  // Checked before any download or GPU work.
-  const port = integerOption('port', values.port, 8080, 0);
-  if (port > 65535) throw new MambaModelError(`mamba-webgpu serve: --port must be <= 65535, got ${port}`);
-  const slots = integerOption('parallel', values.parallel, 8, 1);
-  const queue = integerOption('queue', values.queue, 64, 0);
+  // Every flag is checked before any download or GPU work.
+  const modelId = nonEmpty(COMMAND, 'model', values.model);
+  if (modelId === undefined) usageError(COMMAND, '--model', '--model is required (a folder or a hub id)');
+  const host = nonEmpty(COMMAND, 'host', values.host);
+  const port = integerFlag(COMMAND, 'port', values.port, 8080, {
+    min: 0,
+    max: 65535,
+    want: 'an integer in [0, 65535]',
+  });
+  const slots = integerFlag(COMMAND, 'parallel', values.parallel, 8, { min: 1, want: 'an integer >= 1' });
+  const queue = integerFlag(COMMAND, 'queue', values.queue, 64, { min: 0, want: 'an integer >= 0' });
+  const endpoint = endpointFlag(COMMAND, values.endpoint);
+  const cacheDir = pathFlag(COMMAND, 'cache-dir', values['cache-dir']);
   const ctx = await gpu();
   process.stderr.write(`adapter: ${ctx.describe()}\n`);
-  const model = await loadModel(values.model, {
+  const model = await loadModel(modelId, {
     ctx,
-    ...(values.endpoint ? { endpoint: values.endpoint } : {}),
-    ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    ...(cacheDir ? { cacheDir } : {}),
     force: values.force ?? false,
     progress: true,
   });
   const engine = createEngine(model, { slots, queue });
-  const server = await createServer(engine, { port, ...(values.host ? { host: values.host } : {}) });
+  const server = await createServer(engine, { port, ...(host ? { host } : {}) }).catch(async (error) => {
+    await engine.close({ cancel: true });
+    model.dispose();
+    throw error;
+  });
   process.stdout.write(`listening on ${server.url}/v1 (${slots} slots, queue ${queue})\n`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -4,6 +4,7 @@
 // of OpenAI-shaped chunks (the last one carries finish_reason and usage).
 
 import type { MambaModel } from '../model/mamba-model.js';
+import { maxPrefillTokens } from '../model/prompt-limits.js';
 import { ContinuousBatcher } from './batcher.js';
 import { type ChatTemplate, chatTemplateFor } from './chat-template.js';
 import { ChatTemplateError, InvalidRequestError } from './errors.js';
@@ -32,7 +33,10 @@ export interface EngineOptions {
   maxTokens?: number;
   /** Chat's max_tokens when the request gives none (default 256; completions default to 16, as OpenAI). */
   defaultChatMaxTokens?: number;
-  /** Largest prompt in tokens (default 32768). */
+  /**
+   * Largest prompt in tokens (default 32768, or fewer when one prefill fits fewer on the adapter;
+   * a value above what fits is refused).
+   */
   maxPromptTokens?: number;
   /** A Jinja chat template used instead of the checkpoint's. */
   chatTemplate?: string;
@@ -98,11 +102,13 @@ export interface Engine {
 export function createEngine(model: MambaModel, options: EngineOptions = {}): Engine {
   const slots = positiveInteger('slots', options.slots ?? 8);
   const queue = positiveInteger('queue', options.queue ?? 64, 0);
+  const maxChunk =
+    options.lookahead !== undefined ? positiveInteger('lookahead', options.lookahead) : undefined;
   const modelName = options.modelName ?? 'mamba';
   const limits: RequestLimits = {
     vocabSize: model.config.vocabSize,
     maxTokens: positiveInteger('maxTokens', options.maxTokens ?? 4096),
-    maxPromptTokens: positiveInteger('maxPromptTokens', options.maxPromptTokens ?? 32768),
+    maxPromptTokens: promptTokenLimit(model, options.maxPromptTokens),
     maxRows: slots + queue,
   };
   const chatMaxTokens = positiveInteger('defaultChatMaxTokens', options.defaultChatMaxTokens ?? 256);
@@ -110,7 +116,7 @@ export function createEngine(model: MambaModel, options: EngineOptions = {}): En
   const batcher = new ContinuousBatcher(model.ctx, model.config, model.weights, {
     slots,
     queue,
-    ...(options.lookahead !== undefined ? { maxChunk: positiveInteger('lookahead', options.lookahead) } : {}),
+    ...(maxChunk !== undefined ? { maxChunk } : {}),
   });
   const stopIds = new Set(model.config.eosTokenId !== undefined ? [model.config.eosTokenId] : []);
   const tokenizer = model.tokenizer;
@@ -275,6 +281,24 @@ export function createEngine(model: MambaModel, options: EngineOptions = {}): En
 function positiveInteger(name: string, value: number, min = 1): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
     throw new InvalidRequestError(`createEngine: ${name} must be an integer >= ${min}, got ${value}`, name);
+  }
+  return value;
+}
+
+/**
+ * `maxPromptTokens`: the option (default 32768, lowered to what fits) at most the tokens one
+ * prefill fits on the adapter, so an over-long request is refused up front (400), not by the
+ * prefill of the batch it would join.
+ */
+function promptTokenLimit(model: MambaModel, option: number | undefined): number {
+  const fits = maxPrefillTokens(model.config, model.ctx.limits);
+  if (option === undefined) return Math.max(1, Math.min(32768, fits));
+  const value = positiveInteger('maxPromptTokens', option);
+  if (value > fits) {
+    throw new InvalidRequestError(
+      `createEngine: maxPromptTokens ${value} is more than the ${fits} tokens one prefill fits on this adapter (maxStorageBufferBindingSize ${model.ctx.limits.maxStorageBufferBindingSize}); give at most ${fits}`,
+      'maxPromptTokens',
+    );
   }
   return value;
 }

@@ -4,6 +4,7 @@
 
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { MambaModelError } from '../loading/errors.js';
 import type { Engine } from './engine.js';
 import { createHttpApp, type HttpAppOptions } from './http.js';
 
@@ -42,6 +43,14 @@ export function createServer(engine: Engine, options: ServerOptions = {}): Promi
         });
       },
     );
-    server.once('error', reject);
+    server.once('error', (cause: NodeJS.ErrnoException) =>
+      reject(
+        new MambaModelError(
+          `createServer: cannot listen on ${host}:${options.port ?? 8080}: ${cause.code ?? cause.message}` +
+            (cause.code === 'EADDRINUSE' ? ' (the port is taken: pick another, or 0 for a free one)' : ''),
+          { cause },
+        ),
+      ),
+    );
   });
 }

@@ -5,6 +5,7 @@
 import type { ResolvedSampling } from '../sampling/options.js';
 import { InvalidRequestError } from './errors.js';
 import type { ChatMessage } from './types.js';
+import { describeJson } from '../loading/json.js';
 
 export interface RequestLimits {
   vocabSize: number;
@@ -59,7 +60,7 @@ function numberField(
     (rule.max === undefined || value <= rule.max);
   if (!ok) {
     throw new InvalidRequestError(
-      `${caller}: ${field} must be ${rule.want}, got ${JSON.stringify(value)}`,
+      `${caller}: ${field} must be ${rule.want}, got ${describeJson(value)}`,
       field,
     );
   }
@@ -70,7 +71,7 @@ function booleanField(caller: string, body: Body, field: string): boolean {
   if (!present(body, field)) return false;
   if (typeof body[field] !== 'boolean') {
     throw new InvalidRequestError(
-      `${caller}: ${field} must be a boolean, got ${JSON.stringify(body[field])}`,
+      `${caller}: ${field} must be a boolean, got ${describeJson(body[field])}`,
       field,
     );
   }
@@ -87,7 +88,7 @@ export function parseSampling(
 ): ParsedSampling {
   if (present(body, 'model') && typeof body.model !== 'string') {
     throw new InvalidRequestError(
-      `${caller}: model must be a string, got ${JSON.stringify(body.model)}`,
+      `${caller}: model must be a string, got ${describeJson(body.model)}`,
       'model',
     );
   }
@@ -186,7 +187,7 @@ function parseStop(caller: string, stop: unknown): string[] {
     list.some((s) => typeof s !== 'string' || s.length === 0)
   ) {
     throw new InvalidRequestError(
-      `${caller}: stop must be a non-empty string or a list of at most ${MAX_STOP_STRINGS} non-empty strings, got ${JSON.stringify(stop)}`,
+      `${caller}: stop must be a non-empty string or a list of at most ${MAX_STOP_STRINGS} non-empty strings, got ${describeJson(stop)}`,
       'stop',
     );
   }
@@ -210,7 +211,7 @@ export function parsePrompts(
   else if (Array.isArray(prompt) && prompt.length > 0) items = prompt;
   else {
     throw new InvalidRequestError(
-      `${caller}: prompt must be a non-empty string, a list of strings, a list of token ids or a list of such lists, got ${JSON.stringify(prompt)?.slice(0, 80)}`,
+      `${caller}: prompt must be a non-empty string, a list of strings, a list of token ids or a list of such lists, got ${describeJson(prompt)}`,
       'prompt',
     );
   }
@@ -255,7 +256,7 @@ export function checkIds(
   ids.forEach((id, t) => {
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= limits.vocabSize) {
       throw new InvalidRequestError(
-        `${caller}: ${field}[${t}] = ${JSON.stringify(id)} is not a token id in [0, ${limits.vocabSize})`,
+        `${caller}: ${field}[${t}] = ${describeJson(id)} is not a token id in [0, ${limits.vocabSize})`,
         field,
       );
     }

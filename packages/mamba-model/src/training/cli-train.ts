@@ -2,10 +2,19 @@
 // GPU, showing a progress bar (loss, tokens/s, ETA) or one JSON line per step, and saves a
 // Hugging Face checkpoint (+ optimizer state, metrics.jsonl, loss-chart.svg/.html) into --out.
 
-import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { type GpuContext, InvalidArgumentError } from '@mamba-webgpu/tensor';
+import type { GpuContext } from '@mamba-webgpu/tensor';
+import {
+  endpointFlag,
+  integerFlag,
+  listFlag,
+  nonEmpty,
+  numberFlag,
+  parseFlags,
+  pathFlag,
+  usageError,
+} from '../cli/flags.js';
 import { folderStore } from '../loading/node-folder-store.js';
 import { resolveCheckpoint } from '../loading/node-hub.js';
 import { openCheckpoint } from '../loading/checkpoint.js';
@@ -45,21 +54,44 @@ Options:
   --endpoint, --cache-dir, --force   as for generate
 `;
 
-function fail(message: string): never {
-  throw new InvalidArgumentError(`mamba-webgpu train: ${message}`, 'argv');
+const COMMAND = 'mamba-webgpu train';
+
+function fail(message: string, flag = 'argv'): never {
+  usageError(COMMAND, flag, message);
 }
 
-function num(
-  name: string,
-  value: string | undefined,
-  fallback: number,
-  check: (n: number) => boolean,
-  want: string,
-): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || !check(n)) fail(`--${name} must be ${want}, got "${value}"`);
-  return n;
+const FLAGS = {
+  model: { type: 'string', short: 'm' },
+  data: { type: 'string' },
+  steps: { type: 'string' },
+  out: { type: 'string' },
+  lr: { type: 'string' },
+  betas: { type: 'string' },
+  eps: { type: 'string' },
+  'weight-decay': { type: 'string' },
+  clip: { type: 'string' },
+  warmup: { type: 'string' },
+  schedule: { type: 'string' },
+  'batch-size': { type: 'string' },
+  'seq-len': { type: 'string' },
+  shuffle: { type: 'boolean' },
+  seed: { type: 'string' },
+  'grad-accumulation': { type: 'string' },
+  'checkpoint-layers': { type: 'boolean' },
+  'save-dtype': { type: 'string' },
+  resume: { type: 'boolean' },
+  json: { type: 'boolean' },
+  endpoint: { type: 'string' },
+  'cache-dir': { type: 'string' },
+  force: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Throws unless `path` is an existing regular file (checked before any download). */
+async function requireFile(flag: string, path: string, what: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile())
+    fail(`${flag} ${path} must be ${what}, ${info ? 'it is not a file' : 'it does not exist'}`, flag);
 }
 
 async function loadData(
@@ -87,90 +119,69 @@ async function writeAtomic(path: string, content: string): Promise<void> {
 
 /** Runs the train command; returns the exit code. */
 export async function trainCommand(argv: readonly string[], ctx: () => Promise<GpuContext>): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      model: { type: 'string', short: 'm' },
-      data: { type: 'string' },
-      steps: { type: 'string' },
-      out: { type: 'string' },
-      lr: { type: 'string' },
-      betas: { type: 'string' },
-      eps: { type: 'string' },
-      'weight-decay': { type: 'string' },
-      clip: { type: 'string' },
-      warmup: { type: 'string' },
-      schedule: { type: 'string' },
-      'batch-size': { type: 'string' },
-      'seq-len': { type: 'string' },
-      shuffle: { type: 'boolean' },
-      seed: { type: 'string' },
-      'grad-accumulation': { type: 'string' },
-      'checkpoint-layers': { type: 'boolean' },
-      'save-dtype': { type: 'string' },
-      resume: { type: 'boolean' },
-      json: { type: 'boolean' },
-      endpoint: { type: 'string' },
-      'cache-dir': { type: 'string' },
-      force: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const values = parseFlags(COMMAND, argv, FLAGS);
   if (values.help) {
     process.stdout.write(TRAIN_HELP);
     return 0;
   }
-  if (!values.model) fail('--model is required (a folder or a hub id)');
-  if (!values.data) fail('--data is required (a .json of input_ids or a text file)');
-  if (!values.out) fail('--out is required (the folder the trained checkpoint goes to)');
-  const steps = num(
-    'steps',
-    values.steps,
-    Number.NaN,
-    (n) => Number.isInteger(n) && n >= 1,
-    'an integer >= 1',
-  );
-  const positive = (n: number) => n >= 0;
-  const betas = (values.betas ?? '0.9,0.95').split(',').map(Number);
-  if (betas.length !== 2 || betas.some((b) => !(b >= 0 && b < 1)))
-    fail(`--betas must be two numbers in [0, 1), got "${values.betas}"`);
+  // Every flag is checked before any download or GPU work.
+  const modelId = nonEmpty(COMMAND, 'model', values.model);
+  const dataPath = nonEmpty(COMMAND, 'data', values.data);
+  const outDir = pathFlag(COMMAND, 'out', values.out);
+  if (!modelId) fail('--model is required (a folder or a hub id)', '--model');
+  if (!dataPath) fail('--data is required (a .json of input_ids or a text file)', '--data');
+  if (!outDir) fail('--out is required (the folder the trained checkpoint goes to)', '--out');
+  if (values.steps === undefined) fail('--steps is required (an integer >= 1)', '--steps');
+  const integer = (name: keyof typeof FLAGS, fallback: number, min: number) =>
+    integerFlag(COMMAND, name, values[name] as string | undefined, fallback, {
+      min,
+      want: `an integer >= ${min}`,
+    });
+  const steps = integer('steps', 1, 1);
+  const nonNegative = { min: 0, want: 'a number >= 0' };
+  const betas = listFlag(COMMAND, 'betas', values.betas ?? '0.9,0.95', {
+    integer: false,
+    rule: { min: 0, max: 1, maxExclusive: true, want: 'a number in [0, 1)' },
+  });
+  if (betas.length !== 2) fail(`--betas must be two numbers in [0, 1), got "${values.betas}"`, '--betas');
   const schedule = values.schedule ?? 'constant';
   if (schedule !== 'constant' && schedule !== 'cosine')
-    fail(`--schedule must be constant or cosine, got "${schedule}"`);
+    fail(`--schedule must be constant or cosine, got "${schedule}"`, '--schedule');
   const saveDtype = values['save-dtype'] ?? 'f32';
   if (saveDtype !== 'f32' && saveDtype !== 'f16' && saveDtype !== 'bf16')
-    fail(`--save-dtype must be f32, f16 or bf16, got "${saveDtype}"`);
-  const k = num(
-    'grad-accumulation',
-    values['grad-accumulation'],
-    1,
-    (n) => Number.isInteger(n) && n >= 1,
-    'an integer >= 1',
-  );
+    fail(`--save-dtype must be f32, f16 or bf16, got "${saveDtype}"`, '--save-dtype');
+  const k = integer('grad-accumulation', 1, 1);
   const options: TrainerOptions = {
-    lr: num('lr', values.lr, 1e-3, positive, 'a number >= 0'),
+    lr: numberFlag(COMMAND, 'lr', values.lr, 1e-3, nonNegative),
     betas: betas as [number, number],
-    eps: num('eps', values.eps, 1e-8, (n) => n > 0, 'a number > 0'),
-    weightDecay: num('weight-decay', values['weight-decay'], 0.1, positive, 'a number >= 0'),
-    clip: num('clip', values.clip, 1.0, positive, 'a number >= 0'),
-    warmupSteps: num('warmup', values.warmup, 0, (n) => Number.isInteger(n) && n >= 0, 'an integer >= 0'),
+    eps: numberFlag(COMMAND, 'eps', values.eps, 1e-8, { min: 0, minExclusive: true, want: 'a number > 0' }),
+    weightDecay: numberFlag(COMMAND, 'weight-decay', values['weight-decay'], 0.1, nonNegative),
+    clip: numberFlag(COMMAND, 'clip', values.clip, 1.0, nonNegative),
+    warmupSteps: integer('warmup', 0, 0),
     schedule,
     totalSteps: steps,
     gradAccumulation: k,
     checkpointLayers: values['checkpoint-layers'] === true,
   };
-  const seqLen = num(
-    'seq-len',
-    values['seq-len'],
-    256,
-    (n) => Number.isInteger(n) && n >= 2,
-    'an integer >= 2',
-  );
-  const seed = num('seed', values.seed, 0, Number.isInteger, 'an integer');
+  const seqLen = integer('seq-len', 256, 2);
+  const seed = integerFlag(COMMAND, 'seed', values.seed, 0, { want: 'an integer' });
+  const batchSizeFlag = values['batch-size'] === undefined ? undefined : integer('batch-size', 1, 1);
+  const endpoint = endpointFlag(COMMAND, values.endpoint);
+  const cacheDir = pathFlag(COMMAND, 'cache-dir', values['cache-dir']);
+  await requireFile('--data', dataPath, 'a readable data file');
+  const outInfo = await stat(outDir).catch(() => undefined);
+  if (outInfo && !outInfo.isDirectory()) fail(`--out ${outDir} must be a folder, it is a file`, '--out');
+  if (values.resume) {
+    await requireFile(
+      '--resume',
+      join(modelId, 'optimizer.safetensors'),
+      'the optimizer state of a folder saved by mamba-webgpu train (--model is that folder)',
+    );
+  }
 
-  const folder = await resolveCheckpoint(values.model, {
-    ...(values.endpoint ? { endpoint: values.endpoint } : {}),
-    ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {}),
+  const folder = await resolveCheckpoint(modelId, {
+    ...(endpoint ? { endpoint } : {}),
+    ...(cacheDir ? { cacheDir } : {}),
     force: values.force ?? false,
   });
   const checkpoint = await openCheckpoint(folderStore(folder));
@@ -178,17 +189,13 @@ export async function trainCommand(argv: readonly string[], ctx: () => Promise<G
   let trainer: Trainer | undefined;
   try {
     const config = checkpoint.config;
-    const data = await loadData(values.data, config.vocabSize, seqLen, await checkpoint.readTokenizerJson());
-    const batchSize =
-      values['batch-size'] === undefined
-        ? data.rows
-        : num(
-            'batch-size',
-            values['batch-size'],
-            data.rows,
-            (n) => Number.isInteger(n) && n >= 1 && n <= data.rows,
-            `an integer in [1, ${data.rows}]`,
-          );
+    const data = await loadData(dataPath, config.vocabSize, seqLen, await checkpoint.readTokenizerJson());
+    const batchSize = batchSizeFlag ?? data.rows;
+    if (batchSize > data.rows)
+      fail(
+        `--batch-size must be an integer in [1, ${data.rows}] (the rows of --data), got ${batchSize}`,
+        '--batch-size',
+      );
     const baseConfig = JSON.parse(await readFile(join(folder, 'config.json'), 'utf8')) as Record<
       string,
       unknown
@@ -202,10 +209,6 @@ export async function trainCommand(argv: readonly string[], ctx: () => Promise<G
     const metrics: MetricsPoint[] = [];
     let state: Awaited<ReturnType<typeof loadOptimizerState>> | undefined;
     if (values.resume) {
-      const stateFile = join(folder, 'optimizer.safetensors');
-      await readFile(stateFile).catch(() =>
-        fail(`--resume needs ${stateFile} (a folder saved by mamba-webgpu train)`),
-      );
       state = await loadOptimizerState(folder);
       const previous = await readFile(join(folder, 'metrics.jsonl'), 'utf8').catch(() => '');
       for (const line of previous.split('\n'))
@@ -215,7 +218,7 @@ export async function trainCommand(argv: readonly string[], ctx: () => Promise<G
     trainer = new Trainer(params, { ...options, totalSteps: (state?.step ?? 0) + steps });
     if (state) trainer.optimizer.loadState(state);
     const first = trainer.stepCount;
-    await mkdir(values.out, { recursive: true });
+    await mkdir(outDir, { recursive: true });
     const bar = values.json
       ? undefined
       : createProgressBar({ label: 'training', total: steps, units: { item: 'step' }, delayMs: 0 });
@@ -239,26 +242,17 @@ export async function trainCommand(argv: readonly string[], ctx: () => Promise<G
       }
     }
     bar?.finish();
-    await saveCheckpoint(values.out, config, params.tensors, {
+    await saveCheckpoint(outDir, config, params.tensors, {
       optimizer: trainer.optimizer,
       dtype: saveDtype,
       baseConfig,
     });
-    await writeAtomic(
-      join(values.out, 'metrics.jsonl'),
-      metrics.map((m) => JSON.stringify(m)).join('\n') + '\n',
-    );
-    await writeAtomic(
-      join(values.out, 'loss-chart.svg'),
-      lossChartSvg(metrics, `${values.model}: training loss`),
-    );
-    await writeAtomic(
-      join(values.out, 'loss-chart.html'),
-      lossChartHtml(metrics, `${values.model}: training loss`),
-    );
+    await writeAtomic(join(outDir, 'metrics.jsonl'), metrics.map((m) => JSON.stringify(m)).join('\n') + '\n');
+    await writeAtomic(join(outDir, 'loss-chart.svg'), lossChartSvg(metrics, `${modelId}: training loss`));
+    await writeAtomic(join(outDir, 'loss-chart.html'), lossChartHtml(metrics, `${modelId}: training loss`));
     if (!values.json)
       process.stderr.write(
-        `saved ${values.out} (model.safetensors, config.json, optimizer.safetensors, metrics.jsonl, loss-chart.svg)\n`,
+        `saved ${outDir} (model.safetensors, config.json, optimizer.safetensors, metrics.jsonl, loss-chart.svg)\n`,
       );
     return 0;
   } finally {

@@ -2,7 +2,7 @@
 // and the same fixture served by a local fake Hugging Face hub (resolve/main/<file> layout)
 // through HF_ENDPOINT, downloaded into a temporary cache.
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +58,8 @@ async function generate(model: string, extra: string[] = [], env: Record<string,
   );
   return JSON.parse(stdout.trim().split('\n').pop()!) as {
     ids: number[];
-    stats: { decodeTokensPerSecond: number };
+    seed: number;
+    stats: { decodeTokensPerSecond: number; prefillIncludesCompilation: boolean };
   };
 }
 
@@ -110,5 +111,51 @@ describe('mamba-webgpu generate', () => {
       code: 2,
       stderr: expect.stringMatching(/no tokenizer.json; pass the prompt as --ids/),
     });
+  });
+
+  it('draws a random seed when none is given, prints it, and --seed repeats the run', async () => {
+    const sampled = ['--temperature', '1.5'];
+    const first = await generate(fixturePath('mamba-tiny'), sampled);
+    expect(first.seed).toBeGreaterThanOrEqual(0);
+    expect(first.seed).toBeLessThan(2 ** 32);
+    expect(first.stats.prefillIncludesCompilation).toBe(true);
+    const again = await generate(fixturePath('mamba-tiny'), [...sampled, '--seed', String(first.seed)]);
+    expect(again.seed).toBe(first.seed);
+    expect(again.ids).toEqual(first.ids);
+    const { stderr } = await run(process.execPath, [
+      cli,
+      'generate',
+      '--model',
+      fixturePath('mamba-tiny'),
+      '--ids',
+      promptIds.join(','),
+      ...sampled,
+    ]);
+    expect(stderr).toMatch(/^seed: \d+ \(random; --seed \d+ repeats this run\)$/m);
+    expect(stderr).toMatch(/tok\/s, includes first-call shader compilation and graph capture\); decode: /);
+  });
+
+  it('a closed stdout (| head -c1) stops generation with one line and exit code 2', async () => {
+    const child = spawn(process.execPath, [
+      cli,
+      'generate',
+      '--model',
+      fixturePath('mamba-tiny'),
+      '--ids',
+      promptIds.join(','),
+      '--max-tokens',
+      '5000',
+      '--no-eos',
+    ]);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    const ours = stderr.split('\n').filter((line) => line.startsWith('mamba-webgpu'));
+    expect(ours).toEqual(['mamba-webgpu: stdout was closed (EPIPE); stopped generating']);
+    expect(stderr).not.toMatch(/^\s+at /m);
   });
 });

@@ -95,6 +95,8 @@ describe('mamba-webgpu serve', () => {
       'abc',
     ]).catch((e: { code: number; stderr: string }) => e);
     expect(failed).toMatchObject({ code: 2 });
-    expect((failed as { stderr: string }).stderr).toMatch(/--port must be an integer >= 0, got "abc"/);
+    expect((failed as { stderr: string }).stderr).toMatch(
+      /--port must be an integer in \[0, 65535\], got "abc"/,
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { GpuContext } from '../device/context.js';
 import { ShapeError } from '../errors.js';
 import {
   checkView,
@@ -10,6 +11,7 @@ import {
   sliceLayout,
   transposeLayout,
 } from './layout.js';
+import { Tensor } from './tensor.js';
 
 const iota = (n: number) => Float32Array.from({ length: n }, (_, i) => i);
 
@@ -39,6 +41,23 @@ describe('layout', () => {
     expect(() => checkView('v', { shape: [2, 3], strides: [3, 1], offset: 1 }, 6)).toThrow(ShapeError);
     expect(() => checkView('v', { shape: [2, 3], strides: [3], offset: 0 }, 6)).toThrow(/strides must be 2/);
     expect(() => checkView('v', { shape: [2, 3], strides: [3, 1], offset: 0 }, 6)).not.toThrow();
+  });
+
+  it('messages show NaN and Infinity as such, not as JSON null (Tensor.empty too)', () => {
+    expect(() => checkView('v', { shape: [2, Number.NaN], strides: [3, 1], offset: 0 }, 6)).toThrow(
+      'v: shape must be non-negative integers, got [2, NaN]',
+    );
+    expect(() =>
+      checkView('v', { shape: [2, 3], strides: [Number.POSITIVE_INFINITY, 1], offset: 0 }, 6),
+    ).toThrow(/got \[Infinity, 1\]$/);
+    const noGpu = new Proxy({} as GpuContext, {
+      get: (_target, key) => {
+        throw new Error(`GPU touched: ${String(key)}`);
+      },
+    });
+    expect(() => Tensor.empty(noGpu, [Number.NaN, -Infinity], 'f32')).toThrow(
+      'Tensor.empty: shape must be an array of non-negative integers, got [NaN, -Infinity]',
+    );
   });
 
   it('coalesce merges dims that are contiguous with each other', () => {

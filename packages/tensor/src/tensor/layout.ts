@@ -2,7 +2,8 @@
 // buffer. Pure functions, shared by Tensor views, the WGSL index generator and host gathers.
 // Element (i0, i1, ...) of a layout is at `offset + i0*strides[0] + i1*strides[1] + ...`.
 
-import { ShapeError, formatShape } from '../errors.js';
+import { describeValue } from '../describe-value.js';
+import { formatShape, ShapeError } from '../errors.js';
 
 /** A strided layout in elements (not bytes). Strides are non-negative (0 broadcasts). */
 export interface Layout {
@@ -51,11 +52,11 @@ export function layoutExtent(layout: Layout): number {
 export function checkView(caller: string, view: Layout, baseElements: number): void {
   const ints = (xs: readonly number[]) => xs.every((d) => Number.isInteger(d) && d >= 0);
   if (!Array.isArray(view.shape) || !ints(view.shape)) {
-    throw new ShapeError(`${caller}: shape must be non-negative integers, got ${JSON.stringify(view.shape)}`);
+    throw new ShapeError(`${caller}: shape must be non-negative integers, got ${describeValue(view.shape)}`);
   }
   if (!Array.isArray(view.strides) || view.strides.length !== view.shape.length || !ints(view.strides)) {
     throw new ShapeError(
-      `${caller}: strides must be ${view.shape.length} non-negative integers (one per dim of ${formatShape(view.shape)}), got ${JSON.stringify(view.strides)}`,
+      `${caller}: strides must be ${view.shape.length} non-negative integers (one per dim of ${formatShape(view.shape)}), got ${describeValue(view.strides)}`,
     );
   }
   if (!Number.isInteger(view.offset) || view.offset < 0) {

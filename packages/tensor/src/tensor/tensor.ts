@@ -4,7 +4,8 @@
 // holder lets go, and any use after that throws DisposedError.
 
 import type { GpuContext } from '../device/context.js';
-import { DisposedError, DTypeError, LayoutError, ShapeError, formatShape } from '../errors.js';
+import { describeValue } from '../describe-value.js';
+import { DisposedError, DTypeError, formatShape, LayoutError, ShapeError } from '../errors.js';
 import {
   type DType,
   type HostArray,
@@ -58,7 +59,7 @@ export function numelOf(shape: readonly number[]): number {
 function checkShape(caller: string, shape: readonly number[]): void {
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
     throw new ShapeError(
-      `${caller}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`,
+      `${caller}: shape must be an array of non-negative integers, got ${describeValue(shape)}`,
     );
   }
 }

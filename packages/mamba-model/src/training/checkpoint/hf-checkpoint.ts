@@ -14,6 +14,7 @@ import {
 } from '../../loading/safetensors-writer.js';
 import { weightSpec } from '../../loading/weight-spec.js';
 import { type Named, namedEntries } from '../named.js';
+import { describeJson } from '../../loading/json.js';
 
 /** A tensor to save: a GPU tensor (read when the writer reaches it) or host values and a shape. */
 export type SavableTensor =
@@ -65,7 +66,7 @@ export function checkpointFiles(
   const dtypeOption = options.dtype ?? 'f32';
   if (!Object.hasOwn(DTYPES, dtypeOption)) {
     throw new InvalidArgumentError(
-      `${fn}: dtype must be f32, f16 or bf16, got ${JSON.stringify(dtypeOption)}`,
+      `${fn}: dtype must be f32, f16 or bf16, got ${describeJson(dtypeOption)}`,
       'dtype',
     );
   }

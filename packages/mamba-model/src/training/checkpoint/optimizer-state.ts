@@ -6,6 +6,7 @@ import type { ByteSource } from '../../loading/byte-source.js';
 import { formatShape, SafetensorsError } from '../../loading/errors.js';
 import { decodeToFloat32, readAllTensors, readSafetensorsHeader } from '../../loading/safetensors.js';
 import { type SafetensorsTensor, serializeSafetensors } from '../../loading/safetensors-writer.js';
+import { describeJson } from '../../loading/json.js';
 
 /** The file name of the optimizer state beside a checkpoint. */
 export const OPTIMIZER_STATE_FILE = 'optimizer.safetensors';
@@ -69,7 +70,7 @@ function bad(
 function metadataNumber(metadata: Readonly<Record<string, string>>, key: string, file: string): number {
   const value = Number(metadata[key]);
   if (metadata[key] === undefined || !Number.isFinite(value)) {
-    bad(`__metadata__ of ${file} must hold ${key} as a number, got ${JSON.stringify(metadata[key])}`, file);
+    bad(`__metadata__ of ${file} must hold ${key} as a number, got ${describeJson(metadata[key])}`, file);
   }
   return value;
 }
@@ -80,7 +81,7 @@ export async function readOptimizerState(source: ByteSource): Promise<OptimizerS
   const { metadata } = await readSafetensorsHeader(source);
   if (metadata.optimizer !== 'AdamW' || metadata.format_version !== OPTIMIZER_STATE_VERSION) {
     bad(
-      `${file} must be an AdamW state of format_version ${OPTIMIZER_STATE_VERSION}, got optimizer ${JSON.stringify(metadata.optimizer)} version ${JSON.stringify(metadata.format_version)}`,
+      `${file} must be an AdamW state of format_version ${OPTIMIZER_STATE_VERSION}, got optimizer ${describeJson(metadata.optimizer)} version ${describeJson(metadata.format_version)}`,
       file,
     );
   }
@@ -89,7 +90,7 @@ export async function readOptimizerState(source: ByteSource): Promise<OptimizerS
     bad(`step in ${file} must be an integer >= 0, got ${step}`, file);
   const betas = (metadata.betas ?? '').split(',').map(Number);
   if (betas.length !== 2 || !betas.every(Number.isFinite)) {
-    bad(`betas in ${file} must be two numbers, got ${JSON.stringify(metadata.betas)}`, file);
+    bad(`betas in ${file} must be two numbers, got ${describeJson(metadata.betas)}`, file);
   }
   const tensors = await readAllTensors(source);
   const params = new Map<string, OptimizerStateEntry>();

@@ -4,6 +4,7 @@
 
 import { InvalidArgumentError } from '@mamba-webgpu/tensor';
 import { parseJsonText, StrictJsonError, tooDeepMessage } from '../../loading/json.js';
+import { describeJson } from '../../loading/json.js';
 
 /** Equal-length token sequences: `rows` x `seqLen` ids, row-major. */
 export interface TokenDataset {
@@ -42,7 +43,7 @@ export function parseIdsJson(text: string, vocab: number): TokenDataset {
     }
     row.forEach((id: unknown, t: number) => {
       if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= vocab) {
-        fail(`input_ids[${r}][${t}] = ${JSON.stringify(id)} is not an id in [0, ${vocab})`, 'input_ids');
+        fail(`input_ids[${r}][${t}] = ${describeJson(id)} is not an id in [0, ${vocab})`, 'input_ids');
       }
       ids[r * seqLen + t] = id;
     });

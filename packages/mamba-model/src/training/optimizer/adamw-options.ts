@@ -3,6 +3,7 @@
 // norms), and the scalars of one step computed as torch computes them.
 
 import { InvalidArgumentError } from '@mamba-webgpu/tensor';
+import { describeJson } from '../../loading/json.js';
 
 /** Hyper-parameters of `AdamW` (defaults: torch.optim.AdamW's). */
 export interface AdamWOptions {
@@ -84,7 +85,7 @@ export function resolveAdamWOptions(caller: string, options: AdamWOptions = {}):
     noDecayLabel = substrings.join(',');
   } else {
     throw new InvalidArgumentError(
-      `${caller}: noDecay must be a list of non-empty name substrings or a function, got ${JSON.stringify(rule)}`,
+      `${caller}: noDecay must be a list of non-empty name substrings or a function, got ${describeJson(rule)}`,
       'noDecay',
     );
   }

@@ -8,6 +8,7 @@
 import { InvalidArgumentError } from '@mamba-webgpu/tensor';
 import { checkLr } from '../optimizer/adamw-options.js';
 import { checkInteger } from '../validate.js';
+import { describeJson } from '../../loading/json.js';
 
 /** The learning rate of step t (0-based). */
 export type LrSchedule = (step: number) => number;
@@ -79,7 +80,7 @@ export function lrSchedule(kind: LrScheduleKind, options: CosineScheduleOptions)
   if (kind === 'constant') return constantSchedule(options);
   if (kind === 'cosine') return cosineSchedule(options);
   throw new InvalidArgumentError(
-    `lrSchedule: kind must be "constant" or "cosine", got ${JSON.stringify(kind)}`,
+    `lrSchedule: kind must be "constant" or "cosine", got ${describeJson(kind)}`,
     'kind',
   );
 }
