@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 20; i++) copyVec4(ctx, warmSrc.buffer, warmDst.buffer, WARM);
   };
   // An idle GPU drops its clocks: keep it busy first; each figure is the better of two
-  // measurements taken a whole sweep apart (the first variant of a group read up to 3x slow).
+  // measurements in a row (in the first run the first variant of a group read up to 3x slow).
   const end = performance.now() + 1000;
   while (performance.now() < end) {
     warm();
