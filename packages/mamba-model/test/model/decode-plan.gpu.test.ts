@@ -55,4 +55,35 @@ describe('decode step plan', () => {
       disposeWeights(weights);
     });
   }
+
+  it('a wide model (dInner > 2048, as mamba-2.8b) takes the conv step unfused and gemv-v2 for long K', async () => {
+    const ctx = await getGpuContext();
+    const config = parseMambaConfig({ ...CONFIG, hidden_size: 1088, num_hidden_layers: 1 });
+    const weights = randomWeights(ctx, config, { seed: 6 });
+    using prepared = prepareDecode(weights);
+    const states = weights.layers.map(() => ({
+      conv: Tensor.empty(ctx, [1, config.dInner, config.dConv], 'f32'),
+      ssm: Tensor.empty(ctx, [1, config.dInner, config.dState], 'f32'),
+    }));
+    using ids = Tensor.fromArray(ctx, new Int32Array(1), [1], 'i32');
+    using recording = ctx.captureSequence('decode-plan-wide', () => {
+      using hidden = backboneStep(config, weights, ids, states, prepared);
+      matmul(hidden, weights.lmHead).dispose();
+    });
+    expect(recording.labels).toEqual([
+      'embedding',
+      'rmsnorm-matmul/v2-prologue-gemv',
+      'causal-conv1d-update/v1-plain',
+      'matmul/gemv-v2',
+      'selective-state-update/v2-fused-step',
+      'matmul/gemv-v2',
+      'rmsNorm',
+      'matmul/gemv-v2',
+    ]);
+    for (const s of states) {
+      s.conv.dispose();
+      s.ssm.dispose();
+    }
+    disposeWeights(weights);
+  });
 });

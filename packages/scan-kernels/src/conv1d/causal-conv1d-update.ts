@@ -25,6 +25,14 @@ export const CAUSAL_CONV1D_UPDATE_KERNELS: readonly CausalConv1dUpdateKernel[] =
 
 const CALLER = 'causalConv1dUpdate';
 
+/**
+ * Widest dInner the automatic choice sends to v2-gemv: every workgroup of the fused kernel
+ * recomputes the conv of all dInner channels in its prologue, which at mamba-2.8b's 5120 cost more
+ * than the dispatch it saves (H200, tune-decode: 25 us fused vs 17-20 us for v1-plain + matmul;
+ * at mamba-130m's 1536, 8.6 vs 9.3 us). Between 1536 and 5120 not measured.
+ */
+export const V2_GEMV_MAX_D_INNER = 2048;
+
 function requireTensor(name: string, t: unknown): asserts t is Tensor {
   requireTensorOf(CALLER, name, t);
 }
@@ -107,7 +115,8 @@ export function causalConv1dUpdateWith(
 ): Tensor<'f32'> {
   const problem = validateCausalConv1dUpdate(ctx, args);
   try {
-    pickKernel(CALLER, CAUSAL_CONV1D_UPDATE_KERNELS, problem, options.kernel).record(problem);
+    const name = options.kernel ?? (problem.dInner > V2_GEMV_MAX_D_INNER ? 'v1-plain' : undefined);
+    pickKernel(CALLER, CAUSAL_CONV1D_UPDATE_KERNELS, problem, name).record(problem);
   } catch (error) {
     if (!args.out) problem.out.dispose();
     throw error;

@@ -392,7 +392,7 @@ export const MATMUL_KERNELS: readonly MatmulKernelVersion[] = Object.freeze([
     name: 'gemv-v2',
     description:
       'gemv-v1 with 64 threads per W row, 4 rows per workgroup and 4 vec4 loads of W in flight per thread: shorter latency-bound K loops for long rows',
-    automatic: false,
+    automatic: true,
     supports: kContiguous,
     record: (p) => recordGemv(p, 'gemv-v2'),
   },

@@ -5,8 +5,18 @@
 import type { MatmulKernel } from './matmul-kernels.js';
 import { GEMM_SPLITK_V1, GEMM_V1, GEMM_V2, GEMM_V3 } from './matmul-sizes.js';
 
-/** Largest m (rows of x) that `auto` sends to the GEMV kernel. */
+/** Largest m (rows of x) that `auto` sends to a GEMV kernel. */
 export const GEMV_MAX_M = 32;
+
+/**
+ * K from which `auto` takes gemv-v2 (4 loads in flight per thread) over gemv-v1 at m <= GEMV_MAX_M:
+ * on the H200 (tune-decode) out_proj at K 1536 4.8 vs 6.4 us, at K 5120 19.6 vs 30.9 us (f32);
+ * dt_proj (K 48, 160) and the mamba-130m LM head (K 768) read faster with gemv-v1.
+ */
+export const GEMV_V2_MIN_K = 1024;
+
+/** Largest m for gemv-v2 (measured at m = 1; its MB accumulators and UNROLL loads grow with m). */
+export const GEMV_V2_MAX_M = 4;
 
 /** Narrow products (n <= GEMV_NARROW_MAX_N) stay on the GEMV up to this many rows of x. */
 export const GEMV_NARROW_MAX_M = 512;
@@ -52,7 +62,7 @@ export function splitK(
 
 /**
  * The default kernel for an (m, k) @ (n, k)^T product (always an `automatic` version):
- * - m <= GEMV_MAX_M: gemv-v1 (decode);
+ * - m <= GEMV_MAX_M: gemv-v2 for m <= GEMV_V2_MAX_M from K = GEMV_V2_MIN_K, else gemv-v1 (decode);
  * - at least SPLIT_K_TARGET_GROUPS 64x64 tiles and K >= LONG_K (the dW of a training step):
  *   gemm-splitk-v1 (unsplit there: its double buffering wins over a long K, 5-8% on the H200);
  * - at least SPLIT_K_TARGET_GROUPS 128x64 tiles and m >= 128 (in_proj from m = 1024, every
@@ -66,7 +76,7 @@ export function splitK(
  *   (x_proj), else gemm-splitk-v1 (decode batch 64, out_proj up to m = 1024, x_proj from 1024).
  */
 export function pickMatmulKernel(m: number, n: number, k: number): MatmulKernel {
-  if (m <= GEMV_MAX_M) return 'gemv-v1';
+  if (m <= GEMV_MAX_M) return m <= GEMV_V2_MAX_M && k >= GEMV_V2_MIN_K ? 'gemv-v2' : 'gemv-v1';
   const tiles = Math.ceil(m / GEMM_V1.TILE) * Math.ceil(n / GEMM_V1.TILE);
   if (tiles >= SPLIT_K_TARGET_GROUPS && k >= LONG_K) return 'gemm-splitk-v1';
   const tallTiles = Math.ceil(m / GEMM_V3.TILE) * Math.ceil(n / GEMM_V3.TILE_N);

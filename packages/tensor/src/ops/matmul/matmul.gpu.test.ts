@@ -259,6 +259,13 @@ describe('matmul (GPU vs CPU reference)', () => {
     // [m, n, k] -> kernel (docs/perf-notes.md, "Matmul (tensor)").
     const picks: [number, number, number, MatmulKernel][] = [
       [1, 3072, 768, 'gemv-v1'],
+      [1, 50280, 768, 'gemv-v1'],
+      [1, 768, 1536, 'gemv-v2'],
+      // mamba-2.8b at batch 1: out_proj and the LM head on gemv-v2, dt_proj (K 160) on gemv-v1.
+      [1, 2560, 5120, 'gemv-v2'],
+      [1, 50280, 2560, 'gemv-v2'],
+      [1, 5120, 160, 'gemv-v1'],
+      [8, 768, 1536, 'gemv-v1'],
       [32, 768, 1536, 'gemv-v1'],
       [64, 3072, 768, 'gemm-splitk-v1'],
       [64, 768, 1536, 'gemm-splitk-v1'],
