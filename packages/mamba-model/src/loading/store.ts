@@ -1,9 +1,17 @@
 // Where a checkpoint's files come from: a CheckpointStore opens `config.json`,
 // `model.safetensors`, shards and `tokenizer.json` by name. Browser-safe implementations here
-// (in-memory / Blob files, a URL base); the Node folder store is in `node-folder-store.ts`.
+// (in-memory / Blob files, a URL base, optionally through the browser's model cache); the Node
+// folder store is in `node-folder-store.ts`.
 
 import { blobSource, bytesSource, type ByteSource, openHttpSource } from './byte-source.js';
 import { SafetensorsError } from './errors.js';
+import type { ModelCache } from './model-cache.js';
+import {
+  type CachedFetchOptions,
+  type DownloadProgress,
+  openCachedFile,
+  readCachedText,
+} from './url-cache.js';
 
 /** A folder-like set of checkpoint files. */
 export interface CheckpointStore {
@@ -52,14 +60,25 @@ export interface UrlStoreOptions {
   /** Extra request headers, e.g. `{ authorization: 'Bearer hf_...' }`. */
   headers?: Record<string, string>;
   fetch?: typeof fetch;
+  /**
+   * Keep the files in this cache (`await openModelCache()` for the browser's): each is downloaded
+   * whole once, verified, and later loads read it from the cache without a request.
+   */
+  cache?: ModelCache;
+  /** With `cache`: check the LFS sha256 the server reports while downloading; default true. */
+  verifySha256?: boolean;
+  /** With `cache`: called as a file downloads into the cache (before its tensors upload). */
+  onDownloadProgress?: (progress: DownloadProgress) => void;
 }
 
 /**
  * A store over a URL base (`https://huggingface.co/owner/name/resolve/main/`, or any static
- * server with Range support): weights are read with Range requests, tensor by tensor.
+ * server with Range support): weights are read with Range requests, tensor by tensor; with
+ * `options.cache`, from the cache after one whole download per file.
  */
 export function urlStore(baseUrl: string, options: UrlStoreOptions = {}): CheckpointStore {
   const fetchFn = options.fetch ?? globalThis.fetch;
+  if (options.cache) return cachedUrlStore(baseUrl, options.cache, fetchFn, options);
   return {
     location: baseUrl,
     async open(file) {
@@ -98,5 +117,26 @@ export function urlStore(baseUrl: string, options: UrlStoreOptions = {}): Checkp
       }
       return await response.text();
     },
+  };
+}
+
+function cachedUrlStore(
+  baseUrl: string,
+  cache: ModelCache,
+  fetchFn: typeof fetch,
+  options: UrlStoreOptions,
+): CheckpointStore {
+  const fetchOptions: CachedFetchOptions = {
+    cache,
+    location: baseUrl,
+    fetch: fetchFn,
+    verifySha256: options.verifySha256 ?? true,
+    ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.onDownloadProgress ? { onDownloadProgress: options.onDownloadProgress } : {}),
+  };
+  return {
+    location: baseUrl,
+    open: (file) => openCachedFile(file, joinLocation(baseUrl, file), fetchOptions),
+    readText: (file) => readCachedText(file, joinLocation(baseUrl, file), fetchOptions),
   };
 }
