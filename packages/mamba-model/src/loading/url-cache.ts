@@ -60,9 +60,10 @@ async function cachedOrDownload(file: string, url: string, options: CachedFetchO
 
 async function download(file: string, url: string, options: CachedFetchOptions) {
   const { cache, location } = options;
+  const fetchFn = options.fetch; // called unbound: a browser's fetch refuses another `this`
   let response: Response;
   try {
-    response = await options.fetch(url, options.headers ? { headers: options.headers } : {});
+    response = await fetchFn(url, options.headers ? { headers: options.headers } : {});
   } catch (cause) {
     throw new HubError(`urlStore: GET ${url} failed: ${String(cause)}`, 'network', url, undefined, { cause });
   }

@@ -1,6 +1,7 @@
 // Fakes for the model cache's tests: an in-memory storage backend that is worse than OPFS on
 // purpose (a write is visible while in progress and an abort leaves its bytes), with a quota;
-// and a fetch over files in memory that logs requests and can cut, stall-free, a body short.
+// and a fetch over files in memory that logs requests, cuts or breaks bodies, and refuses to be
+// called as a method (as a browser's fetch does).
 
 import type { CacheBackend, CacheWriter } from '../../src/loading/model-cache.js';
 
@@ -85,7 +86,10 @@ export interface ServedFile {
 /** A fetch over `files` (keyed by URL); `requests` logs `METHOD url`. */
 export function fakeFetch(files: Map<string, ServedFile>): { fetch: typeof fetch; requests: string[] } {
   const requests: string[] = [];
-  const fetchFn = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  const fetchFn = function (this: unknown, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    // As a browser's fetch: called as a method of anything but the window, it throws.
+    if (this !== undefined && this !== globalThis)
+      throw new TypeError("Failed to execute 'fetch': Illegal invocation");
     const url = String(input);
     requests.push(`${init?.method ?? 'GET'} ${url}`);
     const served = files.get(url);
