@@ -3,15 +3,12 @@
 // location. A file counts as cached only once its record (size, sha256, ETag) is written after
 // the data is complete, and only while the data's size matches the record.
 
-import { HubError, ModelCacheError } from './errors.js';
-import { formatBytes } from './format-bytes.js';
-import { Sha256, sha256Hex } from './sha256.js';
+import { copyBody, quotaError } from './cache-copy.js';
+import { ModelCacheError } from './errors.js';
+import { sha256Hex } from './sha256.js';
 
 /** The name of the cache (the OPFS folder); the suffix changes when the layout does. */
 export const MODEL_CACHE_NAME = 'mamba-webgpu-v1';
-
-/** Bytes gathered before each backend write (OPFS writes are IPC calls; fetch chunks are ~64 kB). */
-const WRITE_CHUNK_BYTES = 4 << 20;
 
 /** A write in progress; nothing of it may count as a complete file before `close()` resolves. */
 export interface CacheWriter {
@@ -328,103 +325,6 @@ export class ModelCache {
       );
     }
   }
-}
-
-/** Copies the body into the writer in WRITE_CHUNK_BYTES pieces, hashing and counting it. */
-async function copyBody(
-  body: ReadableStream<Uint8Array>,
-  writer: CacheWriter,
-  file: string,
-  url: string,
-  options: CachePutOptions,
-): Promise<number> {
-  const reader = body.getReader();
-  const hash = options.sha256 ? new Sha256() : undefined;
-  let loaded = 0;
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
-  const flush = async () => {
-    if (pendingBytes === 0) return;
-    const chunk = pending.length === 1 ? pending[0]! : concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
-    await writer.write(chunk);
-  };
-  try {
-    for (;;) {
-      let next: ReadableStreamReadResult<Uint8Array>;
-      try {
-        next = await reader.read();
-      } catch (cause) {
-        throw new HubError(
-          `ModelCache.put: the download of ${url} broke off after ${formatBytes(loaded)}: ${String(cause)}`,
-          'interrupted',
-          url,
-          undefined,
-          { cause },
-        );
-      }
-      if (next.done) break;
-      const chunk = next.value;
-      loaded += chunk.byteLength;
-      if (options.size !== undefined && loaded > options.size) break;
-      hash?.update(chunk);
-      pending.push(chunk);
-      pendingBytes += chunk.byteLength;
-      if (pendingBytes >= WRITE_CHUNK_BYTES) await flush();
-      options.onProgress?.(loaded, options.size);
-    }
-    await flush();
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  if (options.size !== undefined && loaded !== options.size) {
-    throw new HubError(
-      `ModelCache.put: ${url} must have ${options.size} bytes, got ${loaded > options.size ? 'more' : loaded}; nothing was cached`,
-      'size-mismatch',
-      url,
-    );
-  }
-  const actual = hash?.hex();
-  if (actual !== undefined && actual !== options.sha256) {
-    throw new HubError(
-      `ModelCache.put: ${file} from ${url} must have sha256 ${options.sha256}, got ${actual}; nothing was cached`,
-      'checksum-mismatch',
-      url,
-    );
-  }
-  return loaded;
-}
-
-function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
-
-function quotaError(
-  location: string,
-  file: string,
-  needed: number,
-  available: { free: number; usage: number; quota: number } | undefined,
-  cause?: unknown,
-): ModelCacheError {
-  const room =
-    available === undefined
-      ? 'the browser refused the write for lack of storage space'
-      : `${formatBytes(available.free)} of browser storage is free (${formatBytes(available.usage)} used of a ${formatBytes(available.quota)} quota)`;
-  return new ModelCacheError(
-    `ModelCache.put: caching ${file} of ${location} needs ${formatBytes(needed)}; ${room}. ` +
-      `Free space with clearModelCache() (the playground's Cache panel), or load without the cache.`,
-    'quota',
-    needed,
-    available?.free,
-    cause === undefined ? undefined : { cause },
-  );
 }
 
 /** navigator.locks when present (shared by the tabs of an origin), else an in-process queue. */
