@@ -1,5 +1,6 @@
-// The playground page: finds the WebGPU adapter, loads a model from a URL or picked files with
-// a progress bar, streams generated tokens with tokens/s, and runs the scan benchmark; the Train
+// The playground page: finds the WebGPU adapter, loads a model from a URL (through the browser's
+// model cache, src/cache-panel.ts) or picked files with a progress bar, streams generated tokens
+// with tokens/s, and runs the scan benchmark; the Train
 // page (`#train`, src/train/) trains a model on the paper's synthetic tasks. Every caught error
 // goes to the on-page error panel as well as the console.
 
@@ -8,9 +9,11 @@ import {
   type GenerateOptions,
   loadModelFromStore,
   type MambaModel,
+  ModelCacheError,
   urlStore,
 } from '@mamba-webgpu/mamba-model';
 import { type GpuContext, getGpuContext } from '@mamba-webgpu/tensor';
+import { mountCachePanel } from './cache-panel.js';
 import { describeError, formatBytes, isAbort } from './format.js';
 import { storeFromFiles } from './model-files.js';
 import { parsePromptIds } from './prompt-ids.js';
@@ -32,6 +35,7 @@ const ui = {
   urlForm: element<HTMLFormElement>('url-form'),
   modelUrl: element<HTMLInputElement>('model-url'),
   loadUrl: element<HTMLButtonElement>('load-url'),
+  useCache: element<HTMLInputElement>('use-cache'),
   modelFiles: element<HTMLInputElement>('model-files'),
   pickFolder: element<HTMLInputElement>('pick-folder'),
   loadProgress: element<HTMLProgressElement>('load-progress'),
@@ -51,6 +55,14 @@ const ui = {
   benchStatus: element<HTMLSpanElement>('bench-status'),
   benchTable: element<HTMLTableElement>('bench-table'),
 };
+
+const cachePanel = mountCachePanel({
+  status: element('cache-status'),
+  table: element<HTMLTableElement>('cache-table'),
+  refresh: element<HTMLButtonElement>('cache-refresh'),
+  clearAll: element<HTMLButtonElement>('cache-clear-all'),
+  error: element('cache-error'),
+});
 
 let model: MambaModel | undefined;
 let busy: 'loading' | 'generating' | 'benchmarking' | undefined;
@@ -80,6 +92,7 @@ function setBusy(state: typeof busy): void {
   ui.generate.disabled = state !== undefined || model === undefined;
   ui.stop.disabled = state !== 'generating';
   ui.runBench.disabled = state !== undefined;
+  cachePanel.setDisabled(state === 'loading'); // a load may be reading the cached files
 }
 
 // ----- adapter --------------------------------------------------------------------------------
@@ -107,7 +120,15 @@ function setLoadStatus(text: string, state: 'idle' | 'loading' | 'ready' | 'erro
   ui.loadStatus.dataset.state = state;
 }
 
-async function loadFrom(makeStore: () => CheckpointStore): Promise<void> {
+/** How a load went through the cache: `note` ends the status line. */
+interface CacheUse {
+  note: () => string;
+}
+
+/** Where the model comes from: a store, and what the load status says about the cache. */
+type StoreSource = () => Promise<{ store: CheckpointStore; cacheUse?: CacheUse }>;
+
+async function loadFrom(makeStore: StoreSource): Promise<void> {
   if (busy) return;
   setBusy('loading');
   model?.dispose();
@@ -115,7 +136,7 @@ async function loadFrom(makeStore: () => CheckpointStore): Promise<void> {
   ui.loadProgress.value = 0;
   const started = performance.now();
   try {
-    const store = makeStore();
+    const { store, cacheUse } = await makeStore();
     setLoadStatus(`Opening ${store.location}…`, 'loading');
     const ctx = await context;
     model = await loadModelFromStore(store, {
@@ -134,24 +155,63 @@ async function loadFrom(makeStore: () => CheckpointStore): Promise<void> {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     setLoadStatus(
       `Loaded ${store.location} in ${seconds} s: ${c.nLayer} layers, dModel ${c.dModel}, vocab ${c.vocabSize}, ` +
-        (model.tokenizer ? 'with tokenizer.' : 'no tokenizer.json: prompt with token ids.'),
+        (model.tokenizer ? 'with tokenizer' : 'no tokenizer.json: prompt with token ids') +
+        `${cacheUse?.note() ?? ''}.`,
       'ready',
     );
     if (!model.tokenizer) setPromptMode('ids');
   } catch (error) {
-    setLoadStatus('Loading failed: see the errors above.', 'error');
+    const quota = error instanceof ModelCacheError && error.reason === 'quota';
+    setLoadStatus(
+      quota
+        ? `Loading failed: not enough browser storage to cache it; clear cached models below or untick "cache downloads". ${error.message}`
+        : 'Loading failed: see the errors above.',
+      'error',
+    );
     showError('load model', error);
   } finally {
     setBusy(undefined);
+    void cachePanel.refresh();
   }
+}
+
+/** A urlStore for the URL field, through the model cache when ticked and available. */
+async function urlSource(): Promise<{ store: CheckpointStore; cacheUse?: CacheUse }> {
+  const url = new URL(ui.modelUrl.value.trim(), window.location.href).href;
+  const base = url.endsWith('/') ? url : `${url}/`;
+  if (!ui.useCache.checked) return { store: urlStore(base) };
+  const cache = await cachePanel.cache();
+  if (!cache) {
+    return {
+      store: urlStore(base),
+      cacheUse: { note: () => ' (not cached: this browser has no model cache)' },
+    };
+  }
+  let downloaded = 0;
+  const store = urlStore(base, {
+    cache,
+    onDownloadProgress(progress) {
+      downloaded = progress.loadedBytes;
+      if (progress.totalBytes !== undefined) {
+        ui.loadProgress.max = Math.max(1, progress.totalBytes);
+        ui.loadProgress.value = progress.loadedBytes;
+      }
+      const total = progress.totalBytes === undefined ? '' : ` of ${formatBytes(progress.totalBytes)}`;
+      setLoadStatus(
+        `Downloading ${progress.file} into the cache: ${formatBytes(progress.loadedBytes)}${total}`,
+        'loading',
+      );
+    },
+  });
+  return {
+    store,
+    cacheUse: { note: () => (downloaded > 0 ? ', downloaded into the cache' : ', from the cache') },
+  };
 }
 
 ui.urlForm.addEventListener('submit', (event) => {
   event.preventDefault();
-  void loadFrom(() => {
-    const url = new URL(ui.modelUrl.value.trim(), window.location.href).href;
-    return urlStore(url.endsWith('/') ? url : `${url}/`);
-  });
+  void loadFrom(urlSource);
 });
 
 ui.pickFolder.addEventListener('change', () => {
@@ -161,7 +221,7 @@ ui.pickFolder.addEventListener('change', () => {
 ui.modelFiles.addEventListener('change', () => {
   const files = [...(ui.modelFiles.files ?? [])];
   ui.modelFiles.value = ''; // picking the same files again must fire `change` again
-  if (files.length > 0) void loadFrom(() => storeFromFiles(files));
+  if (files.length > 0) void loadFrom(async () => ({ store: storeFromFiles(files) }));
 });
 
 // ----- generation -----------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 // skipped locally (with a warning) and fails under CI.
 
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -44,9 +44,16 @@ export function requireChromium(): void {
     throw new Error(`e2e: ${CHROMIUM} must exist under CI (tooling/setup.sh --with-chromium)`);
 }
 
-/** Serves `mounts` (the built app at `/` first) on a random port; resolves to it and its URL. */
-export async function startServer(mounts: readonly Mount[]): Promise<{ server: Server; baseUrl: string }> {
+/**
+ * Serves `mounts` (the built app at `/` first) on a random port; resolves to it and its URL.
+ * `onRequest` sees every request first (the cache test counts them).
+ */
+export async function startServer(
+  mounts: readonly Mount[],
+  onRequest?: (req: IncomingMessage) => void,
+): Promise<{ server: Server; baseUrl: string }> {
   const server = createServer((req, res) => {
+    onRequest?.(req);
     serveMounts(req, res, [...mounts]).then(
       (served) => {
         if (!served) res.writeHead(404).end();

@@ -121,3 +121,27 @@ export class ModelTooLargeError extends MambaModelError {
     super(message);
   }
 }
+
+/** What went wrong with the browser's model cache. */
+export type ModelCacheErrorReason = 'unavailable' | 'quota' | 'io';
+
+/**
+ * The browser's model cache is unavailable here (`unavailable`: no OPFS, not a secure context,
+ * private browsing), out of storage space (`quota`: `neededBytes` and `availableBytes` say how
+ * much), or failed to read or write (`io`).
+ */
+export class ModelCacheError extends MambaModelError {
+  override name = 'ModelCacheError';
+  constructor(
+    message: string,
+    /** Machine-readable kind of failure. */
+    readonly reason: ModelCacheErrorReason,
+    /** Bytes the file needs (quota errors; undefined when the size is unknown). */
+    readonly neededBytes?: number,
+    /** Bytes of storage the browser reports as free (quota errors, when it reports any). */
+    readonly availableBytes?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,6 +1,6 @@
 // Browser-safe public API of the checkpoint-loading layer: byte sources, the safetensors reader
-// and writer, the typed config (and its HF config.json form), the weight spec, checkpoint stores
-// and `openCheckpoint`.
+// and writer, the typed config (and its HF config.json form), the weight spec, checkpoint stores,
+// the browser's model cache and `openCheckpoint`.
 
 export {
   type ByteSource,
@@ -31,6 +31,8 @@ export { type HfConfigJsonOptions, hfConfigJson } from './config-json.js';
 export {
   ConfigError,
   HubError,
+  ModelCacheError,
+  type ModelCacheErrorReason,
   ModelTooLargeError,
   type HubErrorReason,
   MambaModelError,
@@ -67,6 +69,21 @@ export {
   type TensorValues,
   type WritableDtype,
 } from './safetensors-writer.js';
+export {
+  type CacheBackend,
+  type CachedFileRecord,
+  type CachedModel,
+  type CacheHit,
+  type CacheLock,
+  type CachePutOptions,
+  type CacheWriter,
+  cacheFolderName,
+  MODEL_CACHE_NAME,
+  ModelCache,
+  type ModelCacheOptions,
+} from './model-cache.js';
+export { clearModelCache, listCachedModels, openModelCache, opfsBackend } from './opfs-cache.js';
+export { type DownloadProgress, describeResponse } from './url-cache.js';
 export { parseTokenizerConfig, type TokenizerConfig } from './tokenizer-config.js';
 export { type CheckpointStore, memoryStore, type UrlStoreOptions, urlStore } from './store.js';
 export {

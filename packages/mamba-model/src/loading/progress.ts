@@ -2,6 +2,10 @@
 // CLI and the bench. On a TTY it redraws one line (bar, bytes, %, MB/s, ETA); otherwise it prints
 // a plain line now and then. Nothing shows for operations shorter than `delayMs`.
 
+import { formatBytes } from './format-bytes.js';
+
+export { formatBytes };
+
 /** Where the bar writes: `process.stderr` or anything with `write` (tests pass a fake). */
 export interface ProgressStream {
   write(chunk: string): unknown;
@@ -43,19 +47,6 @@ export interface ProgressBar {
   finish(): void;
   /** Ends the line with a failure note. */
   fail(message?: string): void;
-}
-
-/** `1.5 MB`, `812 B`, `2.31 GB` (decimal units, as download sizes are usually quoted). */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${Math.round(bytes)} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0)} ${units[unit]}`;
 }
 
 /** `0:07`, `3:25`, `1:02:03`; `--:--` when unknown. */

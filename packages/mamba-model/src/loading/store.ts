@@ -1,10 +1,18 @@
 // Where a checkpoint's files come from: a CheckpointStore opens `config.json`,
 // `model.safetensors`, shards and `tokenizer.json` by name. Browser-safe implementations here
-// (in-memory / Blob files, a URL base); the Node folder store is in `node-folder-store.ts`.
+// (in-memory / Blob files, a URL base, optionally through the browser's model cache); the Node
+// folder store is in `node-folder-store.ts`.
 
 import { blobSource, bytesSource, type ByteSource, openHttpSource } from './byte-source.js';
 import { SafetensorsError } from './errors.js';
 import { describeJson } from './json.js';
+import type { ModelCache } from './model-cache.js';
+import {
+  type CachedFetchOptions,
+  type DownloadProgress,
+  openCachedFile,
+  readCachedText,
+} from './url-cache.js';
 
 /** A folder-like set of checkpoint files. */
 export interface CheckpointStore {
@@ -58,6 +66,15 @@ export interface UrlStoreOptions {
    * static server's fallback for unknown paths); default `console.warn`.
    */
   onWarning?: (message: string) => void;
+  /**
+   * Keep the files in this cache (`await openModelCache()` for the browser's): each is downloaded
+   * whole once, verified, and later loads read it from the cache without a request.
+   */
+  cache?: ModelCache;
+  /** With `cache`: check the LFS sha256 the server reports while downloading; default true. */
+  verifySha256?: boolean;
+  /** With `cache`: called as a file downloads into the cache (before its tensors upload). */
+  onDownloadProgress?: (progress: DownloadProgress) => void;
 }
 
 /**
@@ -70,12 +87,14 @@ function isHtmlAnswer(contentType: string | null, start = ''): boolean {
 
 /**
  * A store over a URL base (`https://huggingface.co/owner/name/resolve/main/`, or any static
- * server with Range support): weights are read with Range requests, tensor by tensor. A 404, or an
- * HTML page in place of a file (a single-page-app server's fallback), is a missing file; a text
- * file that is not JSON is a typed error naming it.
+ * server with Range support): weights are read with Range requests, tensor by tensor; with
+ * `options.cache`, from the cache after one whole download per file. A 404, or an HTML page in
+ * place of a file (a single-page-app server's fallback), is a missing file; a text file that is
+ * not JSON is a typed error naming it.
  */
 export function urlStore(baseUrl: string, options: UrlStoreOptions = {}): CheckpointStore {
   const fetchFn = options.fetch ?? globalThis.fetch;
+  if (options.cache) return cachedUrlStore(baseUrl, options.cache, fetchFn, options);
   const warn = options.onWarning ?? ((message: string) => console.warn(message));
   return {
     location: baseUrl,
@@ -131,5 +150,26 @@ export function urlStore(baseUrl: string, options: UrlStoreOptions = {}): Checkp
       }
       return text;
     },
+  };
+}
+
+function cachedUrlStore(
+  baseUrl: string,
+  cache: ModelCache,
+  fetchFn: typeof fetch,
+  options: UrlStoreOptions,
+): CheckpointStore {
+  const fetchOptions: CachedFetchOptions = {
+    cache,
+    location: baseUrl,
+    fetch: fetchFn,
+    verifySha256: options.verifySha256 ?? true,
+    ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.onDownloadProgress ? { onDownloadProgress: options.onDownloadProgress } : {}),
+  };
+  return {
+    location: baseUrl,
+    open: (file) => openCachedFile(file, joinLocation(baseUrl, file), fetchOptions),
+    readText: (file) => readCachedText(file, joinLocation(baseUrl, file), fetchOptions),
   };
 }
