@@ -10,7 +10,7 @@ import {
   readString,
   readType,
 } from './json';
-import { compilePattern, escapeRegExp, findMatches, translateOnigPattern } from './pattern';
+import { compileOnigRegex, findMatches, LiteralPattern, type TextPattern } from './pattern';
 import { ONIG_SPACE_BODY } from './unicode';
 import { EXTRA_MARK_CLASS, LEGACY_MARK_CLASS, LEGACY_UNICODE_CLASS } from './unicode-legacy';
 
@@ -89,17 +89,17 @@ export class SequenceNormalizer implements Normalizer {
 /** `Replace`: replaces every match of a String or (onig) Regex pattern by `content`. */
 export class ReplaceNormalizer implements Normalizer {
   constructor(
-    readonly regex: RegExp,
+    readonly pattern: TextPattern,
     readonly content: string,
   ) {}
   normalize(text: string): string {
-    return replaceAll(this.regex, text, this.content);
+    return replaceAll(this.pattern, text, this.content);
   }
 }
 
-/** Replaces each match event of `regex` in `text` by `content` (onig match iteration). */
-export function replaceAll(regex: RegExp, text: string, content: string): string {
-  const events = findMatches(regex, text);
+/** Replaces each match event of `pattern` in `text` by `content` (onig match iteration). */
+export function replaceAll(pattern: TextPattern, text: string, content: string): string {
+  const events = findMatches(pattern, text);
   let out = '';
   for (let k = 0; k < events.length; k += 3) {
     out += events[k + 2] === 1 ? content : text.slice(events[k]!, events[k + 1]!);
@@ -141,21 +141,21 @@ export class StripAccentsNormalizer implements Normalizer {
   }
 }
 
-/** Reads a `{ "String": s }` / `{ "Regex": r }` pattern object into a global u-mode RegExp. */
+/**
+ * Reads a `{ "String": s }` / `{ "Regex": r }` pattern object; `caller` names the public method
+ * in the error thrown when a regex exceeds its matching budget.
+ */
 export function readPattern(
   value: unknown,
   path: string,
-): { regex: RegExp; source: string; isRegex: boolean } {
+  caller: string,
+): { pattern: TextPattern; source: string; isRegex: boolean } {
   const obj = readObject(value, path);
   if (typeof obj.String === 'string') {
-    return {
-      regex: compilePattern(escapeRegExp(obj.String), obj.String, path),
-      source: obj.String,
-      isRegex: false,
-    };
+    return { pattern: new LiteralPattern(obj.String), source: obj.String, isRegex: false };
   }
   const source = readString(obj.Regex, `${path}.Regex`);
-  return { regex: compilePattern(translateOnigPattern(source, path), source, path), source, isRegex: true };
+  return { pattern: compileOnigRegex(source, `${path}.Regex`, caller), source, isRegex: true };
 }
 
 const SUPPORTED = [
@@ -195,8 +195,8 @@ export function normalizerFromJSON(value: unknown, path = 'normalizer', depth = 
       return new SequenceNormalizer(parts);
     }
     case 'Replace': {
-      const { regex } = readPattern(obj.pattern, `${path}.pattern`);
-      return new ReplaceNormalizer(regex, readString(obj.content, `${path}.content`));
+      const { pattern } = readPattern(obj.pattern, `${path}.pattern`, 'Tokenizer.encode');
+      return new ReplaceNormalizer(pattern, readString(obj.content, `${path}.content`));
     }
     case 'Prepend':
       return new PrependNormalizer(readString(obj.prepend, `${path}.prepend`));
