@@ -11,7 +11,7 @@ import {
   readType,
 } from './json';
 import { compileOnigRegex, findMatches, LiteralPattern, type TextPattern } from './pattern';
-import { ONIG_SPACE_BODY } from './unicode';
+import { spaceRunEnd, spaceRunStart } from './unicode';
 import { EXTRA_MARK_CLASS, LEGACY_MARK_CLASS, LEGACY_UNICODE_CLASS } from './unicode-legacy';
 
 /** A normalizer rewrites the text before pre-tokenization. */
@@ -115,9 +115,6 @@ export class PrependNormalizer implements Normalizer {
   }
 }
 
-const leadingSpace = new RegExp(`^[${ONIG_SPACE_BODY}]+`, 'u');
-const trailingSpace = new RegExp(`[${ONIG_SPACE_BODY}]+$`, 'u');
-
 /** `Strip`: removes leading and/or trailing whitespace. */
 export class StripNormalizer implements Normalizer {
   constructor(
@@ -125,10 +122,10 @@ export class StripNormalizer implements Normalizer {
     readonly right: boolean,
   ) {}
   normalize(text: string): string {
-    let out = text;
-    if (this.left) out = out.replace(leadingSpace, '');
-    if (this.right) out = out.replace(trailingSpace, '');
-    return out;
+    // Scans, not /\s+$/: a RegExp retries that from every space of a run (quadratic).
+    const start = this.left ? spaceRunEnd(text, 0) : 0;
+    const end = this.right ? spaceRunStart(text, text.length, start) : text.length;
+    return start === 0 && end === text.length ? text : text.slice(start, end);
   }
 }
 

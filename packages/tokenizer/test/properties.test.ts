@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeStream, TokenIdError, Tokenizer, TokenizerError } from '../src/index';
-import { LiteralSetMatcher } from '../src/added-vocabulary';
+import { LiteralSetMatcher } from '../src/literal-set';
 import { compileOnigRegex, escapeRegExp } from '../src/pattern';
 import { SplitPreTokenizer } from '../src/pre-tokenizers';
 import { GPT2_PATTERN, LLAMA3_PATTERN, QWEN_PATTERN, scanGpt2, scanLlama3, scanQwen } from '../src/scanners';
