@@ -3,7 +3,7 @@
 // patterns by literal search; onig's match iteration gives the split events `NormalizedString::split` consumes.
 import { UnsupportedPatternError } from './errors';
 import { RegexMatcher } from './regex-match';
-import { parseOnigPattern, toJavaScriptSource } from './regex-parse';
+import { type AssertKind, ONIG_WORD_BODY, parseOnigPattern, type RegexNode } from './regex-parse';
 import { compileProgram } from './regex-program';
 
 /** Something that finds matches in a text: `begin(text)`, then `search(from)` repeatedly. */
@@ -45,6 +45,43 @@ export function compileOnigRegex(pattern: string, path: string, caller: string):
 /** Escapes `text` so that it matches itself literally in a u- or v-mode RegExp (outside a class). */
 export function escapeRegExp(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/-]/g, (c) => (c === '-' ? '\\x2d' : `\\${c}`));
+}
+
+const WORD = `[${ONIG_WORD_BODY}]`;
+const ASSERT_SOURCE: Record<AssertKind, string> = {
+  lineStart: '(?:^|(?<=\\n)(?!$))',
+  lineEnd: '(?=\\n|$)',
+  textStart: '^',
+  textEnd: '$',
+  textEndNewline: '(?=\\n?$)',
+  wordBoundary: `(?:(?<=${WORD})(?!${WORD})|(?<!${WORD})(?=${WORD}))`,
+  notWordBoundary: `(?:(?<=${WORD})(?=${WORD})|(?<!${WORD})(?!${WORD}))`,
+};
+
+/** The tree as a JavaScript v-mode RegExp source (see translateOnigPattern). */
+function toJavaScriptSource(node: RegexNode): string {
+  switch (node.type) {
+    case 'char':
+      return /[0-9A-Za-z]/.test(String.fromCodePoint(node.cp))
+        ? String.fromCodePoint(node.cp)
+        : `\\u{${node.cp.toString(16)}}`;
+    case 'set':
+      // Nested: V8 11.3 (Node 20) matches excluded characters with a negated v-mode class in a
+      // quantified group, e.g. /(?:[^a]x)+/v on 'ax'; /(?:[[^a]]x)+/v is right.
+      return node.source.startsWith('[^') ? `[${node.source}]` : node.source;
+    case 'seq':
+      return node.items.map(toJavaScriptSource).join('');
+    case 'alt':
+      return `(?:${node.items.map(toJavaScriptSource).join('|')})`;
+    case 'repeat': {
+      const max = node.max === Number.POSITIVE_INFINITY ? '' : String(node.max);
+      return `(?:${toJavaScriptSource(node.body)}){${node.min},${max}}${node.greedy ? '' : '?'}`;
+    }
+    case 'look':
+      return `(?${node.behind ? '<' : ''}${node.negate ? '!' : '='}${toJavaScriptSource(node.body)})`;
+    case 'assert':
+      return ASSERT_SOURCE[node.kind];
+  }
 }
 
 /**

@@ -1,22 +1,22 @@
 // The backtracking matcher of compiled onig patterns: leftmost-first like Oniguruma, but with
 // memoized failures (as RE2's BitState) so that nested quantifiers such as (a+)+$ or (a|a)*b run
 // in linear time, and a step limit (like onig's retry-limit-in-match) for what memos cannot cover.
-import { type CharSet, charSet } from './char-set';
 import { UnsupportedPatternError } from './errors';
-import { ONIG_WORD_BODY } from './regex-parse';
-import {
-  OP_ASSERT,
-  OP_CHAR,
-  OP_EMPTY_CHECK,
-  OP_LOOK,
-  OP_LOOK_END,
-  OP_MATCH,
-  OP_RUN,
-  OP_SAVE,
-  OP_SET,
-  OP_SPLIT,
-  type Program,
-} from './regex-program';
+import * as ops from './regex-program';
+import { assertHolds, type Program } from './regex-program';
+
+// Module-local copies of the opcodes: module runners (vitest's) turn each use of an imported
+// binding into a property read of the module object, once per instruction in the loop below.
+const OP_CHAR = ops.OP_CHAR;
+const OP_SET = ops.OP_SET;
+const OP_SPLIT = ops.OP_SPLIT;
+const OP_ASSERT = ops.OP_ASSERT;
+const OP_LOOK = ops.OP_LOOK;
+const OP_LOOK_END = ops.OP_LOOK_END;
+const OP_SAVE = ops.OP_SAVE;
+const OP_EMPTY_CHECK = ops.OP_EMPTY_CHECK;
+const OP_RUN = ops.OP_RUN;
+const OP_MATCH = ops.OP_MATCH;
 
 /**
  * Work limit of matching one text, in steps (an instruction run or one backtrack): this base,
@@ -41,8 +41,6 @@ const FRAME_MARK = 1;
 const FRAME_MARK_RANGE = 2;
 const FRAME_RUN = 3;
 const FRAME_RESTORE = 4;
-
-let wordSet: CharSet | undefined;
 
 /** Searches one compiled pattern in a text: `begin(text)`, then `search(from)` as often as needed. */
 export class RegexMatcher {
@@ -84,6 +82,7 @@ export class RegexMatcher {
     const n = text.length;
     const { slots, looks, op } = this.program;
     this.text = text;
+    this.sp = 0; // frames left by a search stopped over budget
     this.steps = 0;
     this.limit = REGEX_STEP_LIMIT + REGEX_STEPS_PER_CHAR * (op.length + slots + 8) * (n + 1);
     const bits = slots * (n + 1);
@@ -243,7 +242,7 @@ export class RegexMatcher {
           break;
         }
         case OP_ASSERT:
-          if (!this.assert(b[pc]!, pos)) return -1;
+          if (!assertHolds(b[pc]!, text, pos)) return -1;
           pc = a[pc]!;
           break;
         case OP_LOOK:
@@ -367,39 +366,6 @@ export class RegexMatcher {
     if (this.steps > this.checkAt) this.stepCheck();
     this.push(FRAME_MARK, pos * this.program.slots + slot, 0, 0);
     this.push(FRAME_MARK_RANGE, firstSlot, pos + 1, end);
-  }
-
-  private assert(kind: number, pos: number): boolean {
-    const text = this.text;
-    const n = text.length;
-    switch (kind) {
-      case 0:
-        // onig: not at the end of the text, even after a newline.
-        return pos === 0 || (text.charCodeAt(pos - 1) === 10 && pos !== n);
-      case 1:
-        return pos === n || text.charCodeAt(pos) === 10;
-      case 2:
-        return pos === 0;
-      case 3:
-        return pos === n;
-      case 4:
-        return pos === n || (pos === n - 1 && text.charCodeAt(pos) === 10);
-      default: {
-        const boundary = this.isWordBefore(pos) !== this.isWordAt(pos);
-        return kind === 5 ? boundary : !boundary;
-      }
-    }
-  }
-
-  private isWordAt(pos: number): boolean {
-    if (pos >= this.text.length) return false;
-    wordSet ??= charSet(`[${ONIG_WORD_BODY}]`, '\\w', 'onig \\w');
-    return wordSet.has(this.text.codePointAt(pos)!);
-  }
-
-  private isWordBefore(pos: number): boolean {
-    if (pos === 0) return false;
-    return this.isWordAt(pos - width(this.text, pos, true));
   }
 
   /** Whether look-around `index` holds at `pos` (cached per position). */

@@ -3,7 +3,7 @@
 // (memo slots), which loops can repeat empty (onig's empty check), what a match can start with.
 import { type CharSet, charSet } from './char-set';
 import { UnsupportedPatternError } from './errors';
-import type { AssertKind, RegexNode } from './regex-parse';
+import { type AssertKind, ONIG_WORD_BODY, type RegexNode } from './regex-parse';
 
 /** Patterns compile to at most this many instructions (repetitions like `a{1000}` expand). */
 export const MAX_PROGRAM_SIZE = 50_000;
@@ -41,6 +41,37 @@ export const ASSERT_KINDS: readonly AssertKind[] = [
   'notWordBoundary',
 ];
 
+let wordSet: CharSet | undefined;
+
+function isWordAt(text: string, pos: number): boolean {
+  if (pos < 0 || pos >= text.length) return false;
+  wordSet ??= charSet(`[${ONIG_WORD_BODY}]`, '\\w', 'onig \\w');
+  return wordSet.has(text.codePointAt(pos)!);
+}
+
+/** Whether assertion `kind` (an index of ASSERT_KINDS) holds at `pos` of `text`, as in onig. */
+export function assertHolds(kind: number, text: string, pos: number): boolean {
+  const n = text.length;
+  switch (kind) {
+    case 0: // ^: not at the end of the text, even after a newline
+      return pos === 0 || (text.charCodeAt(pos - 1) === 10 && pos !== n);
+    case 1: // $
+      return pos === n || text.charCodeAt(pos) === 10;
+    case 2: // \A
+      return pos === 0;
+    case 3: // \z
+      return pos === n;
+    case 4: // \Z
+      return pos === n || (pos === n - 1 && text.charCodeAt(pos) === 10);
+    default: {
+      const low = text.charCodeAt(pos - 1);
+      const before = pos - (pos >= 2 && low >= 0xdc00 && low <= 0xdfff ? 2 : 1);
+      const boundary = isWordAt(text, before) !== isWordAt(text, pos);
+      return kind === 5 ? boundary : !boundary;
+    }
+  }
+}
+
 /** A look-around: body at `entry`; a look-behind body is tried from `maxBack`..`minBack` code points back. */
 export interface Look {
   entry: number;
@@ -74,8 +105,6 @@ export interface Program {
   entry: number;
   /** The code points a match can start with, when the pattern cannot match empty. */
   first: CharSet | undefined;
-  /** Whether every path is memoized (no look-behind), so matching is linear (see regex-match.ts). */
-  linear: boolean;
 }
 
 /** Whether `node` can match the empty string. */
@@ -166,7 +195,6 @@ class Compiler {
   private readonly setIndex = new Map<string, number>();
   looks: Look[] = [];
   registers = 0;
-  linear = true;
   constructor(
     private readonly pattern: string,
     private readonly path: string,
@@ -223,8 +251,7 @@ class Compiler {
       case 'look': {
         const end = this.emit(OP_LOOK_END, 0, 0, 0, ctx);
         const [minBack, maxBack] = lengths(node.body);
-        // A look-behind body must end where it started: failures there depend on that position too.
-        if (node.behind) this.linear = false;
+        // A look-behind body must end where the look-behind is: failures there depend on that too.
         const entry = this.node(node.body, end, { memoizable: ctx.memoizable && !node.behind, guards: [] });
         this.looks.push({ entry, behind: node.behind, negate: node.negate, minBack, maxBack });
         return this.emit(OP_LOOK, next, this.looks.length - 1, 0, ctx);
@@ -342,6 +369,5 @@ export function compileProgram(root: RegexNode, pattern: string, path: string): 
     looks: compiler.looks,
     entry,
     first: firstClass === undefined ? undefined : charSet(firstClass, pattern, path),
-    linear: compiler.linear,
   };
 }

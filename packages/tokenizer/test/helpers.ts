@@ -57,11 +57,19 @@ export function regExpPattern(regex: RegExp): TextPattern {
     },
     search(from) {
       regex.lastIndex = from;
-      const m = regex.exec(text);
-      if (m === null) return false;
-      pattern.matchStart = m.index;
-      pattern.matchEnd = m.index + m[0].length;
-      return true;
+      for (;;) {
+        const m = regex.exec(text);
+        if (m === null) return false;
+        // V8 can report an empty match inside a surrogate pair (e.g. \B in 'a\u{1f600}'); onig cannot.
+        const low = text.charCodeAt(m.index);
+        if (m.index > 0 && low >= 0xdc00 && low <= 0xdfff && text.charCodeAt(m.index - 1) >= 0xd800) {
+          regex.lastIndex = m.index + 1;
+          continue;
+        }
+        pattern.matchStart = m.index;
+        pattern.matchEnd = m.index + m[0].length;
+        return true;
+      }
     },
   };
   return pattern;
