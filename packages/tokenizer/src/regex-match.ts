@@ -83,6 +83,7 @@ export class RegexMatcher {
     const { slots, looks, op } = this.program;
     this.text = text;
     this.sp = 0; // frames left by a search stopped over budget
+    if (this.stack.length > 1 << 16) this.stack = new Int32Array(256); // grown by an earlier text
     this.steps = 0;
     this.limit = REGEX_STEP_LIMIT + REGEX_STEPS_PER_CHAR * (op.length + slots + 8) * (n + 1);
     const bits = slots * (n + 1);
