@@ -5,7 +5,8 @@ import type { BpeModel } from './bpe';
 import { fail, readArray, readBoolean, readObject, readString } from './json';
 import type { Normalizer } from './normalizers';
 import { escapeRegExp } from './pattern';
-import { ONIG_SPACE_BODY, RUST_WORD_BODY } from './unicode';
+import { LiteralSetMatcher } from './literal-set';
+import { RUST_WORD_BODY, spaceRunEnd, spaceRunStart } from './unicode';
 
 /** An added token as declared in tokenizer.json `added_tokens`. */
 export interface AddedToken {
@@ -26,8 +27,12 @@ export interface Segments {
 }
 
 const wordChar = new RegExp(`^${RUST_WORD_BODY}$`, 'v');
-const trailingSpace = new RegExp(`[${ONIG_SPACE_BODY}]*$`, 'u');
-const leadingSpace = new RegExp(`^[${ONIG_SPACE_BODY}]*`, 'u');
+/**
+ * Token sets whose alternation source is longer than this use `LiteralSetMatcher` instead of a
+ * RegExp: engines refuse large ones (V8: a single literal of ~32K code units), and only when the
+ * RegExp first runs, with a SyntaxError.
+ */
+const MAX_ALTERNATION_SOURCE = 16_384;
 
 function endsWithWord(text: string, end: number): boolean {
   if (end === 0) return false;
@@ -41,34 +46,17 @@ function startsWithWord(text: string, start: number): boolean {
   return wordChar.test(String.fromCodePoint(text.codePointAt(start)!));
 }
 
-/** Leftmost-longest search for a set of literal strings, with the `exec`/`lastIndex` of a RegExp. */
-export class LiteralSetMatcher {
-  lastIndex = 0;
-  private readonly byFirst = new Map<number, string[]>();
-  constructor(patterns: string[]) {
-    // `patterns` is sorted longest first, so each bucket is too.
-    for (const p of patterns) {
-      const first = p.charCodeAt(0);
-      const bucket = this.byFirst.get(first);
-      if (bucket) bucket.push(p);
-      else this.byFirst.set(first, [p]);
-    }
-  }
-  exec(text: string): RegExpExecArray | null {
-    for (let i = this.lastIndex; i < text.length; i++) {
-      const bucket = this.byFirst.get(text.charCodeAt(i));
-      if (!bucket) continue;
-      for (const p of bucket) {
-        if (text.startsWith(p, i)) {
-          this.lastIndex = i + p.length;
-          const match = [p] as unknown as RegExpExecArray;
-          match.index = i;
-          return match;
-        }
-      }
-    }
-    this.lastIndex = 0;
-    return null;
+/** A RegExp alternation of the tokens (longest first), when the engine takes it; else undefined. */
+function alternation(patterns: string[]): RegExp | undefined {
+  const source = patterns.map(escapeRegExp).join('|');
+  if (source.length > MAX_ALTERNATION_SOURCE) return undefined;
+  try {
+    const regex = new RegExp(source, 'gu');
+    regex.exec(patterns[0]!); // engines compile on first use: fail here, not in encode
+    regex.lastIndex = 0;
+    return regex;
+  } catch {
+    return undefined;
   }
 }
 
@@ -80,12 +68,8 @@ export class AddedTokenMatcher {
     this.byPattern = byPattern;
     // Longest first: at a given start, JavaScript takes the first alternative that matches.
     const patterns = [...byPattern.keys()].sort((a, b) => b.length - a.length);
-    try {
-      this.regex = new RegExp(patterns.map(escapeRegExp).join('|'), 'gu');
-    } catch {
-      // Too many tokens for one RegExp: a scanner with the same exec() contract.
-      this.regex = new LiteralSetMatcher(patterns) as unknown as RegExp;
-    }
+    // The automaton has the same exec() contract.
+    this.regex = alternation(patterns) ?? (new LiteralSetMatcher(patterns) as unknown as RegExp);
   }
 
   /** Appends the segments of `sentence` to `out` (empty segments are dropped). */
@@ -104,11 +88,8 @@ export class AddedTokenMatcher {
         const stopSpace = stop === n || !startsWithWord(sentence, stop);
         if (!startSpace || !stopSpace) continue;
       }
-      if (token.lstrip) {
-        const newStart = sentence.slice(0, start).search(trailingSpace);
-        start = Math.max(newStart, offset);
-      }
-      if (token.rstrip) stop += leadingSpace.exec(sentence.slice(stop))![0].length;
+      if (token.lstrip) start = spaceRunStart(sentence, start, offset);
+      if (token.rstrip) stop = spaceRunEnd(sentence, stop);
       if (offset < start) {
         out.texts.push(sentence.slice(offset, start));
         out.ids.push(-1);

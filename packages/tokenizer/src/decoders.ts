@@ -13,6 +13,7 @@ import {
   readType,
 } from './json';
 import { readPattern, replaceAll } from './normalizers';
+import type { TextPattern } from './pattern';
 
 /** A decoder maps the token strings of some ids to text pieces that are then joined. */
 export interface Decoder {
@@ -44,11 +45,11 @@ export class ByteLevelDecoder implements Decoder {
 /** `Replace`: replaces a pattern in every token. */
 export class ReplaceDecoder implements Decoder {
   constructor(
-    readonly regex: RegExp,
+    readonly pattern: TextPattern,
     readonly content: string,
   ) {}
   decodeChain(tokens: string[]): string[] {
-    return tokens.map((t) => replaceAll(this.regex, t, this.content));
+    return tokens.map((t) => replaceAll(this.pattern, t, this.content));
   }
 }
 
@@ -146,8 +147,8 @@ export function decoderFromJSON(value: unknown, path = 'decoder', depth = 0): De
     case 'ByteLevel':
       return new ByteLevelDecoder();
     case 'Replace': {
-      const { regex } = readPattern(obj.pattern, `${path}.pattern`);
-      return new ReplaceDecoder(regex, readString(obj.content, `${path}.content`));
+      const { pattern } = readPattern(obj.pattern, `${path}.pattern`, 'Tokenizer.decode');
+      return new ReplaceDecoder(pattern, readString(obj.content, `${path}.content`));
     }
     case 'Fuse':
       return new FuseDecoder();

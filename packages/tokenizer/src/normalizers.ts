@@ -10,8 +10,8 @@ import {
   readString,
   readType,
 } from './json';
-import { compilePattern, escapeRegExp, findMatches, translateOnigPattern } from './pattern';
-import { ONIG_SPACE_BODY } from './unicode';
+import { compileOnigRegex, findMatches, LiteralPattern, type TextPattern } from './pattern';
+import { spaceRunEnd, spaceRunStart } from './unicode';
 import { EXTRA_MARK_CLASS, LEGACY_MARK_CLASS, LEGACY_UNICODE_CLASS } from './unicode-legacy';
 
 /** A normalizer rewrites the text before pre-tokenization. */
@@ -89,17 +89,17 @@ export class SequenceNormalizer implements Normalizer {
 /** `Replace`: replaces every match of a String or (onig) Regex pattern by `content`. */
 export class ReplaceNormalizer implements Normalizer {
   constructor(
-    readonly regex: RegExp,
+    readonly pattern: TextPattern,
     readonly content: string,
   ) {}
   normalize(text: string): string {
-    return replaceAll(this.regex, text, this.content);
+    return replaceAll(this.pattern, text, this.content);
   }
 }
 
-/** Replaces each match event of `regex` in `text` by `content` (onig match iteration). */
-export function replaceAll(regex: RegExp, text: string, content: string): string {
-  const events = findMatches(regex, text);
+/** Replaces each match event of `pattern` in `text` by `content` (onig match iteration). */
+export function replaceAll(pattern: TextPattern, text: string, content: string): string {
+  const events = findMatches(pattern, text);
   let out = '';
   for (let k = 0; k < events.length; k += 3) {
     out += events[k + 2] === 1 ? content : text.slice(events[k]!, events[k + 1]!);
@@ -115,9 +115,6 @@ export class PrependNormalizer implements Normalizer {
   }
 }
 
-const leadingSpace = new RegExp(`^[${ONIG_SPACE_BODY}]+`, 'u');
-const trailingSpace = new RegExp(`[${ONIG_SPACE_BODY}]+$`, 'u');
-
 /** `Strip`: removes leading and/or trailing whitespace. */
 export class StripNormalizer implements Normalizer {
   constructor(
@@ -125,10 +122,10 @@ export class StripNormalizer implements Normalizer {
     readonly right: boolean,
   ) {}
   normalize(text: string): string {
-    let out = text;
-    if (this.left) out = out.replace(leadingSpace, '');
-    if (this.right) out = out.replace(trailingSpace, '');
-    return out;
+    // Scans, not /\s+$/: a RegExp retries that from every space of a run (quadratic).
+    const start = this.left ? spaceRunEnd(text, 0) : 0;
+    const end = this.right ? spaceRunStart(text, text.length, start) : text.length;
+    return start === 0 && end === text.length ? text : text.slice(start, end);
   }
 }
 
@@ -141,21 +138,21 @@ export class StripAccentsNormalizer implements Normalizer {
   }
 }
 
-/** Reads a `{ "String": s }` / `{ "Regex": r }` pattern object into a global u-mode RegExp. */
+/**
+ * Reads a `{ "String": s }` / `{ "Regex": r }` pattern object; `caller` names the public method
+ * in the error thrown when a regex exceeds its matching budget.
+ */
 export function readPattern(
   value: unknown,
   path: string,
-): { regex: RegExp; source: string; isRegex: boolean } {
+  caller: string,
+): { pattern: TextPattern; source: string; isRegex: boolean } {
   const obj = readObject(value, path);
   if (typeof obj.String === 'string') {
-    return {
-      regex: compilePattern(escapeRegExp(obj.String), obj.String, path),
-      source: obj.String,
-      isRegex: false,
-    };
+    return { pattern: new LiteralPattern(obj.String), source: obj.String, isRegex: false };
   }
   const source = readString(obj.Regex, `${path}.Regex`);
-  return { regex: compilePattern(translateOnigPattern(source, path), source, path), source, isRegex: true };
+  return { pattern: compileOnigRegex(source, `${path}.Regex`, caller), source, isRegex: true };
 }
 
 const SUPPORTED = [
@@ -195,8 +192,8 @@ export function normalizerFromJSON(value: unknown, path = 'normalizer', depth = 
       return new SequenceNormalizer(parts);
     }
     case 'Replace': {
-      const { regex } = readPattern(obj.pattern, `${path}.pattern`);
-      return new ReplaceNormalizer(regex, readString(obj.content, `${path}.content`));
+      const { pattern } = readPattern(obj.pattern, `${path}.pattern`, 'Tokenizer.encode');
+      return new ReplaceNormalizer(pattern, readString(obj.content, `${path}.content`));
     }
     case 'Prepend':
       return new PrependNormalizer(readString(obj.prepend, `${path}.prepend`));

@@ -1,265 +1,96 @@
-// Oniguruma regular expressions (what Rust `tokenizers` compiles Split/Replace patterns with)
-// translated to JavaScript v-mode RegExps, plus onig's match iteration and the split events
-// (`(start, end, isMatch)`) that `NormalizedString::split` consumes.
+// Split/Replace patterns of tokenizer.json: onig regexes run on our own bounded matcher
+// (regex-match.ts; never a JavaScript RegExp, whose backtracking cannot be interrupted), String
+// patterns by literal search; onig's match iteration gives the split events `NormalizedString::split` consumes.
 import { UnsupportedPatternError } from './errors';
-import { ONIG_SPACE_BODY } from './unicode';
-import {
-  ONIG_EXTRA_LETTER_CLASS,
-  ONIG_EXTRA_NUMBER_CLASS,
-  ONIG_NOT_LETTER_CLASS,
-  ONIG_NOT_NUMBER_CLASS,
-} from './unicode-legacy';
+import { RegexMatcher } from './regex-match';
+import { type AssertKind, ONIG_WORD_BODY, parseOnigPattern, type RegexNode } from './regex-parse';
+import { compileProgram } from './regex-program';
 
-// onig's tables are older than this engine's: a property there is this engine's property minus
-// the letters and numbers onig does not know (unassigned to it). v-mode class set difference.
-const ONIG_UNKNOWN = `[${ONIG_NOT_LETTER_CLASS}${ONIG_NOT_NUMBER_CLASS}]`;
-const onigProperty = (property: string) => {
-  if (['Cn', 'C', 'Other', 'Unassigned', 'Any'].includes(property)) return `\\p{${property}}`;
-  const extra =
-    property === 'L' || property === 'Letter'
-      ? ONIG_EXTRA_LETTER_CLASS
-      : property === 'N' || property === 'Number'
-        ? ONIG_EXTRA_NUMBER_CLASS
-        : '';
-  const known = `[\\p{${property}}--${ONIG_UNKNOWN}]`;
-  return extra === '' ? known : `[${known}[${extra}]]`;
-};
-const WORD_BODY = `${onigProperty('L')}${onigProperty('M')}${onigProperty('Nd')}${onigProperty('Pc')}`;
-// Characters a v-mode class only takes escaped (syntax characters and reserved punctuators).
-const CLASS_ESCAPE = new Set('^$\\.*+?()[]{}|/&-!#%,:;<=>@`~'.split(''));
-const SYNTAX_CHARS = new Set('^$\\.*+?()[]{}|/'.split(''));
+/** Something that finds matches in a text: `begin(text)`, then `search(from)` repeatedly. */
+export interface TextPattern {
+  begin(text: string): void;
+  /** Finds the leftmost match starting at or after `from`; sets `matchStart` and `matchEnd`. */
+  search(from: number): boolean;
+  matchStart: number;
+  matchEnd: number;
+}
+
+/** A `{ "String": s }` pattern: the occurrences of `s` (empty: an empty match at every position). */
+export class LiteralPattern implements TextPattern {
+  matchStart = 0;
+  matchEnd = 0;
+  private text = '';
+  constructor(readonly literal: string) {}
+  begin(text: string): void {
+    this.text = text;
+  }
+  search(from: number): boolean {
+    const at = this.text.indexOf(this.literal, from);
+    if (at < 0 || from > this.text.length) return false;
+    this.matchStart = at;
+    this.matchEnd = at + this.literal.length;
+    return true;
+  }
+}
+
+/**
+ * Compiles a `{ "Regex": r }` pattern (onig syntax) at `path`; `caller` (`Tokenizer.encode` or
+ * `Tokenizer.decode`) starts the message of the error thrown when matching exceeds its budget.
+ */
+export function compileOnigRegex(pattern: string, path: string, caller: string): TextPattern {
+  const program = compileProgram(parseOnigPattern(pattern, path), pattern, path);
+  return new RegexMatcher(program, pattern, path, caller);
+}
 
 /** Escapes `text` so that it matches itself literally in a u- or v-mode RegExp (outside a class). */
 export function escapeRegExp(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/-]/g, (c) => (c === '-' ? '\\x2d' : `\\${c}`));
 }
 
-function unsupported(pattern: string, path: string, what: string): never {
-  throw new UnsupportedPatternError(
-    `Tokenizer.fromJSON: ${path} must be a regex JavaScript can run exactly, got ${what} in ${JSON.stringify(pattern)}`,
-    path,
-  );
-}
+const WORD = `[${ONIG_WORD_BODY}]`;
+const ASSERT_SOURCE: Record<AssertKind, string> = {
+  lineStart: '(?:^|(?<=\\n)(?!$))',
+  lineEnd: '(?=\\n|$)',
+  textStart: '^',
+  textEnd: '$',
+  textEndNewline: '(?=\\n?$)',
+  wordBoundary: `(?:(?<=${WORD})(?!${WORD})|(?<!${WORD})(?=${WORD}))`,
+  notWordBoundary: `(?:(?<=${WORD})(?=${WORD})|(?<!${WORD})(?!${WORD}))`,
+};
 
-/** The case variants `(?i:...)` accepts for `ch` (Unicode simple case folding). */
-function caseVariants(ch: string): string[] {
-  const set = new Set<string>([ch]);
-  for (const v of [ch.toLowerCase(), ch.toUpperCase()]) {
-    if ([...v].length === 1) set.add(v);
-  }
-  // Characters whose simple case folding lands on an ASCII letter (CaseFolding.txt).
-  if (ch === 's' || ch === 'S') set.add('\u017f');
-  if (ch === 'k' || ch === 'K') set.add('\u212a');
-  return [...set];
-}
-
-function unicodeProperty(name: string, pattern: string, path: string): string {
-  for (const candidate of [name, `Script=${name}`]) {
-    try {
-      new RegExp(`\\p{${candidate}}`, 'u');
-      return candidate;
-    } catch {
-      // try the next spelling
+/** The tree as a JavaScript v-mode RegExp source (see translateOnigPattern). */
+function toJavaScriptSource(node: RegexNode): string {
+  switch (node.type) {
+    case 'char':
+      return /[0-9A-Za-z]/.test(String.fromCodePoint(node.cp))
+        ? String.fromCodePoint(node.cp)
+        : `\\u{${node.cp.toString(16)}}`;
+    case 'set':
+      // Nested: V8 11.3 (Node 20) matches excluded characters with a negated v-mode class in a
+      // quantified group, e.g. /(?:[^a]x)+/v on 'ax'; /(?:[[^a]]x)+/v is right.
+      return node.source.startsWith('[^') ? `[${node.source}]` : node.source;
+    case 'seq':
+      return node.items.map(toJavaScriptSource).join('');
+    case 'alt':
+      return `(?:${node.items.map(toJavaScriptSource).join('|')})`;
+    case 'repeat': {
+      const max = node.max === Number.POSITIVE_INFINITY ? '' : String(node.max);
+      return `(?:${toJavaScriptSource(node.body)}){${node.min},${max}}${node.greedy ? '' : '?'}`;
     }
+    case 'look':
+      return `(?${node.behind ? '<' : ''}${node.negate ? '!' : '='}${toJavaScriptSource(node.body)})`;
+    case 'assert':
+      return ASSERT_SOURCE[node.kind];
   }
-  return unsupported(pattern, path, `the unknown property \\p{${name}}`);
 }
 
 /**
- * Translates an Oniguruma (Ruby syntax) pattern to a JavaScript v-mode RegExp source with the
- * same meaning: `\s`, `\d`, `\w`, `.`, `^`, `$` get onig's Unicode semantics, `\p{L}`/`\p{N}`
- * leave out code points newer than onig's tables and `(?i:...)` is expanded to character classes. Constructs JavaScript lacks (atomic groups, possessive
- * quantifiers, nested classes) throw `UnsupportedPatternError`.
+ * The onig pattern as a JavaScript v-mode RegExp source with the same matches, except for onig's
+ * rule that an empty iteration leaves a loop. Not used to tokenize (a RegExp's backtracking
+ * cannot be bounded); tests check the matcher against it.
  */
 export function translateOnigPattern(pattern: string, path: string): string {
-  let out = '';
-  let i = 0;
-  let inClass = false;
-  let classStart = false;
-  const groups: boolean[] = [];
-  let caseInsensitive = 0;
-  let afterQuantifier = false;
-  const n = pattern.length;
-  while (i < n) {
-    const cp = pattern.codePointAt(i)!;
-    const ch = String.fromCodePoint(cp);
-    const wasQuantifier: boolean = afterQuantifier;
-    afterQuantifier = false;
-    const atClassStart = classStart;
-    classStart = false;
-    if (ch === '\\') {
-      const e = pattern[i + 1];
-      if (e === undefined) unsupported(pattern, path, 'a trailing backslash');
-      i += 2;
-      switch (e) {
-        case 's':
-          out += inClass ? ONIG_SPACE_BODY : `[${ONIG_SPACE_BODY}]`;
-          break;
-        case 'S':
-          if (inClass) unsupported(pattern, path, '\\S inside a class');
-          out += `[^${ONIG_SPACE_BODY}]`;
-          break;
-        case 'd':
-          out += onigProperty('Nd');
-          break;
-        case 'D':
-          out += `[^${onigProperty('Nd').slice(1)}`;
-          break;
-        case 'w':
-          out += inClass ? WORD_BODY : `[${WORD_BODY}]`;
-          break;
-        case 'W':
-          if (inClass) unsupported(pattern, path, '\\W inside a class');
-          out += `[^${WORD_BODY}]`;
-          break;
-        case 'h':
-          out += inClass ? '0-9a-fA-F' : '[0-9a-fA-F]';
-          break;
-        case 'H':
-          if (inClass) unsupported(pattern, path, '\\H inside a class');
-          out += '[^0-9a-fA-F]';
-          break;
-        case 'p':
-        case 'P': {
-          const close = pattern.indexOf('}', i);
-          if (pattern[i] !== '{' || close < 0) unsupported(pattern, path, `\\${e} without {name}`);
-          let name = pattern.slice(i + 1, close);
-          let negated = e === 'P';
-          if (name.startsWith('^')) {
-            negated = !negated;
-            name = name.slice(1);
-          }
-          const onigClass = onigProperty(unicodeProperty(name, pattern, path));
-          if (!onigClass.startsWith('[')) out += negated ? onigClass.replace('\\p', '\\P') : onigClass;
-          else out += negated ? `[^${onigClass.slice(1)}` : onigClass;
-          i = close + 1;
-          break;
-        }
-        case 'A':
-          out += '^';
-          break;
-        case 'z':
-          out += '$';
-          break;
-        case 'Z':
-          out += '(?=\\n?$)';
-          break;
-        case 'x': {
-          if (pattern[i] === '{') {
-            const close = pattern.indexOf('}', i);
-            if (close < 0) unsupported(pattern, path, 'an unterminated \\x{');
-            out += `\\u{${pattern.slice(i + 1, close)}}`;
-            i = close + 1;
-          } else {
-            out += '\\x';
-          }
-          break;
-        }
-        default:
-          if (/[0-9A-Za-z]/.test(e)) out += `\\${e}`;
-          else if (SYNTAX_CHARS.has(e) || (inClass && CLASS_ESCAPE.has(e))) out += `\\${e}`;
-          else out += e;
-      }
-      continue;
-    }
-    i += ch.length;
-    if (inClass) {
-      if (ch === ']' && !atClassStart) {
-        inClass = false;
-        out += ']';
-      } else if (ch === ']') {
-        out += '\\]';
-      } else if (ch === '[') {
-        unsupported(pattern, path, 'a nested character class');
-      } else if (ch === '^' && atClassStart && out.endsWith('[')) {
-        out += '^';
-        classStart = true;
-      } else if (caseInsensitive > 0 && /\p{L}/u.test(ch)) {
-        if (pattern[i] === '-') unsupported(pattern, path, 'a range in a case-insensitive class');
-        out += caseVariants(ch).join('');
-      } else if (ch === '-' && !atClassStart && pattern[i] !== ']' && i < n) {
-        out += '-'; // a range
-      } else {
-        out += CLASS_ESCAPE.has(ch) ? `\\${ch}` : ch;
-      }
-      continue;
-    }
-    switch (ch) {
-      case '[':
-        inClass = true;
-        classStart = true;
-        out += '[';
-        break;
-      case '(':
-        if (pattern[i] === '?') {
-          const rest = pattern.slice(i + 1);
-          if (rest.startsWith('i:')) {
-            groups.push(true);
-            caseInsensitive++;
-            out += '(?:';
-            i += 3;
-          } else if (/^(:|=|!|<=|<!|<[A-Za-z])/.test(rest)) {
-            groups.push(false);
-            out += '(?';
-            i += 1;
-          } else {
-            unsupported(pattern, path, `the group (?${rest.slice(0, 2)}`);
-          }
-        } else {
-          groups.push(false);
-          out += '(';
-        }
-        break;
-      case ')': {
-        const ci = groups.pop();
-        if (ci === undefined) unsupported(pattern, path, 'an unbalanced )');
-        if (ci) caseInsensitive--;
-        out += ')';
-        afterQuantifier = false;
-        break;
-      }
-      case '.':
-        out += '[^\\n]';
-        break;
-      case '^':
-        out += '(?<=^|\\n)';
-        break;
-      case '$':
-        out += '(?=\\n|$)';
-        break;
-      case '*':
-      case '+':
-      case '?':
-        if (wasQuantifier && ch === '+') unsupported(pattern, path, 'a possessive quantifier');
-        out += ch;
-        afterQuantifier = ch !== '?' || !wasQuantifier;
-        break;
-      case '{': {
-        const m = /^\{(\d*)(,(\d*))?\}/.exec(pattern.slice(i - 1));
-        if (m && (m[1] !== '' || (m[3] !== undefined && m[3] !== ''))) {
-          out += `{${m[1] === '' ? '0' : m[1]}${m[2] ?? ''}}`;
-          i += m[0].length - 1;
-          afterQuantifier = true;
-        } else {
-          out += '\\{';
-        }
-        break;
-      }
-      case '}':
-        out += '\\}';
-        break;
-      default:
-        if (caseInsensitive > 0 && /\p{L}/u.test(ch)) {
-          const variants = caseVariants(ch);
-          out += variants.length > 1 ? `[${variants.join('')}]` : ch;
-        } else {
-          out += ch;
-        }
-    }
-  }
-  if (inClass) unsupported(pattern, path, 'an unterminated class');
-  if (groups.length > 0) unsupported(pattern, path, 'an unterminated group');
-  return out;
+  return toJavaScriptSource(parseOnigPattern(pattern, path));
 }
 
 /** Compiles a translated pattern (flags `gv`), turning engine syntax errors into typed errors. */
@@ -267,37 +98,37 @@ export function compilePattern(source: string, original: string, path: string): 
   try {
     return new RegExp(source, 'gv');
   } catch (error) {
-    return unsupported(original, path, `a pattern JavaScript rejects (${(error as Error).message})`);
+    throw new UnsupportedPatternError(
+      `Tokenizer.fromJSON: ${path} must be a regex JavaScript can run exactly, got a pattern JavaScript rejects (${(error as Error).message}) in ${JSON.stringify(original)}`,
+      path,
+    );
   }
 }
 
 /**
- * Split events of `text` by `regex` (global): `[start, end, isMatch]` triples flattened into one
+ * Split events of `text` by `pattern`: `[start, end, isMatch]` triples flattened into one
  * array, covering the whole text, with onig's iteration rule (an empty match right after the
  * previous match is skipped). An empty text gives one empty non-match, as in `tokenizers`.
  */
-export function findMatches(regex: RegExp, text: string): number[] {
+export function findMatches(pattern: TextPattern, text: string): number[] {
   const events: number[] = [];
   if (text.length === 0) {
     events.push(0, 0, 0);
     return events;
   }
+  pattern.begin(text);
   let prev = 0;
   let lastMatchEnd = -1;
-  regex.lastIndex = 0;
-  while (regex.lastIndex <= text.length) {
-    const m = regex.exec(text);
-    if (m === null) break;
-    const start = m.index;
-    const end = start + m[0].length;
-    if (start === end) {
-      if (end === lastMatchEnd) {
-        // Advance one code point and search again (onig's FindMatches does the same).
-        const c = text.codePointAt(end);
-        regex.lastIndex = end + (c !== undefined && c > 0xffff ? 2 : 1);
-        continue;
-      }
-      regex.lastIndex = end; // stays: the next exec will hit the rule above
+  let from = 0;
+  while (from <= text.length && pattern.search(from)) {
+    const start = pattern.matchStart;
+    const end = pattern.matchEnd;
+    from = end;
+    if (start === end && end === lastMatchEnd) {
+      // Advance one code point and search again (onig's FindMatches does the same).
+      const c = text.codePointAt(end);
+      from = end + (c !== undefined && c > 0xffff ? 2 : 1);
+      continue;
     }
     if (prev !== start) events.push(prev, start, 0);
     events.push(start, end, 1);

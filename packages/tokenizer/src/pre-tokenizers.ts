@@ -14,7 +14,7 @@ import {
   readType,
 } from './json';
 import { readPattern } from './normalizers';
-import { findMatches } from './pattern';
+import { findMatches, type TextPattern } from './pattern';
 import { GPT2_PATTERN, gpt2Ranges, type RangeScanner, rangeScannerFor, toScanner } from './scanners';
 import { ONIG_SPACE_BODY, RUST_WORD_BODY } from './unicode';
 
@@ -131,7 +131,7 @@ export class SplitPreTokenizer implements PreTokenizerStep {
   private readonly scanner: ((text: string, out: string[]) => void) | undefined;
   readonly ranges?: { prepare(text: string): string; scan: RangeScanner };
   constructor(
-    readonly regex: RegExp,
+    readonly pattern: TextPattern,
     readonly behavior: SplitBehavior,
     readonly invert: boolean,
     source?: string,
@@ -146,7 +146,7 @@ export class SplitPreTokenizer implements PreTokenizerStep {
       this.scanner(text, out);
       return;
     }
-    const events = findMatches(this.regex, text);
+    const events = findMatches(this.pattern, text);
     if (this.invert) for (let k = 2; k < events.length; k += 3) events[k] = 1 - events[k]!;
     splitByEvents(text, events, this.behavior, out);
   }
@@ -252,12 +252,12 @@ export function preTokenizerFromJSON(value: unknown, path = 'pre_tokenizer', dep
         ),
       ];
     case 'Split': {
-      const { regex, source, isRegex } = readPattern(obj.pattern, `${path}.pattern`);
+      const { pattern, source, isRegex } = readPattern(obj.pattern, `${path}.pattern`, 'Tokenizer.encode');
       const behavior = readString(obj.behavior, `${path}.behavior`) as SplitBehavior;
       if (!BEHAVIORS.includes(behavior)) fail(`${path}.behavior`, `one of ${BEHAVIORS.join(', ')}`, behavior);
       return [
         new SplitPreTokenizer(
-          regex,
+          pattern,
           behavior,
           readBoolean(obj.invert, `${path}.invert`),
           isRegex ? source : undefined,

@@ -83,6 +83,29 @@ export function charClass(cp: number): number {
   return classes[cp]!;
 }
 
+/** Start of the run of onig whitespace that ends at `end`, not before `floor`. */
+export function spaceRunStart(text: string, end: number, floor: number): number {
+  let i = end;
+  while (i > floor) {
+    const c = text.charCodeAt(i - 1);
+    const w = c >= 0xdc00 && c <= 0xdfff && i - 2 >= floor ? 2 : 1;
+    if (charClass(text.codePointAt(i - w)!) !== CLASS_SPACE) break;
+    i -= w;
+  }
+  return i;
+}
+
+/** End of the run of onig whitespace that starts at `start`. */
+export function spaceRunEnd(text: string, start: number): number {
+  let i = start;
+  while (i < text.length) {
+    const cp = text.codePointAt(i)!;
+    if (charClass(cp) !== CLASS_SPACE) break;
+    i += cp > 0xffff ? 2 : 1;
+  }
+  return i;
+}
+
 /** Number of UTF-8 bytes of `text` (which must be well-formed). */
 export function utf8Length(text: string): number {
   let bytes = 0;

@@ -8,7 +8,7 @@ import {
   UnsupportedPatternError,
 } from '../src/index';
 import { fromFile, fromFileSync } from '../src/node';
-import { compilePattern, translateOnigPattern } from '../src/pattern';
+import { compileOnigRegex, compilePattern, translateOnigPattern } from '../src/pattern';
 import { DigitsPreTokenizer, SplitPreTokenizer, WhitespacePreTokenizer } from '../src/pre-tokenizers';
 import { loadFixtureTokenizer, tokenizerPath } from './helpers';
 
@@ -36,7 +36,7 @@ function charTokenizer(extra: Record<string, unknown> = {}, model: Record<string
 }
 
 describe('Split pre-tokenizer behaviours (tokenizers split.rs tests, inverted \\w+|[^\\w\\s]+)', () => {
-  const regex = onig('\\w+|[^\\w\\s]+');
+  const regex = compileOnigRegex('\\w+|[^\\w\\s]+', 'test', 'test');
   const text = 'How are you doing?';
   it.each([
     ['Removed', ['How', 'are', 'you', 'doing', '?']],

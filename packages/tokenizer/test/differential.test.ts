@@ -1,6 +1,6 @@
 // Differential tests against the Rust `tokenizers` 0.23.2 itself (its official Node binding, a
-// dev dependency): random text through the four fixture tokenizers and through ~30 synthetic
-// tokenizer.json variants (every Split behaviour, added-token flags, normalizers, templates).
+// dev dependency): random text through the four fixture tokenizers and through ~60 synthetic
+// tokenizer.json variants (every Split behaviour, regex constructs, added-token flags, normalizers, templates).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
@@ -200,6 +200,44 @@ describe.skipIf(rust === undefined)('same as Rust tokenizers 0.23.2', () => {
       false,
     ]);
   }
+  // Regexes on the onig matcher: constructs the former JavaScript translation got wrong (empty
+  // loop iterations, Unicode \b, ^ after a final newline) and real pre-tokenizer patterns.
+  const regexes = [
+    '(?:|a)*',
+    '(?:a|\\s?)+',
+    '\\b\\w|\\B.',
+    '^\\s*|\\s*$',
+    '^$|\\n',
+    '(?<=\\d)(?=(?:\\d{3})+(?!\\d))',
+    '(?i:hello|world|\\u00e9)',
+    '\\p{Lu}\\p{Ll}*|\\p{N}{1,3}',
+    '(?<![a-z])\\s+|(?<=a|bc)\\S',
+    '(a+)+$|(x|x)*y',
+    '(a|ab)(c|bcd)(d*)',
+    '[^\\s\\p{L}\\p{N}]+?',
+    'x*?y?|\\Z',
+    // o200k-style (GPT-4o) and DeepSeek-style pre-tokenizer patterns
+    "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+    '[\\r\\n]|\\s?[A-Za-z\\u00b5\\u00c0-\\u00d6]+|\\s?[!-/:-~]+|\\s+$|[\\u4e00-\\u9fa5]+|\\p{N}+',
+  ];
+  for (const regex of regexes) {
+    variants.push([
+      `Split regex ${regex.slice(0, 40)}`,
+      withSplit({ type: 'Split', pattern: { Regex: regex }, behavior: 'Isolated', invert: false }),
+      false,
+    ]);
+  }
+  variants.push([
+    'Replace regex with look-arounds',
+    {
+      normalizer: {
+        type: 'Replace',
+        pattern: { Regex: '(?<=\\p{L})\\s+(?=\\p{L})|\\s+$|^\\s+' },
+        content: '_',
+      },
+    },
+    false,
+  ]);
   variants.push(
     ['Digits individual', withSplit({ type: 'Digits', individual_digits: true }), false],
     ['Digits contiguous', withSplit({ type: 'Digits', individual_digits: false }), false],

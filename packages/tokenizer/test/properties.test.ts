@@ -3,14 +3,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeStream, TokenIdError, Tokenizer, TokenizerError } from '../src/index';
-import { LiteralSetMatcher } from '../src/added-vocabulary';
-import { compilePattern, escapeRegExp, translateOnigPattern } from '../src/pattern';
+import { LiteralSetMatcher } from '../src/literal-set';
+import { compileOnigRegex, escapeRegExp } from '../src/pattern';
 import { SplitPreTokenizer } from '../src/pre-tokenizers';
 import { GPT2_PATTERN, LLAMA3_PATTERN, QWEN_PATTERN, scanGpt2, scanLlama3, scanQwen } from '../src/scanners';
 import { hasLegacyChar } from '../src/normalizers';
 import { toWellFormed } from '../src/unicode';
 import { LEGACY_UNICODE_CLASS } from '../src/unicode-legacy';
-import { loadFixtureTokenizer, type TokenizerName } from './helpers';
+import { loadFixtureTokenizer, type TokenizerName, translatedPattern } from './helpers';
 
 const NUM_RUNS = 150;
 
@@ -151,17 +151,20 @@ describe('fast scanners equal the translated regexes', () => {
     ['llama3', LLAMA3_PATTERN, scanLlama3],
     ['qwen', QWEN_PATTERN, scanQwen],
   ];
-  it.each(cases)('%s', (_name, pattern, scan) => {
-    const regex = compilePattern(translateOnigPattern(pattern, 'test'), pattern, 'test');
-    const slow = new SplitPreTokenizer(regex, 'Isolated', false);
+  it.each(cases)('%s (and so does the regex matcher)', (_name, pattern, scan) => {
+    const viaRegExp = new SplitPreTokenizer(translatedPattern(pattern), 'Isolated', false);
+    const viaMatcher = new SplitPreTokenizer(compileOnigRegex(pattern, 'test', 'test'), 'Isolated', false);
     fc.assert(
       fc.property(randomText, (raw) => {
         const s = toWellFormed(raw);
         const fast: string[] = [];
         scan(s, fast);
         const reference: string[] = [];
-        slow.split(s, reference);
+        viaRegExp.split(s, reference);
         expect(fast).toEqual(reference);
+        const matched: string[] = [];
+        viaMatcher.split(s, matched);
+        expect(matched).toEqual(reference);
       }),
       { numRuns: 400 },
     );
