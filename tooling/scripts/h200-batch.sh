@@ -6,7 +6,7 @@
 # Steps (in the order given): headline (scan, model, train and tokenizer in one bench run: the
 # result `pnpm bench:headline` reads; the tokenizer suite last, because the model suite's short
 # prefill measured after it reads low, see docs/perf-notes.md), order-check (tokenizer then
-# model, the order that reads low, for comparison), quant (decode per weight dtype), load (a 2.8b
+# model, the order that reads low, for comparison), tokenizer (alone), quant (decode per weight dtype), load (a 2.8b
 # checkpoint from disk: GB/s, peak RSS), profile-2.8b (where a mamba-2.8b q4 decode step goes),
 # tune-decode (the decode step's kernels at 130m and 2.8b shapes, f32 and q4), profile-train, train, scan, model, serve, tune, tune-train,
 # tune-scan-bwd. Each step's
@@ -42,6 +42,7 @@ for s in "$@"; do
     train) step "$s" 150 node apps/bench/dist/cli.js --suite train --json "$R/train.json" --markdown "$R/train.md" ;;
     scan) step "$s" 60 node apps/bench/dist/cli.js --suite scan --budget 20 --json "$R/scan.json" --markdown "$R/scan.md" ;;
     model) step "$s" 200 node apps/bench/dist/cli.js --suite model --budget 60 --json "$R/model.json" --markdown "$R/model.md" ;;
+    tokenizer) step "$s" 90 node apps/bench/dist/cli.js --suite tokenizer --budget 30 --json "$R/tokenizer.json" --markdown "$R/tokenizer.md" ;;
     quant) step "$s" 300 node apps/bench/dist/cli.js --suite quant --budget 150 --json "$R/quant.json" --markdown "$R/quant.md" ;;
     load) step "$s" 240 node apps/bench/dist/cli.js --suite load --budget 200 --json "$R/load.json" --markdown "$R/load.md" ;;
     serve) step "$s" 120 node apps/bench/dist/cli.js --suite serve --budget 60 --json "$R/serve.json" --markdown "$R/serve.md" ;;
