@@ -65,7 +65,7 @@ describe('kernel builder', () => {
       kernelKey({ ...spec, storage: [{ name: 'x' }, storage[1], storage[2]] }),
     );
     expect(() => buildKernel({ ...spec, storage: [{ name: 'ids', type: 'i32', vec4: true }] })).toThrow(
-      /vec4 storage ids must be f32, f16 or bf16, got i32/,
+      /vec4 storage ids must be f32, f16, bf16, q8 or q4, got i32/,
     );
   });
 

@@ -299,7 +299,7 @@ describe('matmul (GPU vs CPU reference)', () => {
     using w = Tensor.fromArray(ctx, new Float32Array(6), [3, 2], 'f32');
     expect(() => matmul(x, w)).toThrow(/matmul: W must be \(out, in\) = \(\*, 3\), got \(3, 2\)/);
     using wi = Tensor.fromArray(ctx, [1, 2, 3], [1, 3], 'i32');
-    expect(() => matmul(x, wi)).toThrow(/matmul: W must be f32 or f16 or bf16, got i32/);
+    expect(() => matmul(x, wi)).toThrow(/matmul: W must be f32 or f16 or bf16 or q8 or q4, got i32/);
     using w2 = Tensor.fromArray(ctx, new Float32Array(12), [4, 3], 'f32');
     using badOut = Tensor.empty(ctx, [2, 3], 'f32');
     expect(() => matmul(x, w2, { out: badOut })).toThrow(/matmul: out must be \(\.\.\., out\) = \(2, 4\)/);
