@@ -59,7 +59,16 @@ describe('regex matcher', () => {
     fc.assert(
       fc.property(onigPattern, textOf(24), (pattern, text) => {
         if (!compiles(pattern)) return;
-        const memoized = findMatches(matcher(pattern, 'eager'), text);
+        let memoized: number[];
+        try {
+          memoized = findMatches(matcher(pattern, 'eager'), text);
+        } catch (error) {
+          // Look-behinds run without memos (README): they alone may still exceed the step budget,
+          // with the typed error (found by this property: "(?<!(a(|){1,3}|)*|)" on "aaaaaa").
+          expect(error).toBeInstanceOf(UnsupportedPatternError);
+          expect(pattern).toMatch(/\(\?<[=!]/);
+          return;
+        }
         let plain: number[];
         try {
           plain = findMatches(matcher(pattern, 'never'), text);
