@@ -16,7 +16,7 @@ import {
   launchChromium,
   requireChromium,
   resultsDir,
-  runBrowserTests,
+  runsInChromium,
   startServer,
 } from './browser.js';
 import { readI32Rows } from './safetensors.js';
@@ -25,7 +25,9 @@ const fixture = fileURLToPath(new URL('./fixtures/mamba-tiny/', import.meta.url)
 const MODEL_PATH = '/models/mamba-tiny/';
 const cachedBytes = statSync(`${fixture}config.json`).size + statSync(`${fixture}model.safetensors`).size;
 
-describe.skipIf(!runBrowserTests)('model cache in headless Chromium', () => {
+const SUITE = 'model cache in headless Chromium';
+
+describe.skipIf(!runsInChromium(SUITE))(SUITE, () => {
   let server: Server;
   let browser: Browser;
   let page: Page;

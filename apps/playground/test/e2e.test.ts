@@ -15,14 +15,16 @@ import {
   launchChromium,
   requireChromium,
   resultsDir,
-  runBrowserTests,
+  runsInChromium,
   startServer,
 } from './browser.js';
 import { readI32Rows } from './safetensors.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/mamba-tiny/', import.meta.url));
 
-describe.skipIf(!runBrowserTests)('playground in headless Chromium', () => {
+const SUITE = 'playground in headless Chromium';
+
+describe.skipIf(!runsInChromium(SUITE))(SUITE, () => {
   let server: Server;
   let browser: Browser;
   let page: Page;
