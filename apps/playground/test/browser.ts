@@ -73,9 +73,9 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
 
-/** The page's error panel entries (the page shows every caught error there). */
+/** Every error the page shows: beside the actions (`.action-error`) and in the panel at the top. */
 export async function errorPanel(page: Page): Promise<string[]> {
-  return await page.locator('#error-list li').allTextContents();
+  return await page.locator('#error-list li, .action-error:not([hidden])').allTextContents();
 }
 
 export async function closeAll(browser: Browser | undefined, server: Server | undefined): Promise<void> {

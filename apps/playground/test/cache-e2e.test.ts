@@ -151,8 +151,9 @@ describe.skipIf(!runsInChromium(SUITE))(SUITE, () => {
       await bare.goto(baseUrl);
       await bare.waitForSelector('#cache-status[data-state="unavailable"]');
       expect(await bare.textContent('#cache-status')).toMatch(
-        /^No model cache in this browser, models load uncached: ModelCacheError: openModelCache: the Origin Private File System is unavailable/,
+        /^No model cache in this browser, models load uncached: The Origin Private File System is unavailable/,
       );
+      expect(await bare.getAttribute('#cache-status', 'title')).toMatch(/^ModelCacheError: openModelCache: /);
       expect(await bare.isDisabled('#cache-clear-all')).toBe(true);
       requests.length = 0;
       await bare.click('#load-url');

@@ -63,8 +63,8 @@ export const CPU_ADAPTER_SCAN_KERNEL = 'v1-sequential';
  * The automatic versions of `kernels` in the order `selectiveScan` tries them. On a GPU: the newest
  * first (v2-chunked on the H200). On a CPU adapter (lavapipe, SwiftShader) v1-sequential first:
  * a CPU runs one invocation per (batch, channel) walking the sequence faster than v2's chunked
- * passes with their workgroup barriers and rescans (lavapipe: 1.6-1.9x, SwiftShader: 28x; see
- * the scan-kernels README), then the others newest first.
+ * passes with their workgroup barriers and rescans (lavapipe: 1.6-1.9x, SwiftShader: 5-21x here,
+ * 28x in issue 16; see the scan-kernels README), then the others newest first.
  */
 export function automaticScanKernels(
   kernels: readonly ScanKernelVersion[],
