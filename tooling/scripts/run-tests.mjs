@@ -30,5 +30,5 @@ const notRun = entries.length > 0 ? `; ${entries.length} suite(s) NOT RUN on thi
 console.log(`pnpm test: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${minutes} min${notRun}`);
 if (entries.length > 0)
   console.log(skipBanner(entries, { color: !!process.stdout.isTTY, scope: 'pnpm test' }));
-else if (code === 0) console.log('pnpm test: every suite ran (none skipped for the environment)');
+else console.log('pnpm test: no suite was skipped for the environment');
 process.exit(code);
