@@ -1,8 +1,10 @@
 // Shared vitest preset. GPU tests (`*.gpu.test.ts`) run in forked child processes so that a
 // Dawn abort fails one file instead of the run; one file at a time (lavapipe has 2 cores).
 // MAMBA_TEST_GC=1 runs them under `node --expose-gc` with gc() after each test (see setup-gc.js)
-// to catch objects the GPU still needs being collected.
+// to catch objects the GPU still needs being collected. Suites skipped for the environment
+// (environment.js) are listed in a banner after the summary (skip-reporter.js).
 import { fileURLToPath } from 'node:url';
+import { environmentSkipReporter } from './skip-reporter.js';
 import { wgslPlugin } from './wgsl-plugin.js';
 
 const gcSetup = fileURLToPath(new URL('./setup-gc.js', import.meta.url));
@@ -21,7 +23,7 @@ export function vitestPreset(options = {}) {
       teardownTimeout: 30_000,
       execArgv: withGc ? ['--expose-gc'] : [],
       setupFiles: withGc ? [gcSetup] : [],
-      reporters: process.env.CI ? ['default'] : ['default'],
+      reporters: ['default', environmentSkipReporter()],
     },
   };
 }

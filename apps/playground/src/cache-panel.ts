@@ -4,7 +4,7 @@
 // cache, the panel says why and models load uncached.
 
 import { type CachedModel, type ModelCache, openModelCache } from '@mamba-webgpu/mamba-model';
-import { describeError, formatBytes } from './format.js';
+import { describeError, displayMessage, formatBytes } from './format.js';
 
 /** What the page needs of the panel. */
 export interface CachePanel {
@@ -38,7 +38,8 @@ export function mountCachePanel(ui: CacheElements): CachePanel {
       ui.status.dataset.state = 'unavailable';
       ui.refresh.disabled = true;
       ui.clearAll.disabled = true;
-      ui.status.textContent = `No model cache in this browser, models load uncached: ${describeError(error)}`;
+      ui.status.textContent = `No model cache in this browser, models load uncached: ${displayMessage(error)}`;
+      ui.status.title = describeError(error);
       console.warn('model cache:', error);
       return undefined;
     },
@@ -48,7 +49,8 @@ export function mountCachePanel(ui: CacheElements): CachePanel {
     console.error(`model cache: ${action}:`, error);
     where.hidden = false;
     where.dataset.state = 'error';
-    where.textContent = `${action} failed: ${describeError(error)}`;
+    where.textContent = `${action} failed: ${displayMessage(error)}`;
+    where.title = describeError(error);
   };
 
   async function clear(location: string | undefined, errorCell: HTMLElement): Promise<void> {
@@ -81,7 +83,7 @@ export function mountCachePanel(ui: CacheElements): CachePanel {
       button.textContent = 'Clear';
       button.disabled = disabled;
       const error = document.createElement('span');
-      error.className = 'status cache-row-error';
+      error.className = 'status cache-row-error action-error';
       error.hidden = true;
       button.addEventListener('click', () => void clear(model.location, error));
       actions.append(button, error);

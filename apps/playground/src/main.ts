@@ -1,8 +1,9 @@
 // The playground page: finds the WebGPU adapter, loads a model from a URL (through the browser's
 // model cache, src/cache-panel.ts) or picked files with a progress bar, streams generated tokens
 // with tokens/s, and runs the scan benchmark; the Train
-// page (`#train`, src/train/) trains a model on the paper's synthetic tasks. Every caught error
-// goes to the on-page error panel as well as the console.
+// page (`#train`, src/train/) trains a model on the paper's synthetic tasks. A caught error shows
+// beside the button that caused it, without the library's internal prefixes (the full text in its
+// tooltip and the console); uncaught errors and a lost device go to the panel at the top.
 
 import {
   type CheckpointStore,
@@ -14,7 +15,9 @@ import {
 } from '@mamba-webgpu/mamba-model';
 import { type GpuContext, getGpuContext } from '@mamba-webgpu/tensor';
 import { mountCachePanel } from './cache-panel.js';
-import { describeError, formatBytes, isAbort } from './format.js';
+import { errorDisplay } from './error-display.js';
+import { describeError, displayMessage, formatBytes, isAbort } from './format.js';
+import { progressText, stoppedText, tokenTiming, tokens, waitingText } from './generation-stats.js';
 import { storeFromFiles } from './model-files.js';
 import { parsePromptIds } from './prompt-ids.js';
 import { runScanBench } from './scan-bench.js';
@@ -40,6 +43,7 @@ const ui = {
   pickFolder: element<HTMLInputElement>('pick-folder'),
   loadProgress: element<HTMLProgressElement>('load-progress'),
   loadStatus: element<HTMLParagraphElement>('load-status'),
+  loadError: element<HTMLParagraphElement>('load-error'),
   prompt: element<HTMLTextAreaElement>('prompt'),
   temperature: element<HTMLInputElement>('temperature'),
   topK: element<HTMLInputElement>('top-k'),
@@ -50,9 +54,11 @@ const ui = {
   generate: element<HTMLButtonElement>('generate'),
   stop: element<HTMLButtonElement>('stop'),
   genStats: element<HTMLSpanElement>('gen-stats'),
+  genError: element<HTMLParagraphElement>('gen-error'),
   output: element<HTMLPreElement>('output'),
   runBench: element<HTMLButtonElement>('run-bench'),
   benchStatus: element<HTMLSpanElement>('bench-status'),
+  benchError: element<HTMLParagraphElement>('bench-error'),
   benchTable: element<HTMLTableElement>('bench-table'),
 };
 
@@ -70,13 +76,9 @@ let generation: AbortController | undefined;
 
 // ----- errors ---------------------------------------------------------------------------------
 
-function showError(where: string, error: unknown): void {
-  console.error(`${where}:`, error);
-  const item = document.createElement('li');
-  item.textContent = `${where}: ${describeError(error)}`;
-  ui.errorList.append(item);
-  ui.errors.hidden = false;
-}
+const errors = errorDisplay(ui.errors, ui.errorList);
+const showError = errors.show;
+const clearError = errors.clear;
 
 ui.clearErrors.addEventListener('click', () => {
   ui.errorList.replaceChildren();
@@ -107,9 +109,10 @@ context.then(
     });
   },
   (error: unknown) => {
-    ui.adapter.textContent = `No WebGPU adapter: ${describeError(error)}`;
+    console.error('WebGPU:', error);
+    ui.adapter.textContent = `No WebGPU adapter: ${displayMessage(error)}`;
+    ui.adapter.title = describeError(error);
     ui.adapter.dataset.state = 'error';
-    showError('WebGPU', error);
   },
 );
 
@@ -131,6 +134,7 @@ type StoreSource = () => Promise<{ store: CheckpointStore; cacheUse?: CacheUse }
 async function loadFrom(makeStore: StoreSource): Promise<void> {
   if (busy) return;
   setBusy('loading');
+  clearError(ui.loadError);
   model?.dispose();
   model = undefined;
   ui.loadProgress.value = 0;
@@ -164,11 +168,11 @@ async function loadFrom(makeStore: StoreSource): Promise<void> {
     const quota = error instanceof ModelCacheError && error.reason === 'quota';
     setLoadStatus(
       quota
-        ? `Loading failed: not enough browser storage to cache it; clear cached models below or untick "cache downloads". ${error.message}`
-        : 'Loading failed: see the errors above.',
+        ? 'Loading failed: not enough browser storage to cache it; clear cached models below or untick "cache downloads".'
+        : 'Loading failed.',
       'error',
     );
-    showError('load model', error);
+    showError('load model', error, ui.loadError);
   } finally {
     setBusy(undefined);
     void cachePanel.refresh();
@@ -269,26 +273,40 @@ function encodePrompt(current: MambaModel): number[] {
   return ids;
 }
 
+function setGenStats(text: string, state: 'waiting' | 'running' | 'done' | 'stopped' | 'error'): void {
+  ui.genStats.textContent = text;
+  ui.genStats.dataset.state = state;
+}
+
 async function generate(): Promise<void> {
   const current = model;
   if (busy || !current) return;
   setBusy('generating');
+  clearError(ui.genError);
   generation = new AbortController();
   const ids: number[] = [];
   ui.output.dataset.ids = '';
   ui.output.dataset.state = 'running';
-  ui.genStats.textContent = '';
+  setGenStats('', 'running');
   const promptSpan = document.createElement('span');
   promptSpan.className = 'prompt';
   const generated = document.createElement('span');
   ui.output.replaceChildren(promptSpan, generated);
+  let started = performance.now();
+  let firstAt: number | undefined;
+  let rate: number | undefined;
+  const timing = () => tokenTiming(firstAt === undefined ? undefined : firstAt - started, rate);
+  const stopped = () => {
+    setGenStats(stoppedText(ids.length, timing()), 'stopped');
+    ui.output.dataset.state = 'stopped';
+  };
   try {
     const mode = promptMode();
     const prompt = encodePrompt(current);
     const settings = readSettings(generation.signal);
     promptSpan.textContent = mode === 'ids' ? prompt.join(', ') : ui.prompt.value;
-    const started = performance.now();
-    let firstAt: number | undefined;
+    setGenStats(waitingText(prompt.length), 'waiting');
+    started = performance.now();
     for await (const token of current.stream(prompt, settings)) {
       const now = performance.now();
       if (token.id < 0) {
@@ -300,22 +318,23 @@ async function generate(): Promise<void> {
       ids.push(token.id);
       generated.textContent += mode === 'ids' || !current.tokenizer ? `, ${token.id}` : token.text;
       ui.output.dataset.ids = ids.join(',');
-      const rate = ids.length > 1 ? ((ids.length - 1) / (now - firstAt)) * 1000 : undefined;
-      ui.genStats.textContent =
-        `${ids.length} tokens · first token ${(firstAt - started).toFixed(0)} ms` +
-        (rate === undefined ? '' : ` · ${rate.toFixed(1)} tokens/s`);
+      rate = ids.length > 1 ? ((ids.length - 1) / (now - firstAt)) * 1000 : undefined;
+      setGenStats(progressText(ids.length, timing()), 'running');
     }
-    const stats = current.lastStats;
-    if (stats && firstAt !== undefined) {
-      ui.genStats.textContent += ` · prefill of ${stats.promptTokens} tokens ${stats.prefillMs.toFixed(0)} ms`;
+    if (generation.signal.aborted) {
+      stopped();
+    } else {
+      const last = current.lastStats;
+      setGenStats(progressText(ids.length, timing(), firstAt === undefined ? undefined : last), 'done');
+      ui.output.dataset.state = 'done';
     }
-    ui.output.dataset.state = generation.signal.aborted ? 'stopped' : 'done';
   } catch (error) {
     if (isAbort(error) || generation.signal.aborted) {
-      ui.output.dataset.state = 'stopped';
+      stopped();
     } else {
+      setGenStats(ids.length > 0 ? `failed after ${tokens(ids.length)}` : 'failed', 'error');
       ui.output.dataset.state = 'error';
-      showError('generate', error);
+      showError('generate', error, ui.genError);
     }
   } finally {
     generation = undefined;
@@ -331,6 +350,7 @@ ui.stop.addEventListener('click', () => generation?.abort());
 async function runBench(): Promise<void> {
   if (busy) return;
   setBusy('benchmarking');
+  clearError(ui.benchError);
   const body = ui.benchTable.tBodies[0]!;
   body.replaceChildren();
   ui.benchTable.hidden = true;
@@ -356,9 +376,9 @@ async function runBench(): Promise<void> {
     ui.benchStatus.textContent = `${rows.length} measurements on ${ctx.adapter.isCpu ? 'a CPU adapter (small sizes)' : 'the GPU'}.`;
     ui.benchStatus.dataset.state = 'done';
   } catch (error) {
-    ui.benchStatus.textContent = 'Benchmark failed: see the errors above.';
+    ui.benchStatus.textContent = 'Benchmark failed.';
     ui.benchStatus.dataset.state = 'error';
-    showError('scan benchmark', error);
+    showError('scan benchmark', error, ui.benchError);
   } finally {
     setBusy(undefined);
   }

@@ -56,7 +56,7 @@ export async function runScanBench(ctx: GpuContext, options: ScanBenchOptions = 
   const sizes = options.sizes ?? defaultScanSizes(ctx.adapter.isCpu);
   const iterations = options.iterations ?? (ctx.adapter.isCpu ? 5 : 20);
   const rows: ScanBenchRow[] = [];
-  const runners = scanRunners();
+  const runners = scanRunners(ctx.adapter);
   for (const size of sizes) {
     const inputs = makeInputs(ctx, size);
     try {

@@ -1,16 +1,16 @@
 // What the end-to-end tests share: Debian's Chromium (/usr/bin/chromium via playwright-core; no
 // browser is ever downloaded) with the flags that give it WebGPU on SwiftShader, a static server
-// on 127.0.0.1 for the built app and the fixtures, and the skip rule: without Chromium a test is
-// skipped locally (with a warning) and fails under CI.
+// on 127.0.0.1 for the built app and the fixtures, and the skip rule: without Chromium a suite is
+// skipped locally (listed in the end-of-run banner, tooling/vitest/environment.js) and fails under CI.
 
-import { existsSync } from 'node:fs';
+import { chromiumNeed, chromiumPath, runsHere } from '@mamba-webgpu/tooling/vitest/environment';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type Mount, serveMounts } from '../server/static-files.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM = chromiumPath();
 /**
  * Headless Chromium on a machine without a GPU: `--enable-unsafe-webgpu` exposes navigator.gpu
  * (WebGPU is not on by default on Linux) and Dawn falls back to SwiftShader's Vulkan; the rest
@@ -31,17 +31,18 @@ export const CHROMIUM_ARGS = [
 export const appRoot = fileURLToPath(new URL('..', import.meta.url));
 export const resultsDir = fileURLToPath(new URL('../test-results/', import.meta.url));
 
-export const hasChromium = existsSync(CHROMIUM);
-/** Whether a browser test runs: always under CI (where a missing Chromium fails it). */
-export const runBrowserTests = hasChromium || !!process.env.CI;
-if (!runBrowserTests) {
-  console.warn(`e2e: skipped, ${CHROMIUM} is missing (apt-get install chromium, or run .ci/run)`);
+/**
+ * Whether the browser suite `suite` runs here: with Chromium, and always under CI (where a missing
+ * Chromium fails it in `requireChromium`); a skip is recorded for the end-of-run banner.
+ */
+export function runsInChromium(suite: string): boolean {
+  return runsHere({ suite, ...chromiumNeed(), requiredInCi: true });
 }
 
 /** Throws under CI when Chromium is missing: a browser test must never pass without a browser. */
 export function requireChromium(): void {
-  if (!hasChromium)
-    throw new Error(`e2e: ${CHROMIUM} must exist under CI (tooling/setup.sh --with-chromium)`);
+  const need = chromiumNeed();
+  if (!need.available) throw new Error(`e2e: ${need.missing} must exist under CI (${need.remedy})`);
 }
 
 /**
@@ -72,9 +73,9 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
 
-/** The page's error panel entries (the page shows every caught error there). */
+/** Every error the page shows: beside the actions (`.action-error`) and in the panel at the top. */
 export async function errorPanel(page: Page): Promise<string[]> {
-  return await page.locator('#error-list li').allTextContents();
+  return await page.locator('#error-list li, .action-error:not([hidden])').allTextContents();
 }
 
 export async function closeAll(browser: Browser | undefined, server: Server | undefined): Promise<void> {

@@ -16,7 +16,7 @@ import {
   launchChromium,
   requireChromium,
   resultsDir,
-  runBrowserTests,
+  runsInChromium,
   startServer,
 } from './browser.js';
 import { readI32Rows } from './safetensors.js';
@@ -25,7 +25,9 @@ const fixture = fileURLToPath(new URL('./fixtures/mamba-tiny/', import.meta.url)
 const MODEL_PATH = '/models/mamba-tiny/';
 const cachedBytes = statSync(`${fixture}config.json`).size + statSync(`${fixture}model.safetensors`).size;
 
-describe.skipIf(!runBrowserTests)('model cache in headless Chromium', () => {
+const SUITE = 'model cache in headless Chromium';
+
+describe.skipIf(!runsInChromium(SUITE))(SUITE, () => {
   let server: Server;
   let browser: Browser;
   let page: Page;
@@ -149,8 +151,9 @@ describe.skipIf(!runBrowserTests)('model cache in headless Chromium', () => {
       await bare.goto(baseUrl);
       await bare.waitForSelector('#cache-status[data-state="unavailable"]');
       expect(await bare.textContent('#cache-status')).toMatch(
-        /^No model cache in this browser, models load uncached: ModelCacheError: openModelCache: the Origin Private File System is unavailable/,
+        /^No model cache in this browser, models load uncached: The Origin Private File System is unavailable/,
       );
+      expect(await bare.getAttribute('#cache-status', 'title')).toMatch(/^ModelCacheError: openModelCache: /);
       expect(await bare.isDisabled('#cache-clear-all')).toBe(true);
       requests.length = 0;
       await bare.click('#load-url');

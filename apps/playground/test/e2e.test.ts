@@ -1,7 +1,8 @@
 // End-to-end test in real headless Chromium (Debian's /usr/bin/chromium via playwright-core; no
 // browser is ever downloaded): serves the built app and the mamba-tiny fixture on 127.0.0.1,
 // checks the WebGPU adapter, runs the scan benchmark, loads the model with progress, generates
-// greedily from the fixture's prompt_ids and compares with Hugging Face's greedy_ids.
+// greedily from the fixture's prompt_ids and compares with Hugging Face's greedy_ids; errors beside
+// their button, the waiting and stopped states, and a narrow (phone) layout.
 
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -15,14 +16,16 @@ import {
   launchChromium,
   requireChromium,
   resultsDir,
-  runBrowserTests,
+  runsInChromium,
   startServer,
 } from './browser.js';
 import { readI32Rows } from './safetensors.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/mamba-tiny/', import.meta.url));
 
-describe.skipIf(!runBrowserTests)('playground in headless Chromium', () => {
+const SUITE = 'playground in headless Chromium';
+
+describe.skipIf(!runsInChromium(SUITE))(SUITE, () => {
   let server: Server;
   let browser: Browser;
   let page: Page;
@@ -75,6 +78,15 @@ describe.skipIf(!runBrowserTests)('playground in headless Chromium', () => {
     const rows = await page.locator('#bench-table tbody tr').allTextContents();
     console.log(`e2e: scan bench rows:\n  ${rows.join('\n  ')}`);
     expect(rows.length).toBeGreaterThan(0);
+    // SwiftShader is a CPU adapter: the automatic pick is v1-sequential, the fastest there.
+    const cpu = (await page.textContent('#adapter'))!.includes('(CPU)');
+    const auto = rows.filter((row) => row.startsWith('selectiveScan (auto'));
+    expect(auto.length).toBeGreaterThan(0);
+    for (const row of auto) {
+      expect(row).toMatch(
+        cpu ? /^selectiveScan \(auto: v1-sequential\)/ : /^selectiveScan \(auto: v2-chunked\)/,
+      );
+    }
   });
 
   it('loads mamba-tiny from the served folder with progress', async () => {
@@ -110,8 +122,22 @@ describe.skipIf(!runBrowserTests)('playground in headless Chromium', () => {
     return (await page.getAttribute('#output', 'data-ids'))!.split(',').map(Number);
   }
 
-  it('generates the greedy ids of Hugging Face transformers', async () => {
+  it('generates the greedy ids of Hugging Face transformers, saying it waits for the first token', async () => {
+    await page.evaluate(() => {
+      // Every state the stats line goes through (a GPU readback separates each from the next).
+      const stats = document.getElementById('gen-stats')!;
+      const seen: string[] = [];
+      (window as unknown as { statsSeen: string[] }).statsSeen = seen;
+      new MutationObserver(() => seen.push(`${stats.dataset.state}: ${stats.textContent}`)).observe(stats, {
+        attributes: true,
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
     const ids = await generateGreedy(greedy.length - prompt.length);
+    const seen = await page.evaluate(() => (window as unknown as { statsSeen: string[] }).statsSeen);
+    expect(seen).toContain(`waiting: waiting for the first token… (prefill of ${prompt.length} tokens)`);
     mkdirSync(resultsDir, { recursive: true });
     await page.screenshot({ path: `${resultsDir}playground.png`, fullPage: true });
     expect(ids).toEqual(greedy.slice(prompt.length));
@@ -119,16 +145,21 @@ describe.skipIf(!runBrowserTests)('playground in headless Chromium', () => {
     expect(pageProblems).toEqual([]);
   });
 
-  it('shows a load failure in the error panel', async () => {
+  it('shows a load failure beside Load, without internal prefixes (the full text in its tooltip)', async () => {
     await page.fill('#model-url', './models/no-such-model/');
     await page.click('#load-url');
     await page.waitForSelector('#load-status[data-state="error"]');
     const errors = await errorPanel();
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toContain('no-such-model');
+    const shown = await page.textContent('#load-error');
+    expect(shown).toBe(errors[0]);
+    expect(shown).toContain('no-such-model');
+    expect(shown).not.toMatch(/^[A-Za-z$]+(Error)?: /); // no "SafetensorsError: openHttpSource: "
+    const title = (await page.getAttribute('#load-error', 'title'))!;
+    expect(title).toMatch(/^load model: \w+Error: \w+: /);
+    expect(title).toContain(shown!.replace(/^\w/, (c) => c.toLowerCase()));
+    expect(await page.isHidden('#errors')).toBe(true); // the panel is for uncaught errors
     await page.screenshot({ path: `${resultsDir}playground-error.png`, fullPage: true });
-    await page.click('#clear-errors');
-    expect(await page.isHidden('#errors')).toBe(true);
     expect(await page.isDisabled('#generate')).toBe(true);
     pageProblems.length = 0; // the 404 of config.json was the point
   });
@@ -152,6 +183,31 @@ describe.skipIf(!runBrowserTests)('playground in headless Chromium', () => {
     await page.waitForSelector('#output[data-state="stopped"]');
     expect(await errorPanel()).toEqual([]);
     expect(await page.isEnabled('#generate')).toBe(true);
+    const count = (await page.getAttribute('#output', 'data-ids'))!.split(',').length;
+    expect(await page.textContent('#gen-stats')).toMatch(
+      new RegExp(`^stopped after ${count} tokens · first token \\d+ ms · [\\d.]+ tokens/s$`),
+    );
     expect(pageProblems).toEqual([]);
+  });
+
+  it('stacks the layout on a narrow screen: nothing scrolls sideways', async () => {
+    await page.setViewportSize({ width: 360, height: 780 });
+    const wider = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    try {
+      expect(await wider(), 'Generate page wider than the screen').toBeLessThanOrEqual(0);
+      const url = (await page.locator('#model-url').boundingBox())!;
+      const load = (await page.locator('#load-url').boundingBox())!;
+      expect(url.width).toBeGreaterThan(300); // a row of its own
+      expect(load.y).toBeGreaterThan(url.y); // the button under it
+      expect(load.x + load.width).toBeLessThanOrEqual(360);
+      await page.screenshot({ path: `${resultsDir}playground-narrow.png`, fullPage: true });
+      await page.click('#nav-train');
+      await page.waitForSelector('#train-start');
+      expect(await wider(), 'Train page wider than the screen').toBeLessThanOrEqual(0);
+      await page.screenshot({ path: `${resultsDir}train-narrow.png`, fullPage: true });
+    } finally {
+      await page.click('#nav-generate');
+      await page.setViewportSize({ width: 1000, height: 900 });
+    }
   });
 });

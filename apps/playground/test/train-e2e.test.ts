@@ -15,7 +15,7 @@ import {
   launchChromium,
   requireChromium,
   resultsDir,
-  runBrowserTests,
+  runsInChromium,
   startServer,
 } from './browser.js';
 
@@ -54,7 +54,9 @@ interface SessionView {
   evals: number;
 }
 
-describe.skipIf(!runBrowserTests)('Train page in headless Chromium', () => {
+const SUITE = 'Train page in headless Chromium';
+
+describe.skipIf(!runsInChromium(SUITE))(SUITE, () => {
   let server: Server;
   let browser: Browser;
   let page: Page;

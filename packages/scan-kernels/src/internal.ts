@@ -6,7 +6,12 @@ export * from './decode-internal.js';
 export { SCAN_KERNELS } from './selective-scan/kernels.js';
 export { SSM_MATH } from './ssm-math/ssm-math.js';
 export type { ScanKernelVersion, ScanOperand, ScanProblem } from './selective-scan/types.js';
-export { planScan, prepareScan } from './selective-scan/selective-scan.js';
+export {
+  automaticScanKernels,
+  CPU_ADAPTER_SCAN_KERNEL,
+  planScan,
+  prepareScan,
+} from './selective-scan/selective-scan.js';
 export { validateScan, type ScanSizes } from './selective-scan/validate.js';
 export {
   type ChunkedConfig,

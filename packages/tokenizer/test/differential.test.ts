@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
+import { runsHere } from '@mamba-webgpu/tooling/vitest/environment';
 import { describe, expect, it } from 'vitest';
 import { Tokenizer, TokenizerError } from '../src/index';
 import { loadFixtureTokenizer, type TokenizerName, tokenizerPath } from './helpers';
@@ -118,7 +119,15 @@ async function expectSameAsRust(ours: Tokenizer, theirs: RustTokenizer, s: strin
   }
 }
 
-describe.skipIf(rust === undefined)('same as Rust tokenizers 0.23.2', () => {
+const SUITE = 'same as Rust tokenizers 0.23.2';
+const rustRuns = runsHere({
+  suite: SUITE,
+  available: rust !== undefined,
+  missing: `the native binding of npm \`tokenizers\` for ${process.platform}-${process.arch}`,
+  remedy: 'pnpm install on a platform the binding ships for (linux/darwin/win32 x64, arm64)',
+});
+
+describe.skipIf(!rustRuns)(SUITE, () => {
   const names: TokenizerName[] = ['gpt-neox-20b', 'gpt2-neox-style', 'llama3', 'qwen3'];
   it.each(names)('%s: encode and decode of random text', async (name) => {
     const theirs = rust!.Tokenizer.fromString(readFileSync(tokenizerPath(name), 'utf8'));

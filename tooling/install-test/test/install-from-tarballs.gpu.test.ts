@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runsHere, skipHere } from '@mamba-webgpu/tooling/vitest/environment';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -165,21 +166,34 @@ describe('installed from the packed tarballs', () => {
     expect(ids).toHaveLength(4);
   });
 
-  it.runIf(process.platform === 'linux')(
-    '(a) with no Vulkan driver visible, it fails with NoAdapterError and a remedy an npm user can run',
-    async (context) => {
-      const env = {
-        ...childEnv(),
-        VK_ICD_FILENAMES: '/nonexistent.json',
-        VK_DRIVER_FILES: '/nonexistent.json',
-      };
-      const result = await run(process.execPath, ['generate.mjs', fixture, tokenizerJson], consumer, env);
-      if (result.code === 0) context.skip('an adapter was found without Vulkan drivers; not checked here');
-      expect(result.output).toContain('NoAdapterError: createGpuContext: no WebGPU adapter available');
-      expect(result.output).toContain('`sudo apt install mesa-vulkan-drivers`');
-      expect(result.output).not.toContain('tooling/');
-    },
-  );
+  const noDriverTest =
+    '(a) with no Vulkan driver visible, it fails with NoAdapterError and a remedy an npm user can run';
+  it.runIf(
+    runsHere({
+      suite: noDriverTest,
+      available: process.platform === 'linux',
+      missing: 'Linux (Vulkan drivers are hidden through VK_ICD_FILENAMES)',
+      remedy: 'run on Linux (CI does)',
+    }),
+  )(noDriverTest, async (context) => {
+    const env = {
+      ...childEnv(),
+      VK_ICD_FILENAMES: '/nonexistent.json',
+      VK_DRIVER_FILES: '/nonexistent.json',
+    };
+    const result = await run(process.execPath, ['generate.mjs', fixture, tokenizerJson], consumer, env);
+    if (result.code === 0) {
+      skipHere(context, {
+        suite: noDriverTest,
+        missing:
+          'a machine whose only WebGPU adapters are Vulkan ones (one was found without Vulkan drivers)',
+        remedy: 'run on a Linux machine with Vulkan drivers only (CI does)',
+      });
+    }
+    expect(result.output).toContain('NoAdapterError: createGpuContext: no WebGPU adapter available');
+    expect(result.output).toContain('`sudo apt install mesa-vulkan-drivers`');
+    expect(result.output).not.toContain('tooling/');
+  });
 
   it('(b) a strict consumer type-checks without skipLibCheck on TypeScript 6 (nodenext and bundler)', async () => {
     const node = await timed('tsc 6 node', () => run(process.execPath, [tsc6, '-p', '.'], consumer));

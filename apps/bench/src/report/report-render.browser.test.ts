@@ -2,45 +2,35 @@
 // no browser download) — an H200 run with the anchors and a CPU adapter's — and checks the charts
 // are drawn, visible and fetch nothing, every bar (GB/s below 1 included) is taller than a pixel,
 // and no title, legend, tick or category label leaves its chart.
-// Chromium absent: skipped locally with a message, a failure under CI=true (CI installs it with
-// `apt-get install -y chromium`). BENCH_REPORT_SCREENSHOT=FILE keeps the screenshot.
-import { copyFileSync, existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+// Chromium absent: skipped locally and listed in the end-of-run banner (tooling/vitest/environment.js),
+// a failure under CI=true (tooling/setup.sh installs it). BENCH_REPORT_SCREENSHOT=FILE keeps the screenshot.
+import { copyFileSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { chromiumNeed, chromiumPath, runsHere } from '@mamba-webgpu/tooling/vitest/environment';
 import { describe, expect, it } from 'vitest';
 import type { BenchResult } from '../result.js';
 import { cpuSyntheticResult, syntheticResult } from '../testing/synthetic-result.js';
 import { renderReport } from './html-report.js';
 import { svgElements } from './well-formed.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const IN_CI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
-
-if (!HAVE_CHROMIUM && !IN_CI) {
-  console.warn(
-    `report-render: ${CHROMIUM} not found; skipping the Chromium render check (apt-get install -y chromium)`,
-  );
-}
+const SUITE = 'HTML report in headless Chromium';
+const CHROMIUM = chromiumPath();
+const need = chromiumNeed();
 
 const REPORTS: [string, () => BenchResult][] = [
   ['an H200 run with the anchors', syntheticResult],
   ['a CPU adapter run', cpuSyntheticResult],
 ];
 
-describe('HTML report in headless Chromium', () => {
+describe.skipIf(!runsHere({ suite: SUITE, ...need, requiredInCi: true }))(SUITE, () => {
   it.for(REPORTS)(
     'draws every chart of %s visibly and unclipped, as XML, with no request',
-    async ([label, make], ctx) => {
-      if (!HAVE_CHROMIUM) {
-        if (IN_CI) {
-          throw new Error(
-            `report-render: ${CHROMIUM} not found under CI=true; install it with apt-get install -y chromium`,
-          );
-        }
-        ctx.skip();
-      }
+    async ([label, make]) => {
+      // Only under CI without Chromium: fail, never pass without a browser.
+      if (!need.available)
+        throw new Error(`report-render: ${need.missing} must exist under CI=true (${need.remedy})`);
       const { chromium } = await import('playwright-core');
       const dir = mkdtempSync(join(tmpdir(), 'mamba-bench-report-'));
       const html = renderReport(make());

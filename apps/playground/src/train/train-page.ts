@@ -29,6 +29,7 @@ const TEMPLATE = `
     <button id="train-continue" type="button" disabled>Continue</button>
     <span id="train-status" class="status" data-state="idle"></span>
   </div>
+  <p id="train-error" class="action-error" role="alert" hidden></p>
   <p id="train-stats" class="status"></p>
   <div class="charts">
     <figure>
@@ -53,18 +54,19 @@ const TEMPLATE = `
     <button id="delta-next" type="button" disabled>Another sequence</button>
     <span id="delta-caption" class="status"></span>
   </div>
+  <p id="delta-error" class="action-error" role="alert" hidden></p>
   <div id="delta-view" class="delta-view"><p class="hint">Train to see Δ.</p></div>
 </section>`;
 
 const CHART = { width: 400, height: 190 };
-/** The last run error put in the error panel (module state: a re-mount must not repeat it). */
-let shownError: unknown;
-
-/** Mounts the Train page into `root`; returns the function that unmounts it (the run goes on). */
+/**
+ * Mounts the Train page into `root`; returns the function that unmounts it (the run goes on).
+ * `showError` shows an error beside the element given (`#train-error`, `#delta-error`).
+ */
 export function mountTrainPage(
   root: HTMLElement,
   session: TrainSession,
-  showError: (where: string, error: unknown) => void,
+  showError: (where: string, error: unknown, near: HTMLElement) => void,
 ): () => void {
   root.innerHTML = TEMPLATE;
   const $ = <T extends Element>(selector: string) => root.querySelector(selector) as T;
@@ -80,6 +82,8 @@ export function mountTrainPage(
   const nextSample = $<HTMLButtonElement>('#delta-next');
   const deltaCaption = $<HTMLSpanElement>('#delta-caption');
   const deltaView = $<HTMLDivElement>('#delta-view');
+  const trainError = $<HTMLParagraphElement>('#train-error');
+  const deltaError = $<HTMLParagraphElement>('#delta-error');
 
   buildForm(form, (name, value) => {
     if (name === 'task') applyPreset(form, value as TaskName);
@@ -108,20 +112,21 @@ export function mountTrainPage(
     try {
       settings = checkSettings(readForm(form));
     } catch (error) {
-      showError('train settings', error);
+      showError('train settings', error, trainError);
       return;
     }
+    trainError.hidden = true;
     session.draft = formDraft(form);
-    void action(settings).catch((error: unknown) => showError('train', error));
+    void action(settings).catch((error: unknown) => showError('train', error, trainError));
   };
   start.addEventListener('click', () => run((s) => session.train(s)));
   resume.addEventListener('click', () => run((s) => session.continue(s)));
   stop.addEventListener('click', () => session.stop());
   layerSelect.addEventListener('change', () => session.setLayer(Number(layerSelect.value)));
-  nextSample.addEventListener(
-    'click',
-    () => void session.nextSample().catch((error: unknown) => showError('Δ view', error)),
-  );
+  nextSample.addEventListener('click', () => {
+    deltaError.hidden = true;
+    void session.nextSample().catch((error: unknown) => showError('Δ view', error, deltaError));
+  });
 
   let drawnSample: unknown;
   let drawnLayer = -1;
@@ -143,10 +148,8 @@ export function mountTrainPage(
     status.dataset.state = session.status;
     status.textContent = statusText(session, next);
     stats.textContent = statsText(session);
-    if (session.status === 'error' && session.error !== shownError) {
-      shownError = session.error; // once, not again on the next mount
-      showError('train', session.error);
-    }
+    // The run's error, beside Train: once per mount (a re-mount shows it again).
+    if (session.status === 'error' && trainError.hidden) showError('train', session.error, trainError);
     if (s) drawCharts(s);
     drawDelta(s);
   }
@@ -217,7 +220,7 @@ function statusText(session: TrainSession, next: TrainSettings | undefined): str
     stopping: 'Stopping after this step…',
     stopped: 'Stopped.',
     done: 'Done.',
-    error: 'Training failed: see the errors above.',
+    error: 'Training failed.',
   };
   let text = words[session.status];
   if (!next) text += ' Check the settings (a value is out of range).';

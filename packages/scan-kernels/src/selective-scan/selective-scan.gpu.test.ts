@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { testContext } from '../../test/gpu.js';
 import { type CaseOptions, disposeAll, randomScan, uploadScan } from '../../test/scan-data.js';
 import { SCAN_KERNELS } from './kernels.js';
-import { prepareScan, selectiveScan } from './selective-scan.js';
+import { planScan, prepareScan, selectiveScan } from './selective-scan.js';
 import { selectiveScanRef } from './selective-scan-ref.js';
 import type { ScanKernelVersion, SelectiveScanArgs } from './types.js';
 
@@ -110,12 +110,25 @@ describe('selectiveScan', () => {
     lastState.dispose();
   });
 
-  it("records the model's layouts as one dispatch: no copy, no packing", async () => {
+  it('picks v1-sequential on a CPU adapter and v2-chunked on a GPU', async () => {
+    const ctx = await testContext();
+    const options = { ...ALL, bc: { dtRank: 48 }, tokenMajor: true } as const;
+    const { args, owned } = uploadScan(ctx, randomScan(12, 2, 8, 64, 16, options), options);
+    const problem = prepareScan(ctx, 'test', args);
+    const temporaries: Tensor[] = [];
+    const plan = planScan('test', problem, undefined, temporaries);
+    expect(plan.kernel.name).toBe(ctx.adapter.isCpu ? 'v1-sequential' : 'v2-chunked');
+    expect(temporaries).toEqual([]);
+    problem.lastState.dispose();
+    disposeAll(owned);
+  });
+
+  it("v2-chunked records the model's layouts as one dispatch: no copy, no packing", async () => {
     const ctx = await testContext();
     const count = (options: CaseOptions) => {
       const { args, owned } = uploadScan(ctx, randomScan(11, 2, 8, 64, 16, options), options);
       const before = ctx.dispatchCount;
-      const { y, lastState } = selectiveScan(ctx, args);
+      const { y, lastState } = selectiveScan(ctx, { ...args, kernel: 'v2-chunked' });
       const dispatches = ctx.dispatchCount - before;
       lastState.dispose();
       if (y !== args.yOut) y.dispose();

@@ -1,8 +1,14 @@
 // selectiveScan: the public entry point. Validates, takes or allocates the outputs, picks the
-// kernel version (a named one, or the newest automatic one that supports the problem), gives it
-// contiguous copies of the inputs it cannot read in place, and records it.
+// kernel version (a named one, or the best automatic one for the adapter that supports the
+// problem), gives it contiguous copies of the inputs it cannot read in place, and records it.
 
-import { type GpuContext, InvalidArgumentError, Tensor, contiguous } from '@mamba-webgpu/tensor';
+import {
+  type AdapterSummary,
+  type GpuContext,
+  InvalidArgumentError,
+  Tensor,
+  contiguous,
+} from '@mamba-webgpu/tensor';
 import { kernelNamed } from '@mamba-webgpu/tensor/internal';
 import { layoutsReadable, withContiguousInputs } from './common.js';
 import { SCAN_KERNELS } from './kernels.js';
@@ -50,9 +56,29 @@ export function prepareScan(ctx: GpuContext, caller: string, args: SelectiveScan
   };
 }
 
+/** The version automatic picks try first on a CPU adapter (`AdapterSummary.isCpu`). */
+export const CPU_ADAPTER_SCAN_KERNEL = 'v1-sequential';
+
 /**
- * The version to run and the problem it runs on: the named version, or the newest automatic one
- * that supports the problem — in place when it reads every operand's layout, else with contiguous
+ * The automatic versions of `kernels` in the order `selectiveScan` tries them. On a GPU: the newest
+ * first (v2-chunked on the H200). On a CPU adapter (lavapipe, SwiftShader) v1-sequential first:
+ * a CPU runs one invocation per (batch, channel) walking the sequence faster than v2's chunked
+ * passes with their workgroup barriers and rescans (lavapipe: 1.6-1.9x, SwiftShader: 5-21x here,
+ * 28x in issue 16; see the scan-kernels README), then the others newest first.
+ */
+export function automaticScanKernels(
+  kernels: readonly ScanKernelVersion[],
+  adapter: Pick<AdapterSummary, 'isCpu'>,
+): ScanKernelVersion[] {
+  const newestFirst = kernels.filter((k) => k.automatic).reverse();
+  if (!adapter.isCpu) return newestFirst;
+  const preferred = newestFirst.filter((k) => k.name === CPU_ADAPTER_SCAN_KERNEL);
+  return [...preferred, ...newestFirst.filter((k) => k.name !== CPU_ADAPTER_SCAN_KERNEL)];
+}
+
+/**
+ * The version to run and the problem it runs on: the named version, or the first of
+ * `automaticScanKernels` for the adapter that supports the problem — in place when it reads every operand's layout, else with contiguous
  * copies of the inputs it cannot read (pushed onto `temporaries`).
  */
 export function planScan(
@@ -65,7 +91,7 @@ export function planScan(
   const candidates: ScanKernelVersion[] =
     name !== undefined
       ? [kernelNamed(caller, SCAN_KERNELS, name) as ScanKernelVersion]
-      : SCAN_KERNELS.filter((k) => k.automatic).reverse();
+      : automaticScanKernels(SCAN_KERNELS, problem.ctx.adapter);
   for (const kernel of candidates) {
     if (kernel.supports(problem)) return { kernel, problem };
     // Unsupported with every layout readable: the device does not fit it; no copy would help.
