@@ -6,7 +6,8 @@
 // residual stream r in f32:
 //   xz  = in_proj(rmsnorm(r) * norm_w)        rmsNormMatmul v2-prologue-gemv (batch <= 4; else
 //                                             v1-composed: rmsNorm, then matmul)
-//   dbl = x_proj(silu(conv step(x)))           causalConv1dUpdate v2-gemv (state read, not shifted)
+//   dbl = x_proj(silu(conv step(x)))           causalConv1dUpdate v2-gemv (state read, not shifted;
+//                                             above dInner 2048 v1-plain, then the GEMV)
 //   dbl = rmsnorm(dt | B | C) (FalconMamba)    segmentRmsNorm, no weight (one more dispatch)
 //   y   = gate(ssm step(dt_proj, softplus))    selectiveStateUpdate v2-fused-step (shifts the conv
 //                                             state, updates the ssm state; weights prepared once)
