@@ -61,6 +61,12 @@ const FIXTURE_BOUNDS = {
   q8: { layerError: 0.02, meanKl: 1e-4, top1: 0.98 },
   q4: { layerError: 0.25, meanKl: 0.02, top1: 0.95 },
 } as const;
+// falcon-mamba-tiny's random logits have smaller top-1 margins than mamba-tiny's: q4 flips the
+// argmax at about a third of the positions (68.8% agreement measured) at a KL like mamba-tiny's.
+const FALCON_TINY_BOUNDS = {
+  q8: FIXTURE_BOUNDS.q8,
+  q4: { ...FIXTURE_BOUNDS.q4, top1: 0.5 },
+} as const;
 const RANDOM_130M_BOUNDS = {
   q8: { layerError: 0.06, meanKl: 2e-4, top1: 0.8 },
   q4: { layerError: 0.8, meanKl: 0.04, top1: 0 },
@@ -89,6 +95,23 @@ describe('quantized weights against f32', () => {
     }
     expect(figures.q8!.meanKl).toBeLessThan(figures.q4!.meanKl);
     f32.dispose();
+  });
+
+  it('falcon-mamba-tiny fixture (untied LM head, B/C/dt norms): q8 and q4 within the fixture bounds', async () => {
+    const ctx = await getGpuContext();
+    using f32 = await loadModel(fixture('falcon-mamba-tiny'), { ctx, progress: false, dtype: 'f32' });
+    const input = ids(48, f32.config.vocabSize, 4);
+    for (const dtype of ['q8', 'q4'] as const) {
+      using q = await loadModel(fixture('falcon-mamba-tiny'), { ctx, progress: false, dtype });
+      expect(q.weights.lmHead.dtype).toBe(dtype);
+      expect(q.weights.lmHead).not.toBe(q.weights.embedding);
+      const f = await quality(f32, q, input);
+      console.log(`falcon-mamba-tiny ${dtype} vs f32`, JSON.stringify(f));
+      const bound = FALCON_TINY_BOUNDS[dtype];
+      expect(Math.max(...f.perLayer), `${dtype} per-layer error`).toBeLessThan(bound.layerError);
+      expect(f.meanKl, `${dtype} mean KL`).toBeLessThan(bound.meanKl);
+      expect(f.top1, `${dtype} top-1`).toBeGreaterThanOrEqual(bound.top1);
+    }
   });
 
   it('greedy decode of a quantized model continues its own prefill exactly', async () => {
