@@ -7,11 +7,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
         @builtin(local_invocation_index) lid: u32) {
   let i = (wid.x + wid.y * groups.x) * WORKGROUP + lid;
   if (i >= params.numel) { return; }
-  let i3 = i % params.d3;
-  let r2 = i / params.d3;
-  let i2 = r2 % params.d2;
-  let r1 = r2 / params.d2;
-  let i1 = r1 % params.d1;
-  let i0 = r1 / params.d1;
-  dst[dst_at(i0, i1, i2, i3)] = load_src(src_at(i0, i1, i2, i3));
+  let c = copy_index(i);
+  dst[dst_at(c.x, c.y, c.z, c.w)] = load_src(src_at(c.x, c.y, c.z, c.w));
 }

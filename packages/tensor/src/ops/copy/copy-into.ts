@@ -4,15 +4,19 @@
 import { defineParams } from '../../device/params.js';
 import { LimitError } from '../../errors.js';
 import { kernelPipeline, viewParamValues, viewParams } from '../../shader/builder.js';
+import { wgslLibrary } from '../../shader/library.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { bindingBudget, viewWindow } from '../binding-window.js';
 import { dispatch1d, workgroupCount } from '../launch.js';
 import tiledBody from './copy-into-tiled.wgsl';
 import dequantizeBody from './copy-into-dequantize.wgsl';
 import body from './copy-into.wgsl';
+import copyIndexSource from './copy-index.wgsl';
 import { isQuantized } from '../../tensor/dtype.js';
 
 const RANK = 4;
+/** The 4-D index of a flat element, shared by the element-wise copies. */
+const COPY_INDEX = wgslLibrary('copy-index', copyIndexSource);
 const WORKGROUP = 256;
 /** The tiled transpose-copy: TILE x TILE blocks, TILE x ROWS threads (copy-into-tiled.wgsl). */
 const TILED = { TILE: 32, ROWS: 8 } as const;
@@ -105,9 +109,17 @@ export function copyInto(dst: Tensor, src: Tensor): void {
           body: dequantizeBody,
           params: Params,
           constants: { WORKGROUP },
+          libraries: [COPY_INDEX],
           storage,
         }
-      : { label: 'tensor/copy-into', body, params: Params, constants: { WORKGROUP }, storage };
+      : {
+          label: 'tensor/copy-into',
+          body,
+          params: Params,
+          constants: { WORKGROUP },
+          libraries: [COPY_INDEX],
+          storage,
+        };
   ctx.dispatch({
     pipeline: kernelPipeline(ctx, spec),
     params: Params.pack({
