@@ -81,6 +81,17 @@ async function main(): Promise<void> {
       using convB = Tensor.fromArray(ctx, uniform(c.dInner, 0.1), [c.dInner], 'f32');
       using xProj = w(c.nX, c.dInner);
       using dbl = Tensor.empty(ctx, [1, c.nX], 'f32');
+      // x_proj of the decode step: the conv step (state read, not shifted) then the projection.
+      const xProjArgs = {
+        x: xIn,
+        convState,
+        weight: convW,
+        bias: convB,
+        silu: true,
+        updateState: false,
+        projection: xProj,
+        out: dbl,
+      };
       for (const tuning of TUNINGS) {
         setPrologueGemvTuning(tuning);
         const tag = `rows<=${tuning.maxWRows} target ${tuning.targetWorkgroups}`;
@@ -98,22 +109,7 @@ async function main(): Promise<void> {
           c.name,
           dtype,
           `v2-gemv ${tag}`,
-          await time(() =>
-            causalConv1dUpdateWith(
-              ctx,
-              {
-                x: xIn,
-                convState,
-                weight: convW,
-                bias: convB,
-                silu: true,
-                updateState: false,
-                projection: xProj,
-                out: dbl,
-              },
-              { kernel: 'v2-gemv' },
-            ),
-          ),
+          await time(() => causalConv1dUpdateWith(ctx, xProjArgs, { kernel: 'v2-gemv' })),
         );
       }
       setPrologueGemvTuning(DEFAULT_PROLOGUE_GEMV_TUNING);
@@ -129,22 +125,7 @@ async function main(): Promise<void> {
         c.name,
         dtype,
         'v1-plain + matmul',
-        await time(() =>
-          causalConv1dUpdateWith(
-            ctx,
-            {
-              x: xIn,
-              convState,
-              weight: convW,
-              bias: convB,
-              silu: true,
-              updateState: false,
-              projection: xProj,
-              out: dbl,
-            },
-            { kernel: 'v1-plain' },
-          ),
-        ),
+        await time(() => causalConv1dUpdateWith(ctx, xProjArgs, { kernel: 'v1-plain' })),
       );
       for (const [op, n, k] of [
         ['out_proj', c.dModel, c.dInner],
