@@ -24,6 +24,7 @@ export {
   type HostArray,
   DTYPES,
   QUANT_BLOCK,
+  QUANT_BLOCK_WORDS,
   byteLength,
   isPacked16,
   isQuantized,

@@ -9,7 +9,7 @@ import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MambaModel, parseMambaConfig, randomWeights, type WeightDType } from '@mamba-webgpu/mamba-model';
+import { disposeWeights, parseMambaConfig, randomWeights, type WeightDType } from '@mamba-webgpu/mamba-model';
 import { loadModel, saveCheckpoint } from '@mamba-webgpu/mamba-model/node';
 import type { GpuContext } from '@mamba-webgpu/tensor';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
@@ -38,13 +38,13 @@ async function writeRandomCheckpoint(
 ) {
   const weights = randomWeights(gpu, config, { seed: 3 });
   try {
+    // randomWeights holds A = -(1..dState) per channel in every layer; the file holds A_log = log(-A).
+    const dState = config.dState;
+    const aLog = new Float32Array(config.dInner * dState);
+    for (let j = 0; j < aLog.length; j++) aLog[j] = Math.log((j % dState) + 1);
     const tensors: Record<string, unknown> = { embedding: weights.embedding, normF: weights.normF };
     weights.layers.forEach((l, i) => {
       const k = (name: string) => `layers.${i}.${name}`;
-      const dState = config.dState;
-      // randomWeights holds A = -(1..dState) per channel; the file holds A_log = log(-A).
-      const aLog = new Float32Array(config.dInner * dState);
-      for (let j = 0; j < aLog.length; j++) aLog[j] = Math.log((j % dState) + 1);
       Object.assign(tensors, {
         [k('norm')]: l.norm,
         [k('inProj')]: l.inProj,
@@ -60,7 +60,7 @@ async function writeRandomCheckpoint(
     });
     await saveCheckpoint(dir, config, tensors as Parameters<typeof saveCheckpoint>[2], { dtype: 'bf16' });
   } finally {
-    MambaModel.fromWeights(gpu, config, weights).dispose();
+    disposeWeights(weights);
   }
 }
 

@@ -4,7 +4,8 @@
 // bandwidth, the ceiling of every memory-bound kernel. Timed by measure(): GPU timestamps,
 // wall clock around submit where the adapter has none; medians after warm-up.
 import { MATMUL_KERNELS, Tensor, matmul } from '@mamba-webgpu/tensor';
-import { copyVec4, measure, perSecond } from '@mamba-webgpu/tensor/internal';
+import { measure, perSecond } from '@mamba-webgpu/tensor/internal';
+import { copyCeilingRow } from './copy-ceiling.js';
 import { sampleFields } from '../runner.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
 
@@ -62,28 +63,9 @@ export const opsSuite: BenchSuite = {
     let done = 0;
 
     // Bandwidth ceiling: vec4 copy, bytes = read + write.
-    {
-      const bytes = Math.min(
-        small ? 16 << 20 : 512 << 20,
-        Math.floor(gpu.limits.maxStorageBufferBindingSize / 16) * 16,
-      );
-      const numel = bytes / 4;
-      ctx.progress(done, total, 'copy-vec4');
-      using src = Tensor.empty(gpu, [numel], 'f32', 'bench/copy-src');
-      using dst = Tensor.empty(gpu, [numel], 'f32', 'bench/copy-dst');
-      const m = await measure(gpu, () => copyVec4(gpu, src.buffer, dst.buffer, bytes), timing);
-      const { value, ...stats } = perSecond(m, (2 * bytes) / 1e9);
-      rows.push({
-        suite: 'ops',
-        name: 'copy-vec4',
-        shape: `${(bytes / 2 ** 20).toFixed(0)} MiB`,
-        value,
-        unit: 'GB/s',
-        ...sampleFields(stats),
-        extra: { ms: m.median, timing: m.clock },
-      });
-      ctx.progress(++done, total, 'copy-vec4');
-    }
+    ctx.progress(done, total, 'copy-vec4');
+    rows.push(await copyCeilingRow(gpu, 'ops', small ? 16 << 20 : 512 << 20, timing));
+    ctx.progress(++done, total, 'copy-vec4');
 
     for (const { c, kernel } of plan) {
       const label = `matmul/${kernel} ${c.wDtype}`;

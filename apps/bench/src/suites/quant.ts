@@ -4,10 +4,10 @@
 // reads every weight matrix once per token), and peak GPU memory. On CPU adapters a small config.
 
 import { MambaModel, parseMambaConfig, randomWeights, type WeightDType } from '@mamba-webgpu/mamba-model';
-import { type GpuContext, Tensor } from '@mamba-webgpu/tensor';
-import { copyVec4, measure, perSecond } from '@mamba-webgpu/tensor/internal';
+import type { GpuContext } from '@mamba-webgpu/tensor';
 import { sampleFields, warmUpGpu } from '../runner.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../types.js';
+import { copyCeilingRow } from './copy-ceiling.js';
 import { MAMBA_130M, MAMBA_SMALL, measureDecode } from './model.js';
 
 /** state-spaces/mamba-2.8b-hf's config. */
@@ -62,24 +62,6 @@ function plan(sizing: BenchContext['sizing']): { cases: Case[]; steps: number; c
   };
 }
 
-/** The vec4 copy's GB/s (read + write) over `bytes`: the memory ceiling weight reads are held to. */
-async function copyCeiling(gpu: GpuContext, bytes: number, budgetMs: number): Promise<BenchRow> {
-  const size = Math.min(bytes, Math.floor(gpu.limits.maxStorageBufferBindingSize / 16) * 16);
-  using src = Tensor.empty(gpu, [size / 4], 'f32', 'bench/quant-copy-src');
-  using dst = Tensor.empty(gpu, [size / 4], 'f32', 'bench/quant-copy-dst');
-  const m = await measure(gpu, () => copyVec4(gpu, src.buffer, dst.buffer, size), { samples: 10, budgetMs });
-  const { value, ...stats } = perSecond(m, (2 * size) / 1e9);
-  return {
-    suite: 'quant',
-    name: 'copy-vec4',
-    shape: `${(size / 2 ** 20).toFixed(0)} MiB`,
-    value,
-    unit: 'GB/s',
-    ...sampleFields(stats),
-    extra: { ms: m.median, timing: m.clock },
-  };
-}
-
 async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const gpu: GpuContext = ctx.gpu!;
   const p = plan(ctx.sizing);
@@ -88,7 +70,7 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
   let done = 0;
   ctx.progress(done, total, 'copy ceiling');
   if (ctx.sizing === 'full') await warmUpGpu(gpu, 300);
-  const ceiling = await copyCeiling(gpu, p.copyBytes, budget);
+  const ceiling = await copyCeilingRow(gpu, 'quant', p.copyBytes, { samples: 10, budgetMs: budget });
   const rows: BenchRow[] = [ceiling];
   ctx.progress(++done, total, 'copy ceiling');
   for (const c of p.cases) {

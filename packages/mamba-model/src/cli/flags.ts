@@ -131,6 +131,15 @@ function inRange(n: number, rule: NumberRule): boolean {
   return true;
 }
 
+/** `text` as a decimal integer (or decimal number) within `rule`, or undefined. */
+function parseNumber(text: string, integer: boolean, rule: NumberRule): number | undefined {
+  const n = Number(text);
+  const ok = integer
+    ? INTEGER.test(text) && Number.isSafeInteger(n)
+    : DECIMAL.test(text) && Number.isFinite(n);
+  return ok && inRange(n, rule) ? n : undefined;
+}
+
 /**
  * A decimal integer flag (`64`, `-1` for the range check; not `1.5`, `1e3`, `0x10`, `" "`),
  * `fallback` when not given.
@@ -143,8 +152,8 @@ export function integerFlag(
   rule: NumberRule,
 ): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!INTEGER.test(value) || !Number.isSafeInteger(n) || !inRange(n, rule))
+  const n = parseNumber(value, true, rule);
+  if (n === undefined)
     usageError(command, `--${name}`, `--${name} must be ${rule.want}, got ${quote(value)}`);
   return n;
 }
@@ -158,8 +167,8 @@ export function numberFlag(
   rule: NumberRule,
 ): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!DECIMAL.test(value) || !Number.isFinite(n) || !inRange(n, rule))
+  const n = parseNumber(value, false, rule);
+  if (n === undefined)
     usageError(command, `--${name}`, `--${name} must be ${rule.want}, got ${quote(value)}`);
   return n;
 }
@@ -177,15 +186,13 @@ export function listFlag(
   return value.split(',').map((raw, k) => {
     const text = raw.trim();
     if (text === '') usageError(command, `--${name}`, `--${name} item ${k + 1} is empty in ${quote(value)}`);
-    const n = Number(text);
-    const ok = item.integer ? INTEGER.test(text) && Number.isSafeInteger(n) : DECIMAL.test(text);
-    if (!ok || !Number.isFinite(n) || !inRange(n, item.rule)) {
+    const n = parseNumber(text, item.integer, item.rule);
+    if (n === undefined)
       usageError(
         command,
         `--${name}`,
         `--${name} item ${k + 1} must be ${item.rule.want}, got ${quote(text)}`,
       );
-    }
     return n;
   });
 }

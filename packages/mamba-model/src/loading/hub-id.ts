@@ -64,3 +64,13 @@ export function hubBaseUrl(id: HubId, endpoint = DEFAULT_HUB_ENDPOINT): string {
 export function hubFileUrl(id: HubId, file: string, endpoint = DEFAULT_HUB_ENDPOINT): string {
   return hubBaseUrl(id, endpoint) + file.split('/').map(encodeURIComponent).join('/');
 }
+
+/**
+ * The sha256 an ETag carries, if it is one: the hub's `X-Linked-Etag` (and the ETag) of an LFS
+ * file is its content's sha256, quoted, possibly marked weak (`W/`); anything but 64 hex digits
+ * is not a hash (undefined).
+ */
+export function sha256FromEtag(tag: string | undefined): string | undefined {
+  const candidate = tag?.replace(/^W\//, '').replaceAll('"', '').toLowerCase();
+  return candidate !== undefined && /^[0-9a-f]{64}$/.test(candidate) ? candidate : undefined;
+}

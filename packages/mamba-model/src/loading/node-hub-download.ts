@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { HubError } from './errors.js';
+import { sha256FromEtag } from './hub-id.js';
 import { fetchFollowing, type HubHttp, statusError, Watchdog } from './node-hub-http.js';
 import { acquireFileLock, withIo } from './node-hub-lock.js';
 import { createProgressBar, type ProgressStream } from './progress.js';
@@ -163,8 +164,7 @@ async function headRemote(ctx: DownloadContext, url: string, file: string): Prom
       url,
     );
   }
-  const sha256 = head.linkedEtag?.replace(/^W\//, '').replaceAll('"', '').toLowerCase();
-  return { expected, sha256: sha256 !== undefined && /^[0-9a-f]{64}$/.test(sha256) ? sha256 : undefined };
+  return { expected, sha256: sha256FromEtag(head.linkedEtag) };
 }
 
 /**

@@ -5,6 +5,7 @@
 
 import { blobSource, type ByteSource } from './byte-source.js';
 import { HubError } from './errors.js';
+import { sha256FromEtag } from './hub-id.js';
 import type { CacheHit, ModelCache } from './model-cache.js';
 
 /** Download progress of one file into the cache. */
@@ -111,12 +112,11 @@ export function describeResponse(response: Response): {
   const sizeText = headers.get('x-linked-size') ?? (encoded ? null : headers.get('content-length'));
   const size = sizeText === null ? undefined : Number(sizeText);
   const etag = headers.get('etag') ?? undefined;
-  const linked = headers.get('x-linked-etag')?.replace(/^W\//, '');
+  const linked = headers.get('x-linked-etag') ?? undefined;
   const strongEtag = etag?.startsWith('W/') ? undefined : etag; // a weak ETag is no content hash
-  const candidate = (linked ?? strongEtag)?.replaceAll('"', '').toLowerCase();
   return {
     size: size !== undefined && Number.isSafeInteger(size) && size >= 0 ? size : undefined,
-    sha256: candidate !== undefined && /^[0-9a-f]{64}$/.test(candidate) ? candidate : undefined,
+    sha256: sha256FromEtag(linked ?? strongEtag),
     etag,
   };
 }

@@ -2,28 +2,31 @@
 // bench (the exact mamba-130m shapes) and by tests. Initialised like Mamba's own init so
 // activations stay in a realistic range: A = -(1..dState), D = 1, dt bias = softplus^-1(0.01).
 
-import { type GpuContext, QUANT_BLOCK, Tensor } from '@mamba-webgpu/tensor';
+import { type GpuContext, QUANT_BLOCK, QUANT_BLOCK_WORDS, Tensor } from '@mamba-webgpu/tensor';
+import { f32ToF16Bits } from '@mamba-webgpu/tensor/internal';
 import type { MambaConfig } from '../loading/config.js';
 import type { LayerWeights, MambaWeights, WeightDType } from './weights.js';
 
-/** Fast seeded uniform fill in [-scale, scale) (xorshift32). */
-function uniform(n: number, scale: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
+/** `n` words of a seeded xorshift32 stream. */
+function xorshiftWords(n: number, seed: number): Uint32Array {
+  const out = new Uint32Array(n);
   let s = seed >>> 0 || 1;
   for (let i = 0; i < n; i++) {
     s ^= s << 13;
     s ^= s >>> 17;
     s ^= s << 5;
-    out[i] = ((s >>> 0) / 4294967296 - 0.5) * 2 * scale;
+    out[i] = s >>> 0;
   }
   return out;
 }
 
-/** q8 / q4 words per block (tensor/quant.ts). */
-const BLOCK_WORDS = { q8: 9, q4: 5 } as const;
-
-const f32 = new Float32Array(1);
-const f32Bits = new Uint32Array(f32.buffer);
+/** Fast seeded uniform fill in [-scale, scale) (xorshift32). */
+function uniform(n: number, scale: number, seed: number): Float32Array {
+  const words = xorshiftWords(n, seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = (words[i]! / 4294967296 - 0.5) * 2 * scale;
+  return out;
+}
 
 /**
  * Random quantized blocks directly (no f32 pass: the 7B-parameter bench configs would spend
@@ -31,20 +34,12 @@ const f32Bits = new Uint32Array(f32.buffer);
  * d = scale / 127, q4 with s = 2 * scale / 15 and minimum -scale (both as f16, which q4 stores).
  */
 function randomBlocks(n: number, scale: number, seed: number, dtype: 'q8' | 'q4'): Uint32Array {
-  const words = BLOCK_WORDS[dtype];
+  const words = QUANT_BLOCK_WORDS[dtype];
   const blocks = Math.ceil(n / QUANT_BLOCK);
-  const out = new Uint32Array(blocks * words);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < out.length; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = s >>> 0;
-  }
+  const out = xorshiftWords(blocks * words, seed);
   let header: number;
   if (dtype === 'q8') {
-    f32[0] = scale / 127;
-    header = f32Bits[0]!;
+    header = new Uint32Array(Float32Array.of(scale / 127).buffer)[0]!;
     // int8 values: -128 is outside the symmetric grid; map it to -127.
     for (let b = 0; b < blocks; b++) {
       for (let w = 1; w < words; w++) {
@@ -55,21 +50,10 @@ function randomBlocks(n: number, scale: number, seed: number, dtype: 'q8' | 'q4'
       }
     }
   } else {
-    header = (f32ToF16((2 * scale) / 15) | (f32ToF16(-scale) << 16)) >>> 0;
+    header = (f32ToF16Bits((2 * scale) / 15) | (f32ToF16Bits(-scale) << 16)) >>> 0;
   }
   for (let b = 0; b < blocks; b++) out[b * words] = header;
   return out;
-}
-
-/** f32 -> f16 bits (truncating; the bench's random scales need no rounding). */
-function f32ToF16(value: number): number {
-  f32[0] = value;
-  const x = f32Bits[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = ((x >>> 23) & 0xff) - 127 + 15;
-  if (exp <= 0) return sign;
-  if (exp >= 0x1f) return sign | 0x7c00;
-  return sign | (exp << 10) | ((x >>> 13) & 0x3ff);
 }
 
 /**

@@ -55,12 +55,13 @@ export function checkWeightsFit(
   const plan = planWeights(tensors, dtype);
   const why = overLimit(plan, maxBufferSize, budget);
   if (why === undefined) return plan;
-  const fits = WEIGHT_DTYPES.filter(
-    (d) => overLimit(planWeights(tensors, d), maxBufferSize, budget) === undefined,
-  );
-  const advice = fits.length
-    ? `it fits as dtype ${fits.map((d) => `'${d}' (${formatBytes(planWeights(tensors, d).totalBytes)})`).join(', ')}: pass { dtype: '${fits[0]}' }`
-    : `no weight dtype fits (q4 needs ${formatBytes(planWeights(tensors, 'q4').totalBytes)}); use a smaller model or a GPU with more memory`;
+  const plans = WEIGHT_DTYPES.map((d) => planWeights(tensors, d));
+  const fitting = plans.filter((p) => overLimit(p, maxBufferSize, budget) === undefined);
+  const fits = fitting.map((p) => p.dtype!);
+  const q4 = plans.find((p) => p.dtype === 'q4')!;
+  const advice = fitting.length
+    ? `it fits as dtype ${fitting.map((p) => `'${p.dtype}' (${formatBytes(p.totalBytes)})`).join(', ')}: pass { dtype: '${fits[0]}' }`
+    : `no weight dtype fits (q4 needs ${formatBytes(q4.totalBytes)}); use a smaller model or a GPU with more memory`;
   throw new ModelTooLargeError(
     `${caller}: the weights need ${formatBytes(plan.totalBytes)} as ${dtype ?? 'stored'}; ${why}. ${advice[0]!.toUpperCase()}${advice.slice(1)}.`,
     plan.totalBytes,
